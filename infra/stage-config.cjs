@@ -1,0 +1,77 @@
+// Plain CommonJS so that serverless.yml, the embedded runtime and the CLIs share it.
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+const STAGES_DIR = path.join(__dirname, 'stages');
+const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+class StageConfigError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'StageConfigError';
+  }
+}
+
+function requirePositiveNumber(config, file, key) {
+  const value = config.thresholds?.[key];
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new StageConfigError(`${file}: thresholds.${key} must be a positive number (got ${JSON.stringify(value)})`);
+  }
+}
+
+function loadStageConfig(stage) {
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+    throw new StageConfigError(`Stage "${stage}" is not a valid stage name (lower-case letters, digits and dashes, at most 16).`);
+  }
+  const file = path.join(STAGES_DIR, `${stage}.yml`);
+  if (!fs.existsSync(file)) {
+    const known = fs
+      .readdirSync(STAGES_DIR)
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => f.slice(0, -4));
+    throw new StageConfigError(
+      `No configuration for stage "${stage}": create infra/stages/${stage}.yml (known stages: ${known.join(', ')}).`,
+    );
+  }
+  const config = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const rel = path.relative(process.cwd(), file);
+  for (const key of ['appId', 'primaryRegion', 'secondaryRegion']) {
+    if (typeof config[key] !== 'string' || config[key] === '') throw new StageConfigError(`${rel}: "${key}" is required`);
+  }
+  for (const key of ['primaryRegion', 'secondaryRegion']) {
+    if (!REGION_PATTERN.test(config[key])) throw new StageConfigError(`${rel}: ${key} "${config[key]}" is not an AWS region name`);
+  }
+  if (config.primaryRegion === config.secondaryRegion) {
+    throw new StageConfigError(`${rel}: primaryRegion and secondaryRegion must differ (both are ${config.primaryRegion})`);
+  }
+  for (const key of [
+    'maxReplicationLagSeconds',
+    'replicationGateTimeoutSeconds',
+    'drainSeconds',
+    'minSecondsBetweenAutoFailovers',
+    'primaryHealthySecondsBeforeFailback',
+    'probeIntervalSeconds',
+    'probeTimeoutMillis',
+    'peerDownDatapoints',
+    'peerDownEvaluationPeriods',
+    'replicationLagAlarmSeconds',
+  ]) {
+    requirePositiveNumber(config, rel, key);
+  }
+  if (config.thresholds.peerDownDatapoints > config.thresholds.peerDownEvaluationPeriods) {
+    throw new StageConfigError(`${rel}: thresholds.peerDownDatapoints cannot exceed peerDownEvaluationPeriods`);
+  }
+  return { notifications: { emails: [] }, photos: { maxBytes: 10 * 1024 * 1024 }, ...config };
+}
+
+function regionRole(config, region) {
+  if (region === config.primaryRegion) return 'primary';
+  if (region === config.secondaryRegion) return 'secondary';
+  throw new StageConfigError(
+    `Region "${region}" is neither the primary (${config.primaryRegion}) nor the secondary (${config.secondaryRegion}) region of this stage. ` +
+      'Deploy with --region set to one of them, or change infra/stages/<stage>.yml.',
+  );
+}
+
+module.exports = { loadStageConfig, regionRole, StageConfigError };

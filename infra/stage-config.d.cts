@@ -1,0 +1,11 @@
+export interface StageConfig {
+  appId: string;
+  primaryRegion: string;
+  secondaryRegion: string;
+  thresholds: Record<string, number>;
+  notifications: { emails: string[] };
+  photos: { maxBytes: number };
+}
+export declare class StageConfigError extends Error {}
+export declare function loadStageConfig(stage: string): StageConfig;
+export declare function regionRole(config: StageConfig, region: string): 'primary' | 'secondary';
