@@ -1,0 +1,50 @@
+import { type CfnTemplate, packagedTemplate, resourcesOfType, stage } from '../support/templates';
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown };
+
+function allowStatements(template: CfnTemplate, roleId: string): Statement[] {
+  const role = template.Resources[roleId];
+  const policies = ((role?.Properties as { Policies?: Array<{ PolicyDocument: { Statement: Statement[] } }> })?.Policies ?? []).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  return policies.filter((s) => s.Effect === 'Allow');
+}
+
+describe.each([
+  ['primary', stage.primaryRegion],
+  ['secondary', stage.secondaryRegion],
+])('functions in the %s template', (_role, region) => {
+  const template = packagedTemplate(region);
+  const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+  const roleOf = (fn: (typeof functions)[number][1]) => ((fn.Properties as any).Role['Fn::GetAtt'] as string[])[0] as string;
+
+  it('run on nodejs22.x', () => {
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [, fn] of functions) expect((fn.Properties as any).Runtime).toBe('nodejs22.x');
+  });
+
+  it('each have their own IAM role', () => {
+    const roles = functions.map(([, fn]) => roleOf(fn));
+    expect(new Set(roles).size).toBe(functions.length);
+    expect(roles).not.toContain('IamRoleLambdaExecution');
+  });
+
+  it('are granted no wildcard action', () => {
+    for (const [, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+      const policies = ((role.Properties as any).Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow')) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        for (const action of actions) expect(action).not.toMatch(/(^\*$|:\*$)/);
+      }
+    }
+  });
+
+  it('may only read the app state through the state API', () => {
+    const getState = functions.find(([id]) => id === 'GetStateLambdaFunction');
+    expect(getState).toBeDefined();
+    const actions = allowStatements(template, roleOf(getState![1]))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(actions).toEqual(['dynamodb:GetItem']);
+  });
+});
