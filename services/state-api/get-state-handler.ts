@@ -1,1 +1,33 @@
-export const handler = async () => ({ statusCode: 200, body: '{}' });
+// Adapter for GET /state (see get-state.ts).
+import { DynamoAppStateStore } from '../../shared/app-state/store';
+import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { loadAppEnv } from '../../shared/env';
+import { ifNoneMatchMatches } from '../../shared/http/conditional';
+import { httpHandler } from '../../shared/http/handler';
+import { jsonResponse, notModified } from '../../shared/http/responses';
+import { getState, stateEtag } from './get-state';
+
+const env = loadAppEnv();
+
+const deps = {
+  region: env.AWS_REGION,
+  store: new DynamoAppStateStore({
+    client: dynamoDocumentClient(),
+    tableName: env.APP_STATE_TABLE,
+    appId: env.APP_ID,
+    primaryRegion: env.PRIMARY_REGION,
+    secondaryRegion: env.SECONDARY_REGION,
+  }),
+};
+
+// Clients poll every few seconds and a failover must show on the very next poll, so no cache
+// may answer without asking: "no-cache" lets browsers and proxies keep a copy but revalidate
+// it every time, and the ETag turns an unchanged state into a body-less 304.
+const CACHE_CONTROL = 'no-cache, max-age=0';
+
+export const handler = httpHandler(async (event) => {
+  const view = await getState(deps);
+  const headers = { ETag: stateEtag(view), 'Cache-Control': CACHE_CONTROL };
+  if (ifNoneMatchMatches(event.headers['if-none-match'], headers.ETag)) return notModified(headers);
+  return jsonResponse(200, view, headers);
+});

@@ -1,0 +1,16 @@
+import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
+import { parseInput } from '../../shared/photos/edge';
+import { noContent, writeRoute } from '../../shared/photos/routes';
+import { commentPathSchema } from '../../shared/photos/schemas';
+import { commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
+import { deleteComment } from './delete-comment';
+
+const deps = { comments: commentStore(), gate: writeGate(), idempotency: idempotentWrites('deleteComment') };
+
+/** DELETE /photos/{photoId}/comments/{commentId} */
+export const handler = writeRoute('deleteComment', async (event, caller) => {
+  const idempotencyKey = idempotencyKeyFrom(event.headers);
+  const { photoId, commentId } = parseInput(commentPathSchema, event.pathParameters ?? {});
+  await deleteComment(deps, { actor: caller, photoId, commentId, idempotencyKey });
+  return noContent();
+});

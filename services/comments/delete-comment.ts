@@ -1,0 +1,34 @@
+import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
+import { CommentNotFound, NotOwner } from '../../shared/photos/errors';
+import type { Actor, CommentStore, WriteGatePort } from '../../shared/photos/model';
+
+export interface DeleteCommentDeps {
+  comments: CommentStore;
+  gate: WriteGatePort;
+  idempotency: IdempotentWrites;
+}
+
+export interface DeleteCommentCommand {
+  actor: Actor;
+  photoId: string;
+  commentId: string;
+  idempotencyKey?: string;
+}
+
+/** Deletes a comment, by its author only. */
+export async function deleteComment(deps: DeleteCommentDeps, command: DeleteCommentCommand): Promise<{ deleted: string }> {
+  await deps.gate.assertWritable();
+  return deps.idempotency.run(
+    {
+      scope: `${command.actor.userId}|DELETE /photos/{photoId}/comments/{commentId}`,
+      key: command.idempotencyKey,
+      payload: { photoId: command.photoId, commentId: command.commentId },
+    },
+    async () => {
+      const removal = await deps.comments.removeOwned(command.photoId, command.commentId, command.actor.userId);
+      if (removal === 'missing') throw new CommentNotFound();
+      if (removal === 'not-owner') throw new NotOwner('comment');
+      return { deleted: command.commentId };
+    },
+  );
+}

@@ -1,0 +1,24 @@
+import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
+import { jsonBody, parseInput } from '../../shared/photos/edge';
+import { json, writeRoute } from '../../shared/photos/routes';
+import { clock, idempotentWrites, ids, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
+import { createPhoto } from './create-photo';
+import { loadPhotoLimits } from './limits';
+import { createPhotoBody } from './schemas';
+
+const deps = {
+  photos: photoStore(),
+  objects: objectStore(),
+  gate: writeGate(),
+  idempotency: idempotentWrites('createPhoto'),
+  clock,
+  ids,
+  limits: loadPhotoLimits(),
+};
+
+/** POST /photos */
+export const handler = writeRoute('createPhoto', async (event, caller) => {
+  const idempotencyKey = idempotencyKeyFrom(event.headers);
+  const body = parseInput(createPhotoBody, jsonBody(event));
+  return json(201, await createPhoto(deps, { actor: caller, idempotencyKey, ...body }));
+});

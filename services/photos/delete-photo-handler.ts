@@ -1,0 +1,22 @@
+import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
+import { parseInput } from '../../shared/photos/edge';
+import { noContent, writeRoute } from '../../shared/photos/routes';
+import { photoPathSchema } from '../../shared/photos/schemas';
+import { commentStore, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
+import { deletePhoto } from './delete-photo';
+
+const deps = {
+  photos: photoStore(),
+  comments: commentStore(),
+  objects: objectStore(),
+  gate: writeGate(),
+  idempotency: idempotentWrites('deletePhoto'),
+};
+
+/** DELETE /photos/{photoId} */
+export const handler = writeRoute('deletePhoto', async (event, caller) => {
+  const idempotencyKey = idempotencyKeyFrom(event.headers);
+  const { photoId } = parseInput(photoPathSchema, event.pathParameters ?? {});
+  await deletePhoto(deps, { actor: caller, photoId, idempotencyKey });
+  return noContent();
+});

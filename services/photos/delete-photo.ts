@@ -1,0 +1,46 @@
+import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
+import { NotOwner, PhotoNotFound } from '../../shared/photos/errors';
+import {
+  type Actor,
+  type CommentStore,
+  type ObjectStore,
+  type PhotoStore,
+  photoKey,
+  uploadKey,
+  type WriteGatePort,
+} from '../../shared/photos/model';
+
+export interface DeletePhotoDeps {
+  photos: PhotoStore;
+  comments: CommentStore;
+  objects: ObjectStore;
+  gate: WriteGatePort;
+  idempotency: IdempotentWrites;
+}
+
+export interface DeletePhotoCommand {
+  actor: Actor;
+  photoId: string;
+  idempotencyKey?: string;
+}
+
+/**
+ * Deletes a photo, by its owner only. The item goes first (so the photo is unlisted and new
+ * comments are refused at once), then its bytes and comments.
+ */
+export async function deletePhoto(deps: DeletePhotoDeps, command: DeletePhotoCommand): Promise<{ deleted: string }> {
+  await deps.gate.assertWritable();
+  return deps.idempotency.run(
+    { scope: `${command.actor.userId}|DELETE /photos/{photoId}`, key: command.idempotencyKey, payload: { photoId: command.photoId } },
+    async () => {
+      const photo = await deps.photos.get(command.photoId);
+      if (!photo || (photo.status === 'pending' && photo.ownerId !== command.actor.userId)) throw new PhotoNotFound();
+      const removal = await deps.photos.removeOwned(command.photoId, command.actor.userId);
+      if (removal === 'missing') throw new PhotoNotFound();
+      if (removal === 'not-owner') throw new NotOwner('photo');
+      await deps.objects.remove([uploadKey(command.photoId), photoKey(command.photoId)]);
+      await deps.comments.removeAllOf(command.photoId);
+      return { deleted: command.photoId };
+    },
+  );
+}

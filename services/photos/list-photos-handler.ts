@@ -1,0 +1,13 @@
+import { parseInput } from '../../shared/photos/edge';
+import { json, readRoute } from '../../shared/photos/routes';
+import { listQuerySchema } from '../../shared/photos/schemas';
+import { photoStore } from '../../shared/photos/wiring';
+import { listPhotos } from './list-photos';
+
+const deps = { photos: photoStore() };
+
+/** GET /photos?limit&cursor */
+export const handler = readRoute(async (event) => {
+  const query = parseInput(listQuerySchema, event.queryStringParameters ?? {});
+  return json(200, await listPhotos(deps, query));
+});

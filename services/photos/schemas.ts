@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { IMAGE_TYPES } from '../../shared/photos/model';
+import { textSchema } from '../../shared/photos/schemas';
+import { TITLE_RULES } from '../../shared/photos/text';
+
+/**
+ * POST /photos: what the client is about to upload. The size limit is checked by the use case
+ * (413 PHOTO_TOO_LARGE) and both size and type are checked again against the real bytes.
+ */
+export const createPhotoBody = z.strictObject({
+  contentType: z.enum(IMAGE_TYPES),
+  size: z.int().min(1),
+  title: textSchema(TITLE_RULES).default(''),
+});

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+
+// ULIDs (Crockford base32, 48-bit time + 80 random bits): sortable by creation time, so that
+// comment keys alone give the oldest-first order, and safe in URLs and storage keys.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** What every photo and comment id looks like. Anything else in a path is refused before it reaches storage. */
+export const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function newId(now: Date, random: (size: number) => Uint8Array = randomBytes): string {
+  let time = now.getTime();
+  let timePart = '';
+  for (let i = 0; i < 10; i += 1) {
+    timePart = ALPHABET.charAt(time % 32) + timePart;
+    time = Math.floor(time / 32);
+  }
+  const bytes = random(10);
+  // 80 random bits as 16 base32 digits: 5 bits at a time from a bit buffer.
+  let randomPart = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      randomPart += ALPHABET.charAt((buffer >> bits) & 31);
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return timePart + randomPart;
+}

@@ -1,0 +1,123 @@
+// The photo and comment model shared by both services, and the narrow ports their use cases
+// need. Adapters (./dynamo-*.ts, ./s3-object-store.ts) implement them; use cases never import
+// the AWS SDK.
+
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export type PhotoStatus = 'pending' | 'ready';
+
+export interface PhotoRecord {
+  id: string;
+  ownerId: string;
+  ownerName?: string;
+  title: string;
+  contentType: ImageType;
+  /** Bytes announced when the upload was requested; the real object must match it. */
+  declaredSize: number;
+  status: PhotoStatus;
+  createdAt: string;
+  /** When the upload URL stops working: a pending photo past it can never become ready. */
+  uploadDeadline: string;
+  /** Set when the photo became ready, i.e. listed. Orders the list (newest first). */
+  listedAt?: string;
+}
+
+export interface CommentRecord {
+  id: string;
+  photoId: string;
+  authorId: string;
+  authorName?: string;
+  text: string;
+  createdAt: string;
+}
+
+/** Where a page of the photo list ended (the last photo returned). */
+export interface PhotoListPosition {
+  listedAt: string;
+  id: string;
+}
+
+/** Where a page of a photo's comments ended (the last comment returned). */
+export interface CommentListPosition {
+  id: string;
+}
+
+export interface Page<T, P> {
+  items: T[];
+  /** Position after which the next page starts; absent on the last page. */
+  next?: P;
+}
+
+export type OwnedRemoval = 'removed' | 'missing' | 'not-owner';
+
+export interface PhotoStore {
+  /** Ids are fresh, so an existing item with the same id is a bug: the adapter throws rather than overwrite. */
+  createPending(photo: PhotoRecord): Promise<void>;
+  get(photoId: string): Promise<PhotoRecord | undefined>;
+  /** pending → ready, which is what lists the photo. Returns undefined when the photo is gone or not pending. */
+  markReady(photoId: string, listedAt: string): Promise<PhotoRecord | undefined>;
+  /** Removes the photo only when `ownerId` owns it. */
+  removeOwned(photoId: string, ownerId: string): Promise<OwnedRemoval>;
+  /** Removes a pending photo (a rejected or abandoned upload), never a listed one. */
+  discardPending(photoId: string): Promise<void>;
+  listReady(options: { limit: number; after?: PhotoListPosition }): Promise<Page<PhotoRecord, PhotoListPosition>>;
+}
+
+export interface CommentStore {
+  /** Stores the comment only if its photo is listed at that moment; false when it is not. */
+  addToListedPhoto(comment: CommentRecord): Promise<boolean>;
+  removeOwned(photoId: string, commentId: string, authorId: string): Promise<OwnedRemoval>;
+  list(photoId: string, options: { limit: number; after?: CommentListPosition }): Promise<Page<CommentRecord, CommentListPosition>>;
+  /** Removes every comment of a photo (after the photo itself is gone). */
+  removeAllOf(photoId: string): Promise<void>;
+}
+
+export interface StoredObject {
+  size: number;
+  /** Identifies this version of the bytes, so later steps act on exactly what was checked. */
+  etag: string;
+}
+
+export interface PresignedRequest {
+  url: string;
+  method: 'PUT' | 'GET';
+  /** Headers the client must send with the request (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface ObjectStore {
+  presignUpload(
+    key: string,
+    options: { contentType: ImageType; contentLength: number; expiresInSeconds: number },
+  ): Promise<PresignedRequest>;
+  presignDownload(key: string, options: { expiresInSeconds: number }): Promise<PresignedRequest>;
+  /** Size and version of the object, or undefined when there is none. */
+  inspect(key: string): Promise<StoredObject | undefined>;
+  /** The first `length` bytes of exactly that version; throws UploadChanged if it was replaced. */
+  readStart(key: string, version: StoredObject, length: number): Promise<Uint8Array>;
+  /** Copies exactly that version; throws UploadChanged if it was replaced. */
+  copy(fromKey: string, version: StoredObject, toKey: string, contentType: ImageType): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+}
+
+/** Storage keys: uploads land under uploads/ and only checked bytes are copied to photos/. */
+export function uploadKey(photoId: string): string {
+  return `uploads/${photoId}`;
+}
+
+export function photoKey(photoId: string): string {
+  return `photos/${photoId}`;
+}
+
+/** The part of the write gate (shared/app-state/write-gate.ts) a write needs: it throws WritesFenced or WrongRegion. */
+export interface WriteGatePort {
+  assertWritable(): Promise<unknown>;
+}
+
+/** Who asks (from the verified JWT). */
+export interface Actor {
+  userId: string;
+  name?: string;
+}
