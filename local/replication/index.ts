@@ -1,0 +1,416 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS } from '../dynamodb-local';
+import { S3_LOCAL_CREDENTIALS, type S3ObjectEvent, type S3ObjectListener } from '../s3-local';
+import { fingerprintOf, itemKeyOf, REMOVED } from './attribute-fingerprint';
+import { applyToBucket, type BucketPayload, objectFingerprint } from './bucket-writer';
+import { type ApplyAttempt, type ApplyOutcome, type DirectionStat, ReplicationEngine } from './engine';
+import { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
+import { type TableChange, TableStreamReader } from './table-stream-reader';
+import { applyToTable, type TablePayload } from './table-writer';
+
+export { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
+
+export interface RegionEndpoints {
+  region: string;
+  dynamodbEndpoint: string;
+  s3Endpoint?: string;
+  /** This region's photo bucket; both regions need one for the bucket to be replicated. */
+  bucket?: string;
+  /** The region's s3rver change notifications (`S3Local.onObjectEvent`); required with `bucket`. */
+  onObjectEvent?: (listener: S3ObjectListener) => () => void;
+}
+
+export interface ReplicationOptions {
+  regions: [RegionEndpoints, RegionEndpoints];
+  /** Tables present (same name, same keys) in both regions. */
+  tables: string[];
+  /** Default 200: a change is applied to the peer no earlier than this long after it was read. */
+  lagMs?: number;
+  /** Default 50. */
+  pollIntervalMs?: number;
+  log?(line: string): void;
+}
+
+/** Per table (or `bucket:<source bucket>`) and direction. */
+export type ReplicationStat = DirectionStat;
+
+export interface Replicator {
+  /** Resolves once every table stream is positioned: changes made after that are replicated. */
+  start(): Promise<void>;
+  /** Stops reading and writing and releases timers and connections; queued changes are discarded. */
+  stop(): Promise<void>;
+  /**
+   * Region cut: nothing is delivered to or from that region; what is queued (and what the
+   * region changes meanwhile) is delivered after heal, never dropped. The region's change
+   * feeds are still read, only to stamp each write with the time it happened, as a real region
+   * stamps its own writes; without that, writes made during the cut would all look newer than
+   * the peer's and win every conflict on heal.
+   */
+  cutRegion(region: string): void;
+  healRegion(region: string): void;
+  /** Replication link cut (both directions) while both regions stay up; queued changes are delivered on heal. */
+  cutLink(): void;
+  healLink(): void;
+  setLag(ms: number): void;
+  stats(): ReplicationStat[];
+  /**
+   * Resolves when every change feed has been read to its end since the call and nothing is
+   * pending in any direction; rejects with ReplicationDrainTimeout after timeoutMs (default
+   * 30 s), e.g. while a cut holds changes back.
+   */
+  drain(timeoutMs?: number): Promise<void>;
+}
+
+const DEFAULT_LAG_MS = 200;
+const DEFAULT_POLL_INTERVAL_MS = 50;
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+interface StreamTail {
+  region: string;
+  reader: TableStreamReader;
+  engine: ReplicationEngine<TablePayload>;
+  busy: boolean;
+  /** Start time of the latest poll that found every shard read to its end and nothing new. */
+  quietSince: number;
+  lastError?: string;
+}
+
+interface DeliveryLane<P> {
+  engine: ReplicationEngine<P>;
+  from: string;
+  to: string;
+  busy: boolean;
+  deliver(attempt: ApplyAttempt<P>, signal: AbortSignal): Promise<ApplyOutcome>;
+  lastError?: string;
+}
+
+interface PendingDrain {
+  since: number;
+  deadline: number;
+  timeoutMs: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function checkDuration(name: string, value: number, minimum: number): number {
+  if (!Number.isFinite(value) || value < minimum) throw new ReplicationConfigError(`${name} must be a number >= ${minimum}, got ${value}`);
+  return value;
+}
+
+function checkOptions(options: ReplicationOptions): void {
+  const [a, b] = options.regions ?? [];
+  if (!a || !b || a.region === b.region) throw new ReplicationConfigError('regions must name two different regions');
+  for (const region of [a, b]) {
+    if (!region.dynamodbEndpoint) throw new ReplicationConfigError(`dynamodbEndpoint is missing for ${region.region}`);
+  }
+  if (new Set(options.tables).size !== options.tables.length) throw new ReplicationConfigError('tables must not repeat a name');
+  const withBucket = [a, b].filter((r) => r.bucket !== undefined);
+  if (withBucket.length === 1) throw new ReplicationConfigError('bucket must be given for both regions or for neither');
+  for (const region of withBucket) {
+    if (!region.s3Endpoint || !region.onObjectEvent) {
+      throw new ReplicationConfigError(`s3Endpoint and onObjectEvent are needed with the bucket of ${region.region}`);
+    }
+  }
+}
+
+/** DynamoDB Local stamps stream records to the minute; a finer time is used only if present. */
+function changeTimeOf(change: TableChange, observedAt: number): number {
+  const approximate = change.approximateCreationTime?.getTime();
+  return approximate !== undefined && approximate % 1000 !== 0 ? Math.min(approximate, observedAt) : observedAt;
+}
+
+/**
+ * Makes two regions' local DynamoDB tables behave like one global table (version 2019.11.21:
+ * stream-driven, last writer wins, no echo) and their photo buckets like two-way S3
+ * replication, with adjustable lag and cuts for failover drills.
+ */
+export function createReplicator(options: ReplicationOptions): Replicator {
+  checkOptions(options);
+  const log = options.log ?? (() => {});
+  const pollIntervalMs = checkDuration('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 1);
+  let lagMs = checkDuration('lagMs', options.lagMs ?? DEFAULT_LAG_MS, 0);
+  const regions = options.regions;
+  const regionNames = [regions[0].region, regions[1].region] as const;
+  const cutRegions = new Set<string>();
+  let linkCut = false;
+  let state: 'new' | 'running' | 'stopped' = 'new';
+  let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
+  const tasks = new Set<Promise<void>>();
+  const drains = new Set<PendingDrain>();
+  const unsubscribe: Array<() => void> = [];
+
+  // Short timeouts and one retry: the replicator has its own retry loop, and a cut or dead
+  // region must not hang a poll.
+  const clientConfig = { maxAttempts: 2, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000 } };
+  const clients = new Map(
+    regions.map((r) => [
+      r.region,
+      {
+        dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: r.dynamodbEndpoint, region: r.region, credentials: LOCAL_CREDENTIALS }),
+        streams: new DynamoDBStreamsClient({
+          ...clientConfig,
+          endpoint: r.dynamodbEndpoint,
+          region: r.region,
+          credentials: LOCAL_CREDENTIALS,
+        }),
+        s3: r.s3Endpoint
+          ? new S3Client({
+              ...clientConfig,
+              endpoint: r.s3Endpoint,
+              region: r.region,
+              forcePathStyle: true,
+              credentials: S3_LOCAL_CREDENTIALS,
+            })
+          : undefined,
+      },
+    ]),
+  );
+  const clientsOf = (region: string) => {
+    const found = clients.get(region);
+    if (!found) throw new ReplicationConfigError(`Unknown region ${region}`);
+    return found;
+  };
+
+  const tails: StreamTail[] = [];
+  const lanes: Array<DeliveryLane<TablePayload> | DeliveryLane<BucketPayload>> = [];
+  const engines: Array<ReplicationEngine<TablePayload> | ReplicationEngine<BucketPayload>> = [];
+
+  for (const table of options.tables) {
+    const engine = new ReplicationEngine<TablePayload>(() => table, regionNames);
+    engines.push(engine);
+    for (const region of regionNames) {
+      const { dynamodb, streams } = clientsOf(region);
+      tails.push({
+        region,
+        reader: new TableStreamReader({ dynamodb, streams, table }),
+        engine,
+        busy: false,
+        quietSince: Number.NEGATIVE_INFINITY,
+      });
+      const lane: DeliveryLane<TablePayload> = {
+        engine,
+        from: engine.peerOf(region),
+        to: region,
+        busy: false,
+        deliver: (attempt, signal) => applyToTable(dynamodb, table, attempt, signal),
+      };
+      lanes.push(lane);
+    }
+  }
+
+  const bucketOf = new Map(regions.flatMap((r) => (r.bucket ? [[r.region, r.bucket] as const] : [])));
+  const bucketEngine =
+    bucketOf.size === 2 ? new ReplicationEngine<BucketPayload>((from) => `bucket:${bucketOf.get(from)}`, regionNames) : undefined;
+  if (bucketEngine) {
+    engines.push(bucketEngine);
+    for (const region of regionNames) {
+      const from = bucketEngine.peerOf(region);
+      const source = { client: clientsOf(from).s3 as S3Client, bucket: bucketOf.get(from) as string };
+      const target = { client: clientsOf(region).s3 as S3Client, bucket: bucketOf.get(region) as string };
+      const lane: DeliveryLane<BucketPayload> = {
+        engine: bucketEngine,
+        from,
+        to: region,
+        busy: false,
+        deliver: (attempt, signal) => applyToBucket(source, target, attempt, signal),
+      };
+      lanes.push(lane);
+    }
+  }
+
+  const checkRegion = (region: string): void => {
+    if (!clients.has(region)) throw new ReplicationConfigError(`Unknown region ${region}; replicating ${regionNames.join(' and ')}`);
+  };
+  const blocked = (lane: { from: string; to: string }): boolean => linkCut || cutRegions.has(lane.from) || cutRegions.has(lane.to);
+
+  const track = (task: Promise<void>): void => {
+    tasks.add(task);
+    void task.finally(() => tasks.delete(task));
+  };
+
+  // Repeated identical failures (a region that is down) are logged once, not every poll.
+  const report = (holder: { lastError?: string }, what: string, error: unknown): void => {
+    const message = `${what}: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    if (holder.lastError !== message) log(`[replication] ${message}`);
+    holder.lastError = message;
+  };
+
+  async function readTail(tail: StreamTail): Promise<void> {
+    tail.busy = true;
+    const startedAt = Date.now();
+    try {
+      const poll = await tail.reader.poll(abort.signal);
+      if (state !== 'running') return;
+      const observedAt = Date.now();
+      for (const change of poll.changes) {
+        tail.engine.observe(tail.region, {
+          key: itemKeyOf(change.keys),
+          fingerprint: change.kind === 'remove' ? REMOVED : fingerprintOf(change.newImage),
+          payload: { keys: change.keys, image: change.kind === 'remove' ? null : (change.newImage ?? null) },
+          observedAt,
+          changeTime: changeTimeOf(change, observedAt),
+        });
+      }
+      if (poll.failure !== undefined) throw poll.failure;
+      if (poll.caughtUp && poll.changes.length === 0) tail.quietSince = startedAt;
+      if (tail.lastError) log(`[replication] reading ${tail.reader.table} in ${tail.region} works again`);
+      tail.lastError = undefined;
+    } catch (error) {
+      if (state === 'running') report(tail, `reading ${tail.reader.table} in ${tail.region}`, error);
+    } finally {
+      tail.busy = false;
+    }
+  }
+
+  async function deliver<P>(lane: DeliveryLane<P>): Promise<void> {
+    lane.busy = true;
+    try {
+      // One write at a time per direction and data set: that is what keeps per-item order.
+      while (state === 'running' && !blocked(lane)) {
+        const job = lane.engine.due(lane.from, lane.to, Date.now(), lagMs);
+        if (!job) return;
+        const attempt = lane.engine.begin(job);
+        if (!attempt) continue;
+        try {
+          const outcome = await lane.deliver(attempt, abort.signal);
+          lane.engine.complete(attempt, outcome, Date.now());
+          lane.lastError = undefined;
+        } catch (error) {
+          lane.engine.fail(attempt, Date.now());
+          if (state === 'running') report(lane, `delivering ${lane.engine.label(lane.from)} ${lane.from} -> ${lane.to}`, error);
+          return;
+        }
+      }
+    } finally {
+      lane.busy = false;
+    }
+  }
+
+  function pendingSummary(): string[] {
+    return stats()
+      .filter((s) => s.pending > 0)
+      .map((s) => `${s.table} ${s.from} -> ${s.to}: ${s.pending} pending${blocked(s) ? ' (cut)' : ''}`);
+  }
+
+  function settleDrains(now: number): void {
+    for (const drain of drains) {
+      const quiet = engines.every((e) => e.idle) && tails.every((t) => t.quietSince >= drain.since);
+      if (quiet) {
+        drains.delete(drain);
+        drain.resolve();
+      } else if (now >= drain.deadline) {
+        drains.delete(drain);
+        drain.reject(new ReplicationDrainTimeout(drain.timeoutMs, pendingSummary()));
+      }
+    }
+  }
+
+  function tick(): void {
+    timer = undefined;
+    if (state !== 'running') return;
+    for (const tail of tails) if (!tail.busy) track(readTail(tail));
+    for (const lane of lanes) if (!lane.busy && !blocked(lane)) track(deliver(lane as DeliveryLane<unknown>));
+    settleDrains(Date.now());
+    timer = setTimeout(tick, pollIntervalMs);
+  }
+
+  function observeObject(region: string, event: S3ObjectEvent): void {
+    if (state !== 'running' || !bucketEngine || event.bucket !== bucketOf.get(region)) return;
+    const observedAt = Date.now();
+    bucketEngine.observe(region, {
+      key: event.key,
+      fingerprint: event.kind === 'removed' ? REMOVED : objectFingerprint(event.eTag),
+      payload: { removed: event.kind === 'removed' },
+      observedAt,
+      changeTime: Math.min(event.at, observedAt),
+    });
+  }
+
+  async function stop(): Promise<void> {
+    if (state === 'stopped') return;
+    state = 'stopped';
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    for (const off of unsubscribe.splice(0)) off();
+    abort.abort();
+    await Promise.allSettled([...tasks]);
+    for (const drain of drains) drain.reject(new ReplicatorStopped());
+    drains.clear();
+    for (const c of clients.values()) {
+      c.dynamodb.destroy();
+      c.streams.destroy();
+      c.s3?.destroy();
+    }
+  }
+
+  function stats(): ReplicationStat[] {
+    const now = Date.now();
+    return engines.flatMap((e) => e.stats(now));
+  }
+
+  return {
+    async start() {
+      if (state !== 'new') throw new ReplicationConfigError('A replicator can be started only once');
+      state = 'running';
+      try {
+        await Promise.all(tails.map((t) => t.reader.start(abort.signal)));
+      } catch (error) {
+        await stop();
+        throw new Error(`Replication could not read the table streams: ${(error as Error).message}`, { cause: error });
+      }
+      if (bucketEngine) {
+        // s3rver notifies each change in-process before it answers the request, so changes
+        // (and the replicator's own echoes) are seen immediately and in order, without
+        // re-listing the bucket; ListObjectsV2 polling could not tell a put from an overwrite
+        // of the same size and date without reading every object.
+        for (const region of regions) {
+          const subscribe = region.onObjectEvent;
+          if (subscribe) unsubscribe.push(subscribe((event) => observeObject(region.region, event)));
+        }
+      }
+      log(
+        `[replication] ${regionNames.join(' <-> ')}: ${options.tables.length} table(s)${bucketEngine ? ' and the photo bucket' : ''}, lag ${lagMs} ms`,
+      );
+      tick();
+    },
+
+    stop,
+
+    cutRegion(region) {
+      checkRegion(region);
+      cutRegions.add(region);
+      log(`[replication] region ${region} cut`);
+    },
+    healRegion(region) {
+      checkRegion(region);
+      cutRegions.delete(region);
+      log(`[replication] region ${region} healed`);
+    },
+    cutLink() {
+      linkCut = true;
+      log('[replication] link cut');
+    },
+    healLink() {
+      linkCut = false;
+      log('[replication] link healed');
+    },
+    setLag(ms) {
+      lagMs = checkDuration('lag', ms, 0);
+      log(`[replication] lag set to ${lagMs} ms`);
+    },
+
+    stats,
+
+    drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
+      if (state !== 'running') return Promise.reject(new ReplicatorStopped());
+      checkDuration('timeoutMs', timeoutMs, 0);
+      return new Promise<void>((resolve, reject) => {
+        const since = Date.now();
+        drains.add({ since, deadline: since + timeoutMs, timeoutMs, resolve, reject });
+      });
+    },
+  };
+}

@@ -1,0 +1,318 @@
+// Test harness for the photos and comments services: real DynamoDB Local tables (one copy per
+// test file), a real s3rver with one bucket per region, and the real handler modules loaded
+// with the environment serverless.yml gives them.
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
+import { DynamoAppStateStore } from '../../../shared/app-state/store';
+import { createTestTables, testDynamoEndpoint } from '../../support/tables';
+
+export const PRIMARY = 'us-east-1';
+export const SECONDARY = 'us-west-2';
+export const APP_ID = 'switchyard';
+/** Small, so that "larger than the limit" costs little to upload. */
+export const TEST_MAX_BYTES = 4096;
+
+export const bucketOf = (region: string) => `switchyard-dev-photos-${region}-000000000000`;
+
+export interface PhotoEnvironment {
+  tables: Record<string, string>;
+  documents: DynamoDBDocumentClient;
+  s3: S3Local;
+  s3Client: S3Client;
+  /** Sets the application state through the real store, by legal transitions from the current one. */
+  setState(to: 'active' | 'fenced' | 'failover'): Promise<void>;
+  /** Everything stored anywhere (tables and both buckets), for "nothing stored" assertions. */
+  snapshot(): Promise<Snapshot>;
+  stop(): Promise<void>;
+}
+
+export interface Snapshot {
+  photos: unknown[];
+  comments: unknown[];
+  idempotency: unknown[];
+  objects: string[];
+}
+
+export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
+  const { client, tables } = await createTestTables();
+  const documents = DynamoDBDocumentClient.from(client);
+  const s3 = await startS3Local({ buckets: [bucketOf(PRIMARY), bucketOf(SECONDARY)] });
+  const s3Client = localS3Client(s3.endpoint);
+  const store = new DynamoAppStateStore({
+    client: documents,
+    tableName: tables.AppStateTable!,
+    appId: APP_ID,
+    primaryRegion: PRIMARY,
+    secondaryRegion: SECONDARY,
+  });
+
+  const scan = async (table: string) => {
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    return Items.sort((a, b) => `${a.pk ?? a.id}${a.sk ?? ''}`.localeCompare(`${b.pk ?? b.id}${b.sk ?? ''}`));
+  };
+
+  return {
+    tables,
+    documents,
+    s3,
+    s3Client,
+    async setState(to) {
+      const current = await store.get({ consistent: true });
+      if (current.state === to) return;
+      const path: Array<'active' | 'fenced' | 'failover'> =
+        current.state === 'fenced' ? [to] : ['fenced', ...(to === 'fenced' ? [] : [to])];
+      let state = current;
+      for (const next of path) {
+        state = await store.transition({
+          expectedState: state.state,
+          expectedVersion: state.version,
+          to: next,
+          updatedBy: 'test',
+          reason: 'test',
+        });
+      }
+    },
+    async snapshot() {
+      const objects: string[] = [];
+      for (const bucket of [bucketOf(PRIMARY), bucketOf(SECONDARY)]) {
+        const { Contents = [] } = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket }));
+        objects.push(...Contents.map((o) => `${bucket}/${o.Key}`));
+      }
+      return {
+        photos: await scan(tables.PhotosTable!),
+        comments: await scan(tables.CommentsTable!),
+        idempotency: await scan(tables.IdempotencyTable!),
+        objects: objects.sort(),
+      };
+    },
+    async stop() {
+      s3Client.destroy();
+      client.destroy();
+      await s3.stop();
+    },
+  };
+}
+
+type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Routes {
+  region: string;
+  createPhoto: Handler;
+  completePhotoUpload: Handler;
+  listPhotos: Handler;
+  getPhoto: Handler;
+  deletePhoto: Handler;
+  addComment: Handler;
+  listComments: Handler;
+  deleteComment: Handler;
+  /** The Metrics instance these handlers report to (shared/powertools of this module graph). */
+  metrics: { singleMetric(): unknown };
+}
+
+/**
+ * The real handler modules, freshly loaded for `region` (so each load has its own containers'
+ * worth of state: clients, the write gate's cache) with the environment the deploy gives them.
+ */
+export function loadRoutes(env: PhotoEnvironment, region: string): Routes {
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    STAGE: 'dev',
+    APP_ID,
+    PRIMARY_REGION: PRIMARY,
+    SECONDARY_REGION: SECONDARY,
+    APP_STATE_TABLE: env.tables.AppStateTable,
+    PHOTOS_TABLE: env.tables.PhotosTable,
+    COMMENTS_TABLE: env.tables.CommentsTable,
+    IDEMPOTENCY_TABLE: env.tables.IdempotencyTable,
+    PHOTOS_BUCKET: bucketOf(region),
+    PHOTOS_MAX_BYTES: String(TEST_MAX_BYTES),
+    AWS_ENDPOINT_URL_DYNAMODB: testDynamoEndpoint(),
+    AWS_ENDPOINT_URL_S3: env.s3.endpoint,
+    // s3rver checks signatures (presigned URLs included) against its fixed key pair; DynamoDB Local accepts any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_NAMESPACE: 'SwitchyardTest',
+    // EMF lines would drown the test output; recordMetrics() observes what is emitted instead.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  let routes: Routes | undefined;
+  jest.isolateModules(() => {
+    const load = (path: string): Handler => (require(path) as { handler: Handler }).handler;
+    routes = {
+      region,
+      createPhoto: load('../../../services/photos/create-photo-handler'),
+      completePhotoUpload: load('../../../services/photos/complete-photo-upload-handler'),
+      listPhotos: load('../../../services/photos/list-photos-handler'),
+      getPhoto: load('../../../services/photos/get-photo-handler'),
+      deletePhoto: load('../../../services/photos/delete-photo-handler'),
+      addComment: load('../../../services/comments/add-comment-handler'),
+      listComments: load('../../../services/comments/list-comments-handler'),
+      deleteComment: load('../../../services/comments/delete-comment-handler'),
+      metrics: (require('../../../shared/powertools') as { metrics: Routes['metrics'] }).metrics,
+    };
+  });
+  return routes!;
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The route as declared, e.g. /photos/{photoId}/comments. */
+  route: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  /** An object is sent as JSON; a string as it is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The verified subject; null sends the request without any claims. */
+  user?: string | null;
+  claims?: Record<string, string>;
+}
+
+export function httpEvent(spec: RequestSpec): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const rawPath = spec.route.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(spec.pathParameters?.[name] ?? ''));
+  const rawQueryString = new URLSearchParams(spec.query ?? {}).toString();
+  const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+  const user = spec.user === undefined ? 'alice' : spec.user;
+  const claims = spec.claims ?? (user === null ? undefined : { sub: user, iss: 'urn:switchyard:dev-issuer', aud: 'switchyard-dev-client' });
+  const now = Date.now();
+  const event = {
+    version: '2.0',
+    routeKey: `${spec.method} ${spec.route}`,
+    rawPath,
+    rawQueryString,
+    headers: { 'content-type': 'application/json', ...(spec.headers ?? {}) },
+    ...(spec.query ? { queryStringParameters: spec.query } : {}),
+    ...(spec.pathParameters ? { pathParameters: spec.pathParameters } : {}),
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: spec.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: `req-${now}-${Math.random().toString(36).slice(2)}`,
+      routeKey: `${spec.method} ${spec.route}`,
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } } } : {}),
+    },
+  };
+  return event as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+const lambdaContext = (): Context =>
+  ({
+    functionName: 'switchyard-dev-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:switchyard-dev-test',
+    memoryLimitInMB: '512',
+    awsRequestId: `aws-${Math.random().toString(36).slice(2)}`,
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as Context;
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field.
+  body: any;
+}
+
+export async function call(handler: Handler, spec: RequestSpec): Promise<Answer> {
+  const result = await handler(httpEvent(spec), lambdaContext());
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const text = typeof result.body === 'string' ? result.body : '';
+  return { status: result.statusCode ?? 200, headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+// Just enough of each format for its magic number; the server never decodes pixels.
+export const IMAGES = {
+  'image/png': Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64'),
+  'image/gif': Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64'),
+  'image/jpeg': Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+    Buffer.from('JFIF\0'),
+    Buffer.alloc(64, 7),
+    Buffer.from([0xff, 0xd9]),
+  ]),
+  'image/webp': Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(28, 1)]),
+} as const;
+
+export type ImageType = keyof typeof IMAGES;
+
+export interface RecordedMetric {
+  name: string;
+  unit: string;
+  value: number;
+  dimensions: Record<string, string>;
+}
+
+/** Captures every single metric the routes emit from now on. */
+export function recordMetrics(routes: Routes): RecordedMetric[] {
+  const recorded: RecordedMetric[] = [];
+  jest.spyOn(routes.metrics, 'singleMetric').mockImplementation(() => {
+    const dimensions: Record<string, string> = {};
+    const single = {
+      addDimension(name: string, value: string) {
+        dimensions[name] = value;
+        return single;
+      },
+      addMetric(name: string, unit: string, value: number) {
+        recorded.push({ name, unit, value, dimensions: { ...dimensions } });
+        return single;
+      },
+    };
+    return single;
+  });
+  return recorded;
+}
+
+/** POST /photos, PUT to the presigned URL, POST complete: the client's whole upload. */
+export async function uploadPhoto(
+  routes: Routes,
+  options: { user?: string; contentType?: ImageType; bytes?: Buffer; title?: string; declaredSize?: number } = {},
+): Promise<{ id: string; created: Answer; completed: Answer }> {
+  const contentType = options.contentType ?? 'image/png';
+  const bytes = options.bytes ?? IMAGES[contentType];
+  const user = options.user ?? 'alice';
+  const created = await call(routes.createPhoto, {
+    method: 'POST',
+    route: '/photos',
+    user,
+    body: { contentType, size: options.declaredSize ?? bytes.length, ...(options.title === undefined ? {} : { title: options.title }) },
+  });
+  if (created.status !== 201) throw new Error(`createPhoto answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const { photo, upload } = created.body as {
+    photo: { id: string };
+    upload: { url: string; method: string; headers: Record<string, string> };
+  };
+  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: new Uint8Array(bytes) });
+  if (!put.ok) throw new Error(`PUT to the presigned URL answered ${put.status}`);
+  await put.arrayBuffer();
+  const completed = await call(routes.completePhotoUpload, {
+    method: 'POST',
+    route: '/photos/{photoId}/complete',
+    pathParameters: { photoId: photo.id },
+    user,
+  });
+  return { id: photo.id, created, completed };
+}
+
+/** Replaces an upload's bytes behind the API's back, as a client holding the presigned URL could. */
+export async function putObjectDirectly(env: PhotoEnvironment, region: string, key: string, bytes: Buffer): Promise<void> {
+  await env.s3Client.send(new PutObjectCommand({ Bucket: bucketOf(region), Key: key, Body: bytes }));
+}
+
+export async function putItem(env: PhotoEnvironment, table: string, item: Record<string, unknown>): Promise<void> {
+  await env.documents.send(new PutCommand({ TableName: table, Item: item }));
+}
