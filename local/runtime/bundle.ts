@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { PROJECT_ROOT } from '../service-definition';
+
+export const BUILD_DIR = path.join(PROJECT_ROOT, '.switchyard', 'build');
+
+/** `services/x/y-handler.handler` → { file: 'services/x/y-handler.ts', exportName: 'handler' } */
+export function handlerSource(handler: string): { file: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  const base = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  for (const ext of ['.ts', '.mts', '.js', '.mjs']) {
+    if (fs.existsSync(path.join(PROJECT_ROOT, base + ext))) return { file: base + ext, exportName };
+  }
+  throw new Error(`Handler ${handler}: no file ${base}.ts (or .js) in the project`);
+}
+
+/**
+ * Bundles every handler the way serverless-esbuild does for Lambda (same sources, node22
+ * target), but as ES modules with shared chunks so that one worker loads the AWS SDK once.
+ * Returns handler string → absolute path of its bundle.
+ */
+export async function bundleHandlers(handlers: string[], outDir: string): Promise<Record<string, string>> {
+  const unique = [...new Set(handlers)];
+  const entryPoints: Record<string, string> = {};
+  for (const handler of unique) {
+    const { file } = handlerSource(handler);
+    entryPoints[file.replace(/\.[mc]?[jt]s$/, '')] = path.join(PROJECT_ROOT, file);
+  }
+  fs.rmSync(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    sourcemap: 'inline',
+    logLevel: 'error',
+    // CommonJS dependencies inside an ES module bundle still call require().
+    banner: {
+      js: "import { createRequire as __sy_createRequire } from 'node:module'; const require = __sy_createRequire(import.meta.url);",
+    },
+  });
+  const out: Record<string, string> = {};
+  for (const handler of unique) {
+    const { file } = handlerSource(handler);
+    out[handler] = path.join(outDir, `${file.replace(/\.[mc]?[jt]s$/, '')}.mjs`);
+  }
+  return out;
+}
