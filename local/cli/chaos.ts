@@ -1,0 +1,85 @@
+// npm run chaos -- <cut|heal|cut-link|heal-link|lag|slow|status> …  (talks to a running `npm start`)
+import { readRuntimeFile } from './runtime-file';
+
+const USAGE = `Usage: npm run chaos -- <command>
+  cut <region> [--hang]          the region goes dark: endpoints refuse (or hang), replication and schedules stop
+  heal <region>                  the region comes back; queued replication is delivered
+  cut-link | heal-link           cut or heal replication only (both directions)
+  lag <ms>                       set the replication lag
+  slow <region> <api|dynamodb|s3> <ms>   add latency to one dependency (0 removes it)
+  status                         regions, faults, replication lag, alarms, executions`;
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const runtime = readRuntimeFile();
+  if (!runtime || !runtime.controlUrl) {
+    console.error('Switchyard is not running: start it with `npm start` in another terminal.');
+    return 1;
+  }
+  if (command === 'status') {
+    const res = await fetch(`${runtime.controlUrl}/__switchyard/status`);
+    const status = (await res.json()) as {
+      regions: Array<{ region: string; role: string; cut: boolean; faults: Record<string, { mode: string; delayMs: number }> }>;
+      replication: {
+        linkCut: boolean;
+        lagMs: number;
+        stats: Array<{ table: string; from: string; to: string; lastLagMs: number | null; maxLagMs: number | null; pending: number }>;
+      };
+      alarms: Array<{ region: string; name: string; state: string }>;
+    };
+    for (const r of status.regions) {
+      const faults = Object.entries(r.faults)
+        .filter(([, f]) => f.mode !== 'up' || f.delayMs > 0)
+        .map(([d, f]) => `${d}:${f.mode}${f.delayMs ? `+${f.delayMs}ms` : ''}`);
+      console.log(`${r.region} (${r.role}): ${r.cut ? 'CUT' : 'up'}${faults.length ? ` [${faults.join(', ')}]` : ''}`);
+    }
+    console.log(`replication: ${status.replication.linkCut ? 'LINK CUT' : 'flowing'}, configured lag ${status.replication.lagMs} ms`);
+    for (const s of status.replication.stats) {
+      console.log(
+        `  ${s.table.padEnd(40)} ${s.from} → ${s.to}  last ${s.lastLagMs ?? '-'} ms  max ${s.maxLagMs ?? '-'} ms  pending ${s.pending}`,
+      );
+    }
+    for (const a of status.alarms) console.log(`alarm ${a.region} ${a.name}: ${a.state}`);
+    return 0;
+  }
+  const hang = rest.includes('--hang');
+  const args = rest.filter((a) => !a.startsWith('--'));
+  let request: Record<string, unknown>;
+  switch (command) {
+    case 'cut':
+      request = { action: 'cut', region: args[0], mode: hang ? 'hang' : 'refuse' };
+      break;
+    case 'heal':
+      request = { action: 'heal', region: args[0] };
+      break;
+    case 'cut-link':
+    case 'heal-link':
+      request = { action: command };
+      break;
+    case 'lag':
+      request = { action: 'lag', ms: Number(args[0]) };
+      break;
+    case 'slow':
+      request = { action: 'slow', region: args[0], dependency: args[1], ms: Number(args[2]) };
+      break;
+    default:
+      console.error(`Unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+  const res = await fetch(`${runtime.controlUrl}/__switchyard/chaos`, { method: 'POST', body: JSON.stringify(request) });
+  const body = (await res.json()) as { ok: boolean; message: string };
+  (body.ok ? console.log : console.error)(body.message);
+  return body.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,145 @@
+// npm start: both regions of a stage on this machine. See README "Running locally".
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startControlServer } from '../runtime/control-server';
+import { startRuntime } from '../runtime/index';
+import { PROJECT_ROOT } from '../service-definition';
+import { RUNTIME_FILE, type RuntimeFile, readRuntimeFile } from './runtime-file';
+
+const USAGE = `Usage: npm start -- [options]
+  --stage <name>        stage from infra/stages/<name>.yml (default dev)
+  --port-base <n>       first port of the block used (default 4100; 0 = any free ports)
+  --data-dir <folder>   keep DynamoDB and S3 data there across restarts (default: in memory)
+  --lag <ms>            replication lag between the regions (default 200)
+  --schedule-ms <ms>    how often scheduled functions (health probe) run (default 1000)
+  --no-schedules        do not run scheduled functions
+  --quiet               only the ready banner and errors`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      stage: { type: 'string', default: 'dev' },
+      'port-base': { type: 'string', default: process.env.SWITCHYARD_PORT_BASE ?? '4100' },
+      'data-dir': { type: 'string' },
+      lag: { type: 'string', default: '200' },
+      'schedule-ms': { type: 'string', default: '1000' },
+      'no-schedules': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const numberOption = (name: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0 (got "${value}")\n\n${USAGE}`);
+    return n;
+  };
+  const portBase = numberOption('port-base', values['port-base']);
+  const lagMs = numberOption('lag', values.lag);
+  const scheduleIntervalMs = numberOption('schedule-ms', values['schedule-ms']);
+
+  const running = readRuntimeFile();
+  if (running) {
+    console.error(
+      `Switchyard is already running (pid ${running.pid}, stage ${running.stage}) at ${running.controlUrl}. Stop it first (Ctrl-C in its terminal, or kill ${running.pid}).`,
+    );
+    process.exit(1);
+  }
+  fs.mkdirSync(path.dirname(RUNTIME_FILE), { recursive: true });
+  // Claim the file before starting anything, so that two starts at once cannot both proceed.
+  try {
+    fs.writeFileSync(RUNTIME_FILE, JSON.stringify({ pid: process.pid, starting: true }), { flag: 'wx' });
+  } catch {
+    console.error('Another `npm start` is starting right now; wait for it or stop it first.');
+    process.exit(1);
+  }
+
+  const started = Date.now();
+  const progress = (line: string) => {
+    if (!values.quiet) console.log(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(4)} s] ${line}`);
+  };
+  const logFile = fs.createWriteStream(path.join(PROJECT_ROOT, '.switchyard', 'runtime.log'), { flags: 'a' });
+  const log = (line: string) => logFile.write(`${new Date().toISOString()} ${line}\n`);
+
+  let stopping = false;
+  let stop: () => Promise<void> = async () => {};
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping Switchyard…');
+    await stop().catch((e: Error) => console.error(e.message));
+    fs.rmSync(RUNTIME_FILE, { force: true });
+    console.log('Stopped: every process it started has ended.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  console.log(`Starting Switchyard (stage ${values.stage}) — both regions on this machine`);
+  try {
+    const runtime = await startRuntime({
+      stage: values.stage,
+      portBase,
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      lagMs,
+      scheduleIntervalMs,
+      schedules: !values['no-schedules'],
+      progress,
+      log,
+    });
+    const webDir = path.join(PROJECT_ROOT, 'web');
+    const control = await startControlServer(runtime, { port: portBase, webDir: fs.existsSync(webDir) ? webDir : undefined });
+    stop = async () => {
+      await control.stop();
+      await runtime.stop();
+      logFile.end();
+    };
+    const file: RuntimeFile = {
+      pid: process.pid,
+      stage: runtime.stage,
+      controlUrl: control.url,
+      controlPlaneEndpoint: runtime.controlPlane.endpoint,
+      regions: runtime.regions.map((r) => ({ region: r.region, role: r.role, apiUrl: r.apiUrl, env: runtime.clientEnv(r.region) })),
+      startedAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(RUNTIME_FILE, JSON.stringify(file, null, 2));
+    const pad = (s: string) => s.padEnd(38);
+    console.log(`
+Switchyard is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (stage ${runtime.stage}, data ${values['data-dir'] ? `in ${values['data-dir']}` : 'in memory'})
+
+  ${pad('Web app')}${control.url}/
+  ${pad('Runtime status')}${control.url}/__switchyard/status
+${runtime.regions
+  .map(
+    (r) => `
+  ${r.region} (${r.role})
+    ${pad('API (state, health, photos)')}${r.apiUrl}/state
+    ${pad('DynamoDB')}${r.dynamodbEndpoint}
+    ${pad('S3')}${r.s3Endpoint}  bucket ${r.bucket}`,
+  )
+  .join('\n')}
+
+  ${pad('AWS APIs (SSM, CloudWatch, SFN, SNS)')}${runtime.controlPlane.endpoint}
+  ${pad('Logs')}.switchyard/runtime.log, .switchyard/logs/
+
+  Try: npm run chaos -- cut ${runtime.primary.region}    npm run runbook -- status
+  Ctrl-C stops everything.`);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE')
+      console.error(`\nA port Switchyard needs is in use (${e.message}). Pass --port-base <n> (or 0 for any free ports).`);
+    else console.error(`\nSwitchyard failed to start: ${e.message}`);
+    await shutdown(1);
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  fs.rmSync(RUNTIME_FILE, { force: true });
+  process.exit(1);
+});
