@@ -57,7 +57,7 @@ describe.each([
   });
 
   it('refuses plain HTTP', () => {
-    const statements = (template.Resources.PhotosBucketPolicy?.Properties as any).PolicyDocument.Statement;
+    const statements = ((template.Resources.PhotosBucketPolicy?.Properties ?? {}) as any).PolicyDocument.Statement;
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 });
