@@ -21,6 +21,8 @@ export interface RegionTopology {
   parameters: Array<{ region: string; name: string; value: string; type?: 'String' | 'SecureString' | 'StringList' }>;
   cors?: { allowedOrigins?: string[]; allowedHeaders?: string[]; allowedMethods?: string[]; maxAge?: number };
   authorizers: Record<string, { issuerUrl?: string; audience?: string[] }>;
+  /** Every table of the stage (global tables: the same in both regions). */
+  tables: CreateTableCommandInput[];
 }
 
 export interface LocalFunction {

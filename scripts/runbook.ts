@@ -1,0 +1,511 @@
+// On-call CLI for the runbooks (RUNBOOK.md). Starts the fence / failover / failback state
+// machines and follows each step live from the execution history, or shows the state, the
+// history and a run's report. Talks to Step Functions and DynamoDB through the AWS SDK only, so
+// the same command works against AWS and against the local runtime (AWS_ENDPOINT_URL_SFN,
+// SWITCHYARD_REGION_ENDPOINTS / AWS_ENDPOINT_URL_DYNAMODB).
+//
+//   npm run runbook -- <fence|failover|failback|status|history|report> --stage <s> --region <r>
+//        [--reason "…"] [--dry-run] [--ungraceful] [--force] [--lift] [--expected-version N]
+//        [--primary-healthy] [--as <name>] [--execution <name|arn>] [--limit N] [--no-follow]
+//
+// Exit codes: 0 success (a practice run that would succeed) · 1 the run failed or was refused ·
+// 2 bad usage or configuration · 3 a practice run found something that would stop the real one.
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadStageConfig, regionRole, type StageConfig } from '../infra/stage-config.cjs';
+import { regionalEndpoint } from '../shared/regional-endpoints';
+
+export const MACHINES = ['fence', 'failover', 'failback'] as const;
+export type Machine = (typeof MACHINES)[number];
+const COMMANDS = [...MACHINES, 'status', 'history', 'report'] as const;
+type Command = (typeof COMMANDS)[number];
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, practiceBlocked: 3 } as const;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CliOptions {
+  command: Command;
+  stage: string;
+  region: string;
+  reason: string | null;
+  dryRun: boolean;
+  ungraceful: boolean;
+  force: boolean;
+  lift: boolean;
+  expectedVersion: number | null;
+  primaryHealthy: boolean;
+  as: string | null;
+  execution: string | null;
+  limit: number;
+  follow: boolean;
+}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  sleep(ms: number): Promise<void>;
+  env: Record<string, string | undefined>;
+}
+
+/** Where each runbook runs by default: the region it activates (fence: the primary). */
+export function defaultRegion(command: Command, config: Pick<StageConfig, 'primaryRegion' | 'secondaryRegion'>): string {
+  return command === 'failover' ? config.secondaryRegion : config.primaryRegion;
+}
+
+export function parseCli(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
+  let parsed: ReturnType<typeof parseArgs<{ options: Record<string, { type: 'string' | 'boolean' }>; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        stage: { type: 'string' },
+        region: { type: 'string' },
+        reason: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        ungraceful: { type: 'boolean' },
+        force: { type: 'boolean' },
+        lift: { type: 'boolean' },
+        'expected-version': { type: 'string' },
+        'primary-healthy': { type: 'boolean' },
+        as: { type: 'string' },
+        execution: { type: 'string' },
+        limit: { type: 'string' },
+        'no-follow': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (!command || !COMMANDS.includes(command as Command)) throw new UsageError(`Give a command: ${COMMANDS.join(' | ')}`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument(s): ${extra.join(' ')} (quote the reason: --reason "…")`);
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const stage = (v.stage as string | undefined) ?? env.STAGE ?? 'dev';
+  const config = loadStageConfig(stage);
+  const region = (v.region as string | undefined) ?? defaultRegion(command as Command, config);
+  regionRole(config, region);
+  const number = (name: string, min: number): number | null => {
+    const raw = v[name] as string | undefined;
+    if (raw === undefined) return null;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
+    return value;
+  };
+  const options: CliOptions = {
+    command: command as Command,
+    stage,
+    region,
+    reason: (v.reason as string | undefined)?.trim() || null,
+    dryRun: v['dry-run'] === true,
+    ungraceful: v.ungraceful === true,
+    force: v.force === true,
+    lift: v.lift === true,
+    expectedVersion: number('expected-version', 0),
+    primaryHealthy: v['primary-healthy'] === true,
+    as: (v.as as string | undefined) ?? null,
+    execution: (v.execution as string | undefined) ?? null,
+    limit: number('limit', 1) ?? 10,
+    follow: v['no-follow'] !== true,
+  };
+  if (MACHINES.includes(options.command as Machine) && !options.reason) {
+    throw new UsageError(`${options.command} needs --reason "why" (it goes into the audit record and the notification)`);
+  }
+  if (options.ungraceful && options.command !== 'failover') throw new UsageError('--ungraceful applies to failover only');
+  if (options.lift && options.command !== 'fence') throw new UsageError('--lift applies to fence only');
+  if (options.primaryHealthy && options.command !== 'failback') throw new UsageError('--primary-healthy applies to failback only');
+  if (options.force && options.command === 'fence') throw new UsageError('--force does not apply to fence');
+  return options;
+}
+
+/** Who the audit record names: the on-call engineer, never an alarm (alarms start runs through EventBridge). */
+export function requester(options: Pick<CliOptions, 'as'>, env: Record<string, string | undefined>): string {
+  const who = (options.as ?? env.SWITCHYARD_OPERATOR ?? env.USER ?? env.USERNAME ?? 'unknown').replace(/[^\w.@+-]/g, '-').slice(0, 100);
+  return `oncall:${who}`;
+}
+
+/** The execution input for a runbook command (see services/runbooks/input.ts). */
+export function executionInput(options: CliOptions, env: Record<string, string | undefined>): Record<string, unknown> {
+  const input: Record<string, unknown> = { reason: options.reason, requestedBy: requester(options, env), dryRun: options.dryRun };
+  if (options.expectedVersion !== null) input.expectedVersion = options.expectedVersion;
+  if (options.command === 'failover') {
+    input.mode = options.ungraceful ? 'ungraceful' : 'planned';
+    input.force = options.force;
+  }
+  if (options.command === 'failback') {
+    input.force = options.force;
+    input.primaryHealthConfirmed = options.primaryHealthy;
+  }
+  if (options.command === 'fence') input.lift = options.lift;
+  return input;
+}
+
+/** Which part of the execution document a state writes (its ResultPath), for a one-line summary. */
+const RESULT_OF: Record<string, string> = {
+  Begin: 'run',
+  CheckPreconditions: 'plan',
+  Fence: 'fence',
+  FencePrimary: 'fence',
+  FencePrimaryBestEffort: 'fence',
+  FenceSecondary: 'fence',
+  WriteMarkers: 'gate',
+  CheckReplication: 'gate',
+  Reconcile: 'reconciliation',
+  Promote: 'promotion',
+  Finish: 'outcome',
+  Abort: 'outcome',
+};
+
+function parseJson(text: string | undefined): Record<string, unknown> {
+  try {
+    return JSON.parse(text ?? '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** A short, human line about what a state just did, from its output. */
+export function summariseState(state: string, outputText: string | undefined): string {
+  const key = RESULT_OF[state];
+  if (!key) return '';
+  const part = parseJson(outputText)[key] as Record<string, unknown> | undefined;
+  if (!part) return '';
+  switch (key) {
+    case 'run':
+      return part.dryRun ? 'practice run (nothing will be changed)' : `lock taken for ${String(part.requestedBy)}`;
+    case 'plan': {
+      const refusals = (part.refusals as Array<{ error: string; message: string }>) ?? [];
+      const warnings = (part.warnings as string[]) ?? [];
+      const overrides = (part.overrides as Array<{ rule: string }>) ?? [];
+      return [
+        `${String(part.verdict)} from ${String(part.fromState)} v${String(part.fromVersion)}`,
+        ...refusals.map((r) => `would refuse: ${r.error}: ${r.message}`),
+        ...overrides.map((o) => `OVERRIDDEN: ${o.rule}`),
+        ...warnings.map((w) => `warning: ${w}`),
+      ].join('\n      ');
+    }
+    case 'fence':
+      return `${String(part.outcome)}: ${String(part.detail)}`;
+    case 'gate':
+      return `${String(part.status)}${part.lagMs !== null && part.lagMs !== undefined ? ` (lag ${String(part.lagMs)} ms)` : ''}: ${String(part.reason)}`;
+    case 'reconciliation':
+      return `${String(part.candidates)} stranded candidate(s): ${String(part.converged)} already replicated, ${(part.replayed as unknown[]).length} ${part.dryRun ? 'would be ' : ''}replayed, ${String(part.conflictCount)} conflict(s)${part.forced ? ' (forced)' : ''}`;
+    case 'promotion':
+      return `${String(part.region)} ${String(part.from)} -> ${String(part.to)} v${String(part.version)}${part.ungraceful ? ' (ungraceful)' : ''}`;
+    case 'outcome':
+      return String(part.summary ?? '');
+    default:
+      return '';
+  }
+}
+
+function describeCause(cause: string | undefined): string {
+  const parsed = parseJson(cause);
+  return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : (cause ?? '');
+}
+
+/** One history event as the on-call engineer should see it, or null to skip it. */
+export function describeEvent(event: HistoryEvent, startedAt: Date, quietPolls: Set<string>): string | null {
+  const at = event.timestamp ? new Date(event.timestamp) : new Date();
+  const offset = `+${((at.getTime() - startedAt.getTime()) / 1000).toFixed(1)}s`.padStart(8);
+  const line = (mark: string, text: string) => `${offset}  ${mark} ${text}`;
+  const type = event.type ?? '';
+  if (type.endsWith('StateEntered')) {
+    const name = event.stateEnteredEventDetails?.name ?? '?';
+    if (type.startsWith('Choice') || type.startsWith('Pass') || type.startsWith('Succeed') || type.startsWith('Fail')) return null;
+    if (name === 'CheckReplication' || name === 'WaitForReplication') return null;
+    return line('>', name);
+  }
+  if (type.endsWith('StateExited')) {
+    const name = event.stateExitedEventDetails?.name ?? '?';
+    if (!type.startsWith('Task')) return null;
+    const summary = summariseState(name, event.stateExitedEventDetails?.output);
+    if (name === 'CheckReplication') {
+      const gate = parseJson(event.stateExitedEventDetails?.output).gate as { status?: string; checks?: number } | undefined;
+      // The gate polls every second: show its progress, not every poll.
+      if (gate?.status === 'waiting' && (gate.checks ?? 0) % 5 !== 1) return null;
+      if (gate?.status === 'waiting' && quietPolls.has('gate')) return null;
+      if (gate?.status === 'waiting') quietPolls.add('gate');
+    }
+    return line('ok', `${name}${summary ? `: ${summary}` : ''}`);
+  }
+  switch (type) {
+    case 'ExecutionStarted':
+      return line('*', 'execution started');
+    case 'LambdaFunctionFailed':
+    case 'TaskFailed': {
+      const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+      return line('!!', `${details?.error ?? 'error'}: ${describeCause(details?.cause)}`);
+    }
+    case 'LambdaFunctionTimedOut':
+      return line('!!', 'step timed out');
+    case 'ExecutionSucceeded':
+      return line('*', 'execution SUCCEEDED');
+    case 'ExecutionFailed':
+      return line(
+        '*',
+        `execution FAILED: ${event.executionFailedEventDetails?.error ?? ''}: ${describeCause(event.executionFailedEventDetails?.cause)}`,
+      );
+    case 'ExecutionTimedOut':
+      return line('*', 'execution TIMED OUT');
+    case 'ExecutionAborted':
+      return line('*', 'execution ABORTED');
+    default:
+      return null;
+  }
+}
+
+/** The process exit code for a finished execution. */
+export function exitCodeFor(status: string | undefined, output: Record<string, unknown> | null): number {
+  if (status !== 'SUCCEEDED') return EXIT.failed;
+  if (output?.dryRun === true && output.verdict !== 'would-succeed') return EXIT.practiceBlocked;
+  return EXIT.ok;
+}
+
+// --- AWS ---------------------------------------------------------------------------------
+
+interface Clients {
+  sfn: SFNClient;
+  ddb: DynamoDBDocumentClient;
+  table: string;
+  appId: string;
+}
+
+function clientsFor(options: CliOptions, io: Io): Clients {
+  const config = loadStageConfig(options.stage);
+  const endpoint = regionalEndpoint(options.region, 'dynamodb', io.env as NodeJS.ProcessEnv);
+  const dynamo = new DynamoDBClient({ region: options.region, ...(endpoint ? { endpoint } : {}) });
+  return {
+    sfn: new SFNClient({ region: options.region }),
+    ddb: DynamoDBDocumentClient.from(dynamo),
+    table: io.env.APP_STATE_TABLE ?? `switchyard-${options.stage}-app-state`,
+    appId: config.appId,
+  };
+}
+
+export function stateMachineName(stage: string, machine: Machine): string {
+  return `switchyard-${stage}-${machine}`;
+}
+
+async function stateMachineArn(sfn: SFNClient, name: string, region: string): Promise<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    const found = page.stateMachines?.find((m) => m.name === name);
+    if (found?.stateMachineArn) return found.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  throw new UsageError(`No state machine ${name} in ${region}: is the stage deployed there (or the local runtime started)?`);
+}
+
+async function follow(sfn: SFNClient, executionArn: string, io: Io): Promise<{ status: string; output: Record<string, unknown> | null }> {
+  const seen = new Set<number>();
+  const quiet = new Set<string>();
+  let startedAt: Date | null = null;
+  for (;;) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+      for (const event of page.events ?? []) {
+        if (event.id === undefined || seen.has(event.id)) continue;
+        seen.add(event.id);
+        startedAt ??= event.timestamp ? new Date(event.timestamp) : new Date();
+        const text = describeEvent(event, startedAt, quiet);
+        if (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name !== 'CheckReplication') quiet.clear();
+        if (text) io.out(text);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== 'RUNNING') {
+      if (execution.status !== 'SUCCEEDED') io.out(`error: ${execution.error ?? execution.status}: ${describeCause(execution.cause)}`);
+      return { status: execution.status ?? 'UNKNOWN', output: execution.output ? parseJson(execution.output) : null };
+    }
+    await io.sleep(1000);
+  }
+}
+
+async function startRunbook(options: CliOptions, io: Io): Promise<number> {
+  const { sfn } = clientsFor(options, io);
+  const machine = options.command as Machine;
+  const arn = await stateMachineArn(sfn, stateMachineName(options.stage, machine), options.region);
+  const input = executionInput(options, io.env);
+  const name = `${machine}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
+  io.out(`${options.dryRun ? 'PRACTICE ' : ''}${machine} in ${options.region} (stage ${options.stage}) as ${String(input.requestedBy)}`);
+  io.out(`execution: ${started.executionArn}`);
+  if (!options.follow) return EXIT.ok;
+  const { status, output } = await follow(sfn, started.executionArn as string, io);
+  if (output?.recovery && !options.dryRun) {
+    const recovery = output.recovery as Record<string, number | string | null>;
+    if (recovery.writeUnavailableMs !== null) io.out(`writes unavailable for ${String(recovery.writeUnavailableMs)} ms`);
+    if (recovery.recoveryTimeMs !== null) io.out(`recovery time ${String(recovery.recoveryTimeMs)} ms`);
+  }
+  if (output?.summary) io.out(String(output.summary));
+  io.out(`report: npm run runbook -- report --stage ${options.stage} --region ${options.region} --execution ${name}`);
+  return exitCodeFor(status, output);
+}
+
+async function recentExecutions(
+  sfn: SFNClient,
+  options: CliOptions,
+  status?: 'RUNNING',
+): Promise<Array<ExecutionListItem & { machine: Machine }>> {
+  const all: Array<ExecutionListItem & { machine: Machine }> = [];
+  for (const machine of MACHINES) {
+    let arn: string;
+    try {
+      arn = await stateMachineArn(sfn, stateMachineName(options.stage, machine), options.region);
+    } catch {
+      continue;
+    }
+    const page = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: arn, maxResults: options.limit, ...(status ? { statusFilter: status } : {}) }),
+    );
+    for (const execution of page.executions ?? []) all.push({ ...execution, machine });
+  }
+  return all.sort((a, b) => new Date(b.startDate ?? 0).getTime() - new Date(a.startDate ?? 0).getTime()).slice(0, options.limit);
+}
+
+async function status(options: CliOptions, io: Io): Promise<number> {
+  const { sfn, ddb, table, appId } = clientsFor(options, io);
+  const [{ Item: state }, { Item: lock }] = await Promise.all([
+    ddb.send(new GetCommand({ TableName: table, Key: { pk: `APP#${appId}`, sk: 'STATE' }, ConsistentRead: true })),
+    ddb.send(new GetCommand({ TableName: table, Key: { pk: `LOCK#${appId}`, sk: 'RUNBOOK' }, ConsistentRead: true })),
+  ]);
+  io.out(`stage ${options.stage}, as seen from ${options.region}:`);
+  if (state) {
+    io.out(`  state ${String(state.state)} (version ${String(state.version)}), active region ${String(state.activeRegion)}`);
+    io.out(`  updated ${String(state.updatedAt)} by ${String(state.updatedBy)}: ${String(state.reason)}`);
+  } else {
+    io.out('  state active (version 0: never changed), active region the primary');
+  }
+  const lockValid = lock && typeof lock.expiresAt === 'number' && lock.expiresAt * 1000 > Date.now();
+  io.out(
+    lockValid
+      ? `  runbook lock held by ${String(lock.runbook)} ${String(lock.executionId)} (since ${String(lock.acquiredAt)})`
+      : '  runbook lock free',
+  );
+  for (const execution of await recentExecutions(sfn, { ...options, limit: 5 }, 'RUNNING'))
+    io.out(`  RUNNING ${execution.machine} ${execution.name}`);
+  return EXIT.ok;
+}
+
+async function history(options: CliOptions, io: Io): Promise<number> {
+  const { sfn, ddb, table, appId } = clientsFor(options, io);
+  io.out(`executions in ${options.region} (newest first):`);
+  for (const e of await recentExecutions(sfn, options)) {
+    io.out(`  ${new Date(e.startDate ?? 0).toISOString()}  ${e.machine.padEnd(8)} ${String(e.status).padEnd(9)} ${e.name}`);
+  }
+  const { Items = [] } = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `AUDIT#${appId}` },
+      ScanIndexForward: false,
+      Limit: options.limit,
+    }),
+  );
+  io.out('state transitions (audit, newest first):');
+  for (const a of Items) {
+    const extra = [
+      a.ungraceful ? 'ungraceful' : '',
+      a.lagSeenMs !== null && a.lagSeenMs !== undefined ? `lag ${String(a.lagSeenMs)} ms` : '',
+      (a.overrides as unknown[])?.length ? 'OVERRIDES' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    io.out(
+      `  ${String(a.at)}  ${String(a.from)} -> ${String(a.to)} v${String(a.version)} in ${String(a.writtenIn)} by ${String(a.requestedBy)}: ${String(a.reason)}${extra ? ` (${extra})` : ''}`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function report(options: CliOptions, io: Io): Promise<number> {
+  const { sfn, ddb, table, appId } = clientsFor(options, io);
+  let name = options.execution?.split(':').at(-1) ?? null;
+  if (!name) {
+    const [latest] = await recentExecutions(sfn, { ...options, limit: 1 });
+    if (!latest?.name) throw new UsageError(`No runbook execution in ${options.region}; give --execution <name>`);
+    name = latest.name;
+  }
+  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { pk: `REPORT#${appId}`, sk: name }, ConsistentRead: true }));
+  if (!Item) throw new UsageError(`No report for execution ${name} in ${options.region}`);
+  io.out(
+    `${String(Item.runbook)} ${name} in ${String(Item.region)}: ${String(Item.status)}${Item.verdict ? ` (${String(Item.verdict)})` : ''}`,
+  );
+  io.out(`  requested by ${String(Item.requestedBy)}${Item.automatic ? ' (automatic)' : ''}: ${String(Item.reason)}`);
+  io.out(`  started ${String(Item.startedAt)}, finished ${String(Item.finishedAt ?? '(still running)')}`);
+  for (const step of (Item.steps as Array<Record<string, unknown>>) ?? []) {
+    io.out(
+      `  ${String(step.at)}  ${String(step.step).padEnd(18)} ${String(step.outcome).padEnd(14)} ${String(step.durationMs).padStart(6)} ms  ${String(step.detail)}`,
+    );
+  }
+  for (const override of (Item.overrides as Array<Record<string, unknown>>) ?? [])
+    io.out(`  OVERRIDDEN safety rule ${String(override.rule)}: ${String(override.message)}`);
+  const recovery = Item.recovery as Record<string, unknown> | null;
+  if (recovery) {
+    io.out(`  writes stopped ${String(recovery.writesStoppedAt)}, promoted ${String(recovery.promotedAt)}`);
+    io.out(
+      `  write unavailability ${String(recovery.writeUnavailableMs)} ms, recovery time ${String(recovery.recoveryTimeMs)} ms, run ${String(recovery.runDurationMs)} ms`,
+    );
+  }
+  const error = Item.error as { name: string; message: string } | null;
+  if (error) io.out(`  error ${error.name}: ${error.message}`);
+  return Item.status === 'succeeded' || (Item.status === 'practice' && Item.verdict === 'would-succeed') ? EXIT.ok : EXIT.failed;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv, io.env);
+  } catch (error) {
+    io.err(`runbook: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  try {
+    switch (options.command) {
+      case 'status':
+        return await status(options, io);
+      case 'history':
+        return await history(options, io);
+      case 'report':
+        return await report(options, io);
+      default:
+        return await startRunbook(options, io);
+    }
+  } catch (error) {
+    const e = error as Error;
+    io.err(`runbook: ${e instanceof UsageError ? e.message : `${e.name}: ${e.message}`}`);
+    return e instanceof UsageError ? EXIT.usage : EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  const io: Io = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    env: process.env,
+  };
+  main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,224 @@
+// The runbooks' own records, kept in the local replica of the app-state table (see model.ts,
+// recordKeys): the lock, audit records, run reports, failover watermarks, and the reading of
+// health-probe records.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AuditRecord,
+  executionNameOf,
+  type RegionHealth,
+  type ReportStep,
+  type RunReport,
+  recordKeys,
+  type WatermarkRecord,
+} from '../model';
+import type { AuditLog, LockHolder, RegionHealthProbe, ReportStore, RunbookLock, WatermarkStore } from '../steps/ports';
+
+const AUDIT_PAGES_SEARCHED = 10;
+
+export class DynamoRunbookRecords implements RunbookLock, AuditLog, ReportStore, RegionHealthProbe {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly appId: string,
+    private readonly options: { healthStaleSeconds: number; clock: () => Date },
+  ) {}
+
+  // --- lock -----------------------------------------------------------------------------
+
+  async acquire(holder: LockHolder, nowSeconds: number): Promise<{ acquired: true } | { acquired: false; holder: LockHolder | null }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...recordKeys.lock(this.appId), ...holder },
+          // Free, expired (TTL deletes lazily), or already ours (a retried Begin).
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR executionId = :me',
+          ExpressionAttributeValues: { ':now': nowSeconds, ':me': holder.executionId },
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { acquired: false, holder: await this.peek(nowSeconds) };
+      throw error;
+    }
+  }
+
+  async peek(nowSeconds: number): Promise<LockHolder | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.lock(this.appId), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt < nowSeconds) return null;
+    return {
+      executionId: String(Item.executionId),
+      runbook: String(Item.runbook),
+      requestedBy: String(Item.requestedBy),
+      acquiredAt: String(Item.acquiredAt),
+      expiresAt: Item.expiresAt,
+    };
+  }
+
+  async release(executionId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: recordKeys.lock(this.appId),
+          ConditionExpression: 'executionId = :me',
+          ExpressionAttributeValues: { ':me': executionId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  // --- audit ----------------------------------------------------------------------------
+
+  async record(entry: AuditRecord): Promise<void> {
+    const executionName = executionNameOf(entry.executionId);
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...recordKeys.audit(this.appId, entry.at, executionName, entry.to), ...entry } }),
+    );
+  }
+
+  async lastAutomaticFailoverAt(): Promise<string | null> {
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < AUDIT_PAGES_SEARCHED; page += 1) {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'automatic = :yes AND runbook = :failover',
+          ExpressionAttributeValues: { ':pk': recordKeys.auditPartition(this.appId), ':yes': true, ':failover': 'failover' },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const newest = Items[0];
+      if (newest) return String(newest.at);
+      if (!LastEvaluatedKey) return null;
+      startKey = LastEvaluatedKey;
+    }
+    return null;
+  }
+
+  // --- reports --------------------------------------------------------------------------
+
+  async begin(report: RunReport): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...recordKeys.report(this.appId, report.executionName), ...report } }),
+    );
+  }
+
+  async appendStep(executionName: string, step: ReportStep): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: recordKeys.report(this.appId, executionName),
+        UpdateExpression: 'SET steps = list_append(if_not_exists(steps, :empty), :step)',
+        ExpressionAttributeValues: { ':empty': [], ':step': [step] },
+      }),
+    );
+  }
+
+  async finish(
+    executionName: string,
+    patch: Pick<RunReport, 'status' | 'finishedAt' | 'verdict' | 'error' | 'recovery' | 'summary' | 'overrides'>,
+  ): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(patch).map(([key, value], i) => {
+      names[`#f${i}`] = key;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: recordKeys.report(this.appId, executionName),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async get(executionName: string): Promise<RunReport | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.report(this.appId, executionName), ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    const { pk: _pk, sk: _sk, ...report } = Item;
+    return report as RunReport;
+  }
+
+  // --- health-probe records ---------------------------------------------------------------
+
+  async healthOf(region: string): Promise<RegionHealth> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.health(this.appId, region), ConsistentRead: true }),
+    );
+    return interpretHealthRecord(Item, this.options.clock(), this.options.healthStaleSeconds);
+  }
+}
+
+/** A probe record older than `staleSeconds` says nothing: the probe itself may be what failed. */
+export function interpretHealthRecord(item: Record<string, unknown> | undefined, now: Date, staleSeconds: number): RegionHealth {
+  if (!item) return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'no probe record' };
+  const checkedAt = typeof item.checkedAt === 'string' ? item.checkedAt : null;
+  const checked = checkedAt ? Date.parse(checkedAt) : Number.NaN;
+  if (Number.isNaN(checked)) return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'probe record without checkedAt' };
+  const age = Math.round((now.getTime() - checked) / 1000);
+  if (age > staleSeconds) return { status: 'unknown', checkedAt, healthySince: null, detail: `probe record is ${age} s old` };
+  const healthySince = typeof item.healthySince === 'string' ? item.healthySince : null;
+  if (item.status === 'healthy') return { status: 'healthy', checkedAt, healthySince, detail: `healthy at ${checkedAt}` };
+  if (item.status === 'unhealthy') {
+    const why = typeof item.detail === 'string' ? `: ${item.detail.slice(0, 200)}` : '';
+    return { status: 'unhealthy', checkedAt, healthySince: null, detail: `unhealthy at ${checkedAt}${why}` };
+  }
+  return { status: 'unknown', checkedAt, healthySince: null, detail: `probe status "${String(item.status).slice(0, 40)}"` };
+}
+
+/** Failover watermarks: saved in this region's replica, read from any region's. */
+export class DynamoWatermarks implements WatermarkStore {
+  constructor(
+    private readonly clientFor: (region: string) => DynamoDBDocumentClient,
+    private readonly localRegion: string,
+    private readonly tableName: string,
+    private readonly appId: string,
+  ) {}
+
+  async save(watermark: WatermarkRecord, executionName: string): Promise<void> {
+    await this.clientFor(this.localRegion).send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...recordKeys.watermark(this.appId, watermark.promotedAt, executionName), ...watermark },
+      }),
+    );
+  }
+
+  async latest(region: string = this.localRegion): Promise<WatermarkRecord | null> {
+    const { Items = [] } = await this.clientFor(region).send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': recordKeys.watermarkPartition(this.appId) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items[0];
+    if (!item) return null;
+    return {
+      promotedAt: String(item.promotedAt),
+      executionId: String(item.executionId),
+      mode: item.mode as WatermarkRecord['mode'],
+      tables: item.tables as WatermarkRecord['tables'],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import { stepHandler } from './step-handler';
+import { checkFailoverPreconditions } from './steps/preconditions';
+import { runbookDeps } from './wiring';
+
+const deps = runbookDeps();
+
+export const handler = stepHandler('CheckPreconditions', (event: Parameters<typeof checkFailoverPreconditions>[1]) =>
+  checkFailoverPreconditions(deps, event),
+);

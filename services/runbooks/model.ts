@@ -1,0 +1,300 @@
+// What a runbook execution carries from state to state (the ASL passes the whole document to
+// every step and stores each step's result under its own key), plus the records runbooks keep
+// in the app-state table. Pure types and key builders: no I/O.
+import type { AppState, AppStateName } from '../../shared/app-state/model';
+import type { RefusalError } from './errors';
+
+export type { AppStateName } from '../../shared/app-state/model';
+export type RunbookName = 'fence' | 'failover' | 'failback';
+export type FailoverMode = 'planned' | 'ungraceful';
+
+/** The application state as one region's replica shows it. */
+export type StateSnapshot = AppState;
+
+/** Validated execution input plus where and by whom the run happens (the Begin step's result, `$.run`). */
+export interface RunContext {
+  runbook: RunbookName;
+  executionId: string;
+  executionName: string;
+  startedAt: string;
+  appId: string;
+  region: string;
+  peerRegion: string;
+  primaryRegion: string;
+  secondaryRegion: string;
+  requestedBy: string;
+  reason: string;
+  /** requestedBy starts with "alarm:": the stricter automatic-run rules apply. */
+  automatic: boolean;
+  dryRun: boolean;
+  force: boolean;
+  expectedVersion: number | null;
+  /** failover only. */
+  mode: FailoverMode | null;
+  /** fence only: lift an existing fence instead of setting one. */
+  lift: boolean;
+  /** failback only: an operator vouches for the primary's health when no probe reports it. */
+  primaryHealthConfirmed: boolean;
+  /** When the outage was detected (alarm time), for the measured recovery time. */
+  detectedAt: string | null;
+  /** False for practice runs, which never take the lock. */
+  lockHeld: boolean;
+  /** The fence runbook's bounded wait for in-flight writes (failover/failback carry it in their plan). */
+  drainSeconds: number;
+}
+
+export interface Refusal {
+  rule: string;
+  error: RefusalError;
+  message: string;
+  /** A human may override it with `force` (recorded in the report and the audit records). */
+  overridable: boolean;
+}
+
+export interface FencePlan {
+  /** Region whose replica receives the write: the one whose writers must see the fence first. */
+  region: string;
+  bestEffort: boolean;
+  expectedVersion: number;
+}
+
+export interface GatePlan {
+  /** Region being left: markers are written there... */
+  sourceRegion: string;
+  /** ...and must become visible here. */
+  targetRegion: string;
+  timeoutSeconds: number;
+  pollSeconds: number;
+}
+
+/** A precondition step's result (`$.plan`): what the run will do, or why it will not. */
+export interface RunbookPlan {
+  runbook: RunbookName;
+  verdict: 'proceed' | 'refuse';
+  fromState: AppStateName;
+  fromVersion: number;
+  activeRegion: string;
+  steps: { fence: boolean; bestEffortFence: boolean; gate: boolean; reconcile: boolean; promote: boolean };
+  fence: FencePlan | null;
+  gate: GatePlan | null;
+  promote: { to: AppStateName; region: string; ungraceful: boolean } | null;
+  drainSeconds: number;
+  refusals: Refusal[];
+  /** Refusals a human overrode with force. */
+  overrides: Refusal[];
+  warnings: string[];
+}
+
+export type FenceOutcome =
+  | 'fenced'
+  | 'lifted'
+  | 'already-done'
+  | 'would-fence'
+  | 'would-lift'
+  | 'unreachable'
+  | 'reachable'
+  | 'failed'
+  | 'skipped';
+
+/** The fence step's result (`$.fence`). */
+export interface FenceResult {
+  action: 'fence' | 'lift';
+  region: string;
+  outcome: FenceOutcome;
+  bestEffort: boolean;
+  from: AppStateName | null;
+  to: AppStateName | null;
+  version: number | null;
+  at: string;
+  detail: string;
+}
+
+/** The replication gate's progress (`$.gate`), rewritten by each marker write and check. */
+export interface GateProgress {
+  phase: 'catch-up' | 'final';
+  status: 'pending' | 'waiting' | 'remeasure' | 'passed' | 'timed-out';
+  sourceRegion: string;
+  targetRegion: string;
+  round: number;
+  markerId: string;
+  /** Epoch ms. */
+  writtenAt: number;
+  startedAt: number;
+  deadline: number;
+  /** Per table: epoch ms of the first check that saw the marker. */
+  seenAt: Record<string, number>;
+  checks: number;
+  pollSeconds: number;
+  maxLagSeconds: number;
+  lagMs: number | null;
+  /** State version the target must show (the fence), null when none is required. */
+  requiredVersion: number | null;
+  reason: string;
+}
+
+export interface ItemRef {
+  table: string;
+  pk: string;
+  sk: string;
+}
+
+export interface ConflictReport extends ItemRef {
+  primaryTime: string | null;
+  secondaryTime: string | null;
+}
+
+/** The failback reconciliation's result (`$.reconciliation`). */
+export interface ReconciliationResult {
+  watermark: WatermarkRecord | null;
+  failoverAt: string | null;
+  scanned: number;
+  candidates: number;
+  converged: number;
+  replayed: ItemRef[];
+  /** Replays that lost a race with a concurrent write and became conflicts. */
+  raced: number;
+  conflicts: ConflictReport[];
+  conflictCount: number;
+  /** Candidate items without any timestamp attribute: cannot be judged, listed for a human. */
+  untimed: ItemRef[];
+  blocked: boolean;
+  forced: boolean;
+  dryRun: boolean;
+}
+
+/** The promotion's result (`$.promotion`). */
+export interface PromotionResult {
+  from: AppStateName;
+  to: AppStateName;
+  region: string;
+  version: number;
+  ungraceful: boolean;
+  at: string;
+  watermark: WatermarkRecord | null;
+  notified: boolean;
+}
+
+export interface FailureInfo {
+  Error?: string;
+  Cause?: string;
+}
+
+/** The whole execution document as the ASL accumulates it. */
+export interface RunbookDocument {
+  run: RunContext;
+  plan?: RunbookPlan;
+  fence?: FenceResult;
+  gate?: GateProgress;
+  reconciliation?: ReconciliationResult;
+  promotion?: PromotionResult;
+  failure?: FailureInfo;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'refused' | 'practice';
+
+export interface ReportStep {
+  step: string;
+  at: string;
+  durationMs: number;
+  outcome: string;
+  detail: string;
+}
+
+export interface RunReport {
+  executionId: string;
+  executionName: string;
+  runbook: RunbookName;
+  region: string;
+  requestedBy: string;
+  reason: string;
+  automatic: boolean;
+  dryRun: boolean;
+  mode: FailoverMode | null;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  steps: ReportStep[];
+  verdict: string | null;
+  error: { name: string; message: string } | null;
+  recovery: RecoveryTimes | null;
+  overrides: Refusal[];
+  summary: string | null;
+}
+
+export interface RecoveryTimes {
+  /** When writes stopped being accepted: the fence, or the detection time / run start for an ungraceful failover. */
+  writesStoppedAt: string | null;
+  /** When the target region became the active one. */
+  promotedAt: string | null;
+  writeUnavailableMs: number | null;
+  /** From the alarm (detectedAt) or the run start to the promotion. */
+  recoveryTimeMs: number | null;
+  runDurationMs: number;
+}
+
+export interface AuditRecord {
+  at: string;
+  runbook: RunbookName;
+  executionId: string;
+  requestedBy: string;
+  reason: string;
+  automatic: boolean;
+  from: AppStateName;
+  to: AppStateName;
+  version: number;
+  activeRegion: string;
+  /** Region whose replica took the write. */
+  writtenIn: string;
+  ungraceful: boolean;
+  lagSeenMs: number | null;
+  overrides: Refusal[];
+}
+
+/** Replication watermark at a promotion: per table, the newest item time the new active region held. */
+export interface WatermarkRecord {
+  promotedAt: string;
+  executionId: string;
+  mode: FailoverMode;
+  /** Table logical name (appState/photos/comments) → ISO time, null for an empty table. */
+  tables: Record<string, string | null>;
+}
+
+/** What the health probe reports about a region, read from that region's own probe record. */
+export interface RegionHealth {
+  status: 'healthy' | 'unhealthy' | 'unknown';
+  checkedAt: string | null;
+  healthySince: string | null;
+  detail: string;
+}
+
+/** App-state table keys of everything the runbooks keep. */
+export const recordKeys = {
+  lock: (appId: string) => ({ pk: `LOCK#${appId}`, sk: 'RUNBOOK' }),
+  auditPartition: (appId: string) => `AUDIT#${appId}`,
+  audit: (appId: string, at: string, executionName: string, to: AppStateName) => ({
+    pk: `AUDIT#${appId}`,
+    sk: `${at}#${executionName}#${to}`,
+  }),
+  report: (appId: string, executionName: string) => ({ pk: `REPORT#${appId}`, sk: executionName }),
+  marker: (appId: string, markerId: string) => ({ pk: `MARKER#${appId}`, sk: markerId }),
+  markerPrefix: (appId: string) => `MARKER#${appId}`,
+  watermarkPartition: (appId: string) => `WATERMARK#${appId}`,
+  watermark: (appId: string, promotedAt: string, executionName: string) => ({
+    pk: `WATERMARK#${appId}`,
+    sk: `${promotedAt}#${executionName}`,
+  }),
+  /** Written by the health probe of each region into its own replica (see RUNBOOK.md, "Health probe record"). */
+  health: (appId: string, region: string) => ({ pk: `HEALTH#${appId}`, sk: region }),
+} as const;
+
+/** Logical names of the replicated tables the gate and the reconciliation look at. */
+export type ReplicatedTable = 'appState' | 'photos' | 'comments';
+export const REPLICATED_TABLES: readonly ReplicatedTable[] = ['appState', 'photos', 'comments'];
+/** Tables holding user data: the ones reconciled at failback and watermarked at promotion. */
+export const DATA_TABLES: readonly ReplicatedTable[] = ['photos', 'comments'];
+
+/** The execution name from an execution ARN (…:execution:<machine>:<name>), or the input itself. */
+export function executionNameOf(executionId: string): string {
+  const parts = executionId.split(':');
+  return parts.length >= 8 ? (parts.at(-1) ?? executionId) : executionId;
+}

@@ -1,0 +1,120 @@
+// Wires the runbook steps to AWS once per container: configuration from the environment (fails
+// fast on the first cold start), DynamoDB clients for this region and the peer, SSM, SNS.
+// Handlers call `runbookDeps()` at module load and stay one line each. Clients are this
+// module's own (not shared/aws-clients) because their endpoints come from the `env` given,
+// which lets a test wire both regions, or an unreachable primary, in one process.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAppStateStore } from '../../shared/app-state/store';
+import { logger } from '../../shared/powertools';
+import { regionalEndpoint } from '../../shared/regional-endpoints';
+import { AppStateRegion } from './adapters/app-state-region';
+import { DynamoRegionalTables } from './adapters/dynamo-regional-tables';
+import { DynamoRunbookRecords, DynamoWatermarks } from './adapters/dynamo-runbook-records';
+import { SnsNotifier } from './adapters/sns-notifier';
+import { SsmRunbookParameters } from './adapters/ssm-runbook-parameters';
+import { autoFailoverParameter, loadRunbookConfig, maxLagParameter, type RunbookConfig, RunbookConfigError } from './config';
+import type { RunbookDeps } from './steps/ports';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The document client for a region's replica. This region's client honours
+ * AWS_ENDPOINT_URL_DYNAMODB (local runtime); another region's needs its own endpoint there, or
+ * the override would silently point it at this region's tables.
+ */
+function endpointOf(config: RunbookConfig, region: string, env: Env): string | undefined {
+  const mapped = regionalEndpoint(region, 'dynamodb', env as NodeJS.ProcessEnv);
+  if (mapped === undefined && region !== config.region && (env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL)) {
+    throw new RunbookConfigError(
+      `No DynamoDB endpoint for ${region} in SWITCHYARD_REGION_ENDPOINTS, while this region's endpoint is overridden`,
+    );
+  }
+  return mapped;
+}
+
+const documentClient = (dynamo: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+
+/**
+ * Everything the steps need, for the region in `env.AWS_REGION`. `overrides` replaces ports
+ * (tests give in-memory SSM/SNS stand-ins; everything else stays real).
+ */
+export function createRunbookDeps(env: Env = process.env, overrides: Partial<RunbookDeps> = {}): RunbookDeps {
+  const config = loadRunbookConfig(env);
+  const clock = overrides.clock ?? (() => new Date());
+  const clients = new Map<string, DynamoDBDocumentClient>();
+  const clientFor = (region: string): DynamoDBDocumentClient => {
+    let client = clients.get(region);
+    if (!client) {
+      const endpoint = endpointOf(config, region, env);
+      client = documentClient(new DynamoDBClient({ region, ...(endpoint ? { endpoint } : {}) }));
+      clients.set(region, client);
+    }
+    return client;
+  };
+  const bestEffortClients = new Map<string, DynamoDBDocumentClient>();
+  const bestEffortClientFor = (region: string): DynamoDBDocumentClient => {
+    let client = bestEffortClients.get(region);
+    if (!client) {
+      const endpoint = endpointOf(config, region, env);
+      // One attempt, short timeouts: the region being left is probably unreachable, and the failover must not wait on it.
+      client = documentClient(
+        new DynamoDBClient({
+          region,
+          ...(endpoint ? { endpoint } : {}),
+          maxAttempts: 1,
+          requestHandler: { connectionTimeout: Math.ceil(config.bestEffortTimeoutMs / 2), requestTimeout: config.bestEffortTimeoutMs },
+        }),
+      );
+      bestEffortClients.set(region, client);
+    }
+    return client;
+  };
+  const stateStore = (client: DynamoDBDocumentClient) =>
+    new DynamoAppStateStore({
+      client,
+      tableName: config.tables.appState,
+      appId: config.appId,
+      primaryRegion: config.primaryRegion,
+      secondaryRegion: config.secondaryRegion,
+    });
+  const records = new DynamoRunbookRecords(clientFor(config.region), config.tables.appState, config.appId, {
+    healthStaleSeconds: config.healthStaleSeconds,
+    clock,
+  });
+  const tables = new DynamoRegionalTables(clientFor, config.tables, config.appId);
+  return {
+    config,
+    clock,
+    stateIn: (region) => new AppStateRegion(stateStore(clientFor(region)), region),
+    stateInBestEffort: (region) => new AppStateRegion(stateStore(bestEffortClientFor(region)), region),
+    lock: records,
+    audit: records,
+    reports: records,
+    watermarks: new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId),
+    health: records,
+    markers: tables,
+    data: tables,
+    parameters: new SsmRunbookParameters(
+      new SSMClient({ region: config.region }),
+      { autoFailover: autoFailoverParameter(config), maxReplicationLagSeconds: maxLagParameter(config) },
+      (parameter, error) => logger.warn('SSM parameter unreadable; treated as missing', { parameter, error: (error as Error).name }),
+    ),
+    notifier: new SnsNotifier(new SNSClient({ region: config.region }), config.notificationsTopicArn, (error) =>
+      logger.warn('Notification not published', { error: (error as Error).name }),
+    ),
+    onUnexpectedError: (step, error) => logger.error('Runbook step failed unexpectedly', { step, error: error as Error }),
+    ...overrides,
+  };
+}
+
+let deps: RunbookDeps | undefined;
+
+/** The container's dependencies, built on first use. */
+export function runbookDeps(): RunbookDeps {
+  deps ??= createRunbookDeps();
+  return deps;
+}

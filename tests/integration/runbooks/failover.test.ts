@@ -1,0 +1,334 @@
+import { recordKeys } from '../../../services/runbooks/model';
+import { runMachine } from './support/run-machine';
+import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+
+jest.setTimeout(120_000);
+
+const request = (extra: Record<string, unknown> = {}) => ({
+  mode: 'planned',
+  reason: 'integration test',
+  requestedBy: 'oncall:tester',
+  ...extra,
+});
+
+let worlds: World[] = [];
+async function world(options: Parameters<typeof createWorld>[0] = {}): Promise<World> {
+  const created = await createWorld(options);
+  worlds.push(created);
+  return created;
+}
+
+beforeAll(async () => {
+  await startRegions();
+});
+afterEach(async () => {
+  await Promise.all(worlds.map((w) => w.dispose()));
+  worlds = [];
+});
+afterAll(async () => {
+  await stopRegions();
+});
+
+const lockOf = (w: World, region: string) => w.get(region, 'appState', recordKeys.lock(APP_ID));
+const reportOf = (w: World, region: string, executionName: string) => w.get(region, 'appState', recordKeys.report(APP_ID, executionName));
+const auditOf = (w: World, region: string) => w.items(region, 'appState', `AUDIT#${APP_ID}`);
+const markersIn = async (w: World, region: string) =>
+  (await Promise.all((['appState', 'photos', 'comments'] as const).map((t) => w.items(region, t, 'MARKER#')))).flat();
+
+describe('planned failover', () => {
+  it('fences the primary, passes the replication gate, promotes the secondary, and leaves audit, report and notifications', async () => {
+    // Prepare
+    const w = await world();
+    await w.healthy(SECONDARY);
+    await w.putState(PRIMARY, { state: 'active', version: 3 });
+    await eventually(
+      () => w.state(SECONDARY),
+      (s) => s.version === 3,
+    );
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const run = await runMachine('failover', deps, request());
+
+    // Assess
+    expect(run).toMatchObject({ status: 'SUCCEEDED', error: null });
+    expect(run.output).toMatchObject({ status: 'succeeded', verdict: 'succeeded' });
+    expect(run.path).toEqual(
+      expect.arrayContaining(['FencePrimary', 'DrainInFlightWrites', 'WriteMarkers', 'CheckReplication', 'Promote', 'Done']),
+    );
+    const secondary = await w.state(SECONDARY);
+    expect(secondary).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 5 });
+    expect(secondary.updatedBy).toContain(run.executionName);
+    expect(
+      await eventually(
+        () => w.state(PRIMARY),
+        (s) => s.version === 5,
+      ),
+    ).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
+
+    const audit = await auditOf(w, SECONDARY);
+    expect(audit.map((a) => [a.from, a.to, a.version])).toEqual([
+      ['active', 'fenced', 4],
+      ['fenced', 'failover', 5],
+    ]);
+    expect(audit[1]).toMatchObject({ requestedBy: 'oncall:tester', reason: 'integration test', writtenIn: SECONDARY, ungraceful: false });
+    expect(audit[1]?.lagSeenMs).toEqual(expect.any(Number));
+    expect(w.sent.map((m) => m.subject)).toEqual([
+      expect.stringContaining('active -> fenced'),
+      expect.stringContaining('fenced -> failover'),
+    ]);
+
+    const report = await reportOf(w, SECONDARY, run.executionName);
+    expect(report).toMatchObject({ status: 'succeeded', verdict: 'succeeded', runbook: 'failover' });
+    expect(((report?.steps ?? []) as Array<{ step: string }>).map((s) => s.step)).toEqual(
+      expect.arrayContaining(['Begin', 'CheckPreconditions', 'Fence', 'WriteMarkers', 'CheckReplication', 'Promote', 'Finish']),
+    );
+    expect(report?.recovery).toMatchObject({ writeUnavailableMs: expect.any(Number), promotedAt: secondary.updatedAt });
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await markersIn(w, PRIMARY)).toEqual([]);
+    expect(await w.items(SECONDARY, 'appState', `WATERMARK#${APP_ID}`)).toHaveLength(1);
+  });
+
+  it('under concurrent writes loses no acknowledged write: every write acknowledged before the fence is in the secondary after promotion', async () => {
+    // Prepare: replication slower than the runbook's own steps, writers busy on the primary
+    const w = await world({ lagMs: 1000 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const acknowledged: string[] = [];
+    let refused = 0;
+    let writing = true;
+    const writer = async (n: number) => {
+      for (let i = 0; writing; i += 1) {
+        const id = `w${n}-${i}`;
+        if ((await w.writePhoto(PRIMARY, id)) === 'written') acknowledged.push(id);
+        else refused += 1;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const writers = [writer(1), writer(2), writer(3)];
+    await new Promise((r) => setTimeout(r, 500));
+    // What the secondary holds the moment the promotion is done (Finish runs right after Promote).
+    let atPromotion = new Set<string>();
+    const snapshot = async (state: string) => {
+      if (state !== 'Finish') return;
+      atPromotion = new Set((await w.items(SECONDARY, 'photos', 'PHOTO#')).map((item) => String(item.id)));
+    };
+
+    // Act: the real drain (1 s) while the writers keep writing
+    const run = await runMachine('failover', deps, request(), { waits: { DrainInFlightWrites: 1000 }, beforeTask: snapshot });
+    writing = false;
+    await Promise.all(writers);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(acknowledged.length).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(0);
+    expect(acknowledged.filter((id) => !atPromotion.has(id))).toEqual([]);
+  });
+});
+
+describe('ungraceful failover', () => {
+  it('promotes the secondary while the primary is unreachable, recording the fence attempt and the watermark', async () => {
+    // Prepare: nothing replicates from a dead primary; the secondary holds what it received before.
+    const w = await world({ replicate: false });
+    await w.healthy(SECONDARY);
+    const replicated = '2030-01-01T10:00:00.000Z';
+    await w.put(SECONDARY, 'photos', { pk: 'PHOTO#a', sk: 'PHOTO', id: 'a', createdAt: '2030-01-01T09:00:00.000Z', listedAt: replicated });
+    await w.put(SECONDARY, 'comments', { pk: 'PHOTO#a', sk: 'COMMENT#1', id: '1', createdAt: '2030-01-01T09:30:00.000Z' });
+    const deps = await w.deps(SECONDARY, { unreachable: PRIMARY });
+
+    // Act
+    const run = await runMachine(
+      'failover',
+      deps,
+      request({ mode: 'ungraceful', requestedBy: 'oncall:tester', detectedAt: new Date(Date.now() - 60_000).toISOString() }),
+    );
+
+    // Assess
+    expect(run).toMatchObject({ status: 'SUCCEEDED' });
+    expect(run.path).toContain('FencePrimaryBestEffort');
+    expect(run.path).not.toContain('WriteMarkers');
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 1 });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 0 });
+    const [watermark] = await w.items(SECONDARY, 'appState', `WATERMARK#${APP_ID}`);
+    expect(watermark).toMatchObject({ mode: 'ungraceful', tables: { photos: replicated, comments: '2030-01-01T09:30:00.000Z' } });
+    const audit = await auditOf(w, SECONDARY);
+    expect(audit).toEqual([expect.objectContaining({ from: 'active', to: 'failover', ungraceful: true })]);
+    const report = await reportOf(w, SECONDARY, run.executionName);
+    const fenceStep = ((report?.steps ?? []) as Array<{ step: string; outcome: string }>).find((s) => s.step === 'BestEffortFence');
+    expect(fenceStep?.outcome).toBe('unreachable');
+    expect((report?.recovery as { recoveryTimeMs: number } | undefined)?.recoveryTimeMs).toBeGreaterThanOrEqual(60_000);
+  });
+  it('fences a primary it can still reach, and promotes even if that fence races its own replication', async () => {
+    // Prepare
+    const w = await world({ lagMs: 300 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const run = await runMachine('failover', deps, request({ mode: 'ungraceful' }));
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    const steps = ((await reportOf(w, SECONDARY, run.executionName))?.steps ?? []) as Array<{ step: string; outcome: string }>;
+    expect(steps.find((s) => s.step === 'BestEffortFence')?.outcome).toBe('fenced');
+    // Promoted on top of its own fence (v1 -> v2), so both regions agree on one history.
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 2 });
+    expect(
+      await eventually(
+        () => w.state(PRIMARY),
+        (s) => s.version === 2,
+      ),
+    ).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
+    expect((await auditOf(w, SECONDARY)).map((a) => `${a.from}->${a.to}`)).toEqual(['active->fenced', 'fenced->failover']);
+  });
+});
+
+describe('practice run (dryRun)', () => {
+  it('evaluates every precondition and the gate, reports what it would do, and changes nothing', async () => {
+    // Prepare
+    const w = await world();
+    await w.healthy(SECONDARY);
+    await w.putState(PRIMARY, { state: 'active', version: 2 });
+    const before = await eventually(
+      () => w.state(SECONDARY),
+      (s) => s.version === 2,
+    );
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const run = await runMachine('failover', deps, request({ dryRun: true }));
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ status: 'practice', verdict: 'would-succeed', dryRun: true });
+    expect(run.path).toEqual(expect.arrayContaining(['FencePrimary', 'WriteMarkers', 'CheckReplication']));
+    expect(run.path).not.toContain('Promote');
+    await w.replicator?.drain(10_000);
+    for (const region of [PRIMARY, SECONDARY]) {
+      expect(await w.state(region)).toEqual(before);
+      expect(await auditOf(w, region)).toEqual([]);
+      expect(await lockOf(w, region)).toBeUndefined();
+      expect(await markersIn(w, region)).toEqual([]);
+      expect(await w.items(region, 'appState', `WATERMARK#${APP_ID}`)).toEqual([]);
+    }
+    expect(w.sent).toEqual([]);
+    const steps = ((await reportOf(w, SECONDARY, run.executionName))?.steps ?? []) as Array<{ step: string; outcome: string }>;
+    expect(steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(expect.arrayContaining(['Fence:would-fence', 'CheckReplication:passed']));
+  });
+
+  it('reports every rule an automatic run would break, still without changing anything', async () => {
+    const w = await world({ replicate: false, killSwitch: 'disabled', gateTimeoutSeconds: 1 });
+    const deps = await w.deps(SECONDARY);
+
+    const run = await runMachine('failover', deps, request({ dryRun: true, requestedBy: 'alarm:primary-down' }));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ verdict: 'would-refuse' });
+    expect(String(run.output?.summary)).toMatch(/AutoFailoverDisabled.*TargetRegionUnhealthy.*ReplicationGateTimeout/);
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await markersIn(w, PRIMARY)).toEqual([]);
+  });
+});
+
+describe('refusals', () => {
+  it('two concurrent executions: one runs, the other is refused cleanly by the lock', async () => {
+    // Prepare
+    const w = await world();
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const runs = await Promise.all([runMachine('failover', deps, request()), runMachine('failover', deps, request())]);
+
+    // Assess
+    const succeeded = runs.filter((r) => r.status === 'SUCCEEDED');
+    const refused = runs.filter((r) => r.status === 'FAILED');
+    expect(succeeded).toHaveLength(1);
+    expect(refused).toEqual([expect.objectContaining({ error: 'RunbookLocked', path: ['Begin', 'Refused'] })]);
+    expect(refused[0]?.cause).toMatch(/Another runbook is running/);
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 2 });
+    expect(await auditOf(w, SECONDARY)).toHaveLength(2);
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await reportOf(w, SECONDARY, refused[0]?.executionName as string)).toMatchObject({ status: 'refused', verdict: 'refused' });
+  });
+
+  it('refuses a stale expected version before touching anything', async () => {
+    const w = await world();
+    await w.healthy(SECONDARY);
+    await w.putState(PRIMARY, { state: 'active', version: 7 });
+    await eventually(
+      () => w.state(SECONDARY),
+      (s) => s.version === 7,
+    );
+    const deps = await w.deps(SECONDARY);
+
+    const run = await runMachine('failover', deps, request({ expectedVersion: 6 }));
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'StaleStateVersion' });
+    expect(run.cause).toMatch(/Expected state version 6 but it is 7/);
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 7 });
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await reportOf(w, SECONDARY, run.executionName)).toMatchObject({ status: 'refused', error: { name: 'StaleStateVersion' } });
+  });
+
+  it('refuses to fence when another writer moved the state after the preconditions were read', async () => {
+    const w = await world();
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const interloper = async (state: string) => {
+      if (state !== 'FencePrimary') return;
+      const current = await w.state(PRIMARY);
+      await w
+        .store(PRIMARY)
+        .transition({ expectedState: 'active', expectedVersion: current.version, to: 'fenced', updatedBy: 'someone-else', reason: 'race' });
+      const fenced = await w.state(PRIMARY);
+      await w
+        .store(PRIMARY)
+        .transition({ expectedState: 'fenced', expectedVersion: fenced.version, to: 'active', updatedBy: 'someone-else', reason: 'race' });
+    };
+
+    const run = await runMachine('failover', deps, request(), { beforeTask: interloper });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'StaleStateVersion' });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 2, updatedBy: 'someone-else' });
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+  });
+
+  it('refuses an automatic run while the kill switch is not enabled', async () => {
+    const w = await world({ killSwitch: 'disabled' });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+
+    const run = await runMachine('failover', deps, request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }));
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'AutoFailoverDisabled' });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+  });
+});
+
+describe('replication gate timeout', () => {
+  it.each([
+    ['no replication at all', false],
+    ['the replication link cut', true],
+  ])('with %s: the run fails with ReplicationGateTimeout and the state stays fenced', async (_case, replicate) => {
+    // Prepare
+    const w = await world({ replicate, gateTimeoutSeconds: 2 });
+    await w.healthy(SECONDARY);
+    w.replicator?.cutLink();
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const run = await runMachine('failover', deps, request());
+
+    // Assess
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ReplicationGateTimeout' });
+    expect(run.cause).toMatch(/state stays fenced/);
+    expect(run.path).not.toContain('Promote');
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'fenced', activeRegion: PRIMARY, version: 1 });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await markersIn(w, PRIMARY)).toEqual([]);
+    expect(await reportOf(w, SECONDARY, run.executionName)).toMatchObject({ status: 'failed', error: { name: 'ReplicationGateTimeout' } });
+  });
+});

@@ -1,0 +1,90 @@
+import { recordKeys } from '../../../services/runbooks/model';
+import { runMachine } from './support/run-machine';
+import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+
+jest.setTimeout(120_000);
+
+const request = (extra: Record<string, unknown> = {}) => ({ reason: 'integration test', requestedBy: 'oncall:tester', ...extra });
+
+let w: World;
+beforeAll(async () => {
+  await startRegions();
+});
+beforeEach(async () => {
+  w = await createWorld();
+});
+afterEach(async () => {
+  await w.dispose();
+});
+afterAll(async () => {
+  await stopRegions();
+});
+
+describe('fence runbook', () => {
+  it('fences in the active region replica, from whichever region it runs, then lifts the fence back', async () => {
+    // Prepare: run from the secondary while the primary is active
+    const deps = await w.deps(SECONDARY);
+
+    // Act
+    const fenced = await runMachine('fence', deps, request());
+    const lifted = await runMachine('fence', deps, request({ lift: true }));
+
+    // Assess
+    expect(fenced).toMatchObject({ status: 'SUCCEEDED', output: { verdict: 'succeeded' } });
+    expect(fenced.path).toContain('DrainInFlightWrites');
+    expect(lifted.status).toBe('SUCCEEDED');
+    expect(lifted.path).not.toContain('DrainInFlightWrites');
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', activeRegion: PRIMARY, version: 2 });
+    const audit = await eventually(
+      () => w.items(SECONDARY, 'appState', `AUDIT#${APP_ID}`),
+      (items) => items.length === 2,
+    );
+    expect(audit.map((a) => `${a.from}->${a.to}@${a.writtenIn}`)).toEqual([`active->fenced@${PRIMARY}`, `fenced->active@${PRIMARY}`]);
+    expect(w.sent).toHaveLength(2);
+  });
+
+  it('fences the secondary while it is the active region, and lifting returns to failover', async () => {
+    await w.putState(PRIMARY, { state: 'failover', version: 4 });
+    await eventually(
+      () => w.state(SECONDARY),
+      (s) => s.version === 4,
+    );
+    const deps = await w.deps(PRIMARY);
+
+    await runMachine('fence', deps, request());
+    const fencedSecondary = await w.state(SECONDARY);
+    await eventually(
+      () => w.state(PRIMARY),
+      (s) => s.version === 5,
+    );
+    const lifted = await runMachine('fence', deps, request({ lift: true }));
+
+    expect(fencedSecondary).toMatchObject({ state: 'fenced', activeRegion: SECONDARY, version: 5 });
+    expect(lifted.status).toBe('SUCCEEDED');
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 6 });
+  });
+
+  it('refuses to fence twice, and a practice run only says what it would do', async () => {
+    const deps = await w.deps(PRIMARY);
+    await runMachine('fence', deps, request());
+
+    const again = await runMachine('fence', deps, request());
+    const practiceLift = await runMachine('fence', deps, request({ lift: true, dryRun: true }));
+
+    expect(again).toMatchObject({ status: 'FAILED', error: 'IllegalRunbookState' });
+    expect(again.cause).toMatch(/Already fenced/);
+    expect(practiceLift.output).toMatchObject({ status: 'practice', verdict: 'would-succeed' });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'fenced', version: 1 });
+    expect(await w.get(PRIMARY, 'appState', recordKeys.lock(APP_ID))).toBeUndefined();
+  });
+
+  it('refuses invalid input before anything, with the reason', async () => {
+    const deps = await w.deps(PRIMARY);
+
+    const run = await runMachine('fence', deps, { requestedBy: 'oncall:tester', dryrun: true });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'InvalidRunbookInput', path: ['Begin', 'Refused'] });
+    expect(run.cause).toMatch(/reason.*unknown field\(s\): dryrun|unknown field\(s\): dryrun.*reason/);
+    expect(await w.state(PRIMARY)).toMatchObject({ version: 0 });
+  });
+});

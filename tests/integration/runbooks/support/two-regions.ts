@@ -1,0 +1,264 @@
+// Two regions on one machine for the runbook tests: the primary uses the DynamoDB Local that
+// jest's globalSetup started, the secondary a second DynamoDB Local this file starts. Each
+// world gets its own copy of every table serverless.yml declares (same names in both regions,
+// like a global table), and optionally the local replicator between them.
+import '../../../../local/polyfills';
+import { randomUUID } from 'node:crypto';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { tablesOf } from '../../../../local/cfn';
+import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../../../../local/dynamodb-local';
+import { freePort } from '../../../../local/ports';
+import { createReplicator, type Replicator } from '../../../../local/replication';
+import { loadServiceDefinition } from '../../../../local/service-definition';
+import { recordKeys } from '../../../../services/runbooks/model';
+import type { Notifier, RunbookDeps, RunbookParameters } from '../../../../services/runbooks/steps/ports';
+import { createRunbookDeps } from '../../../../services/runbooks/wiring';
+import type { AppState } from '../../../../shared/app-state/model';
+import { appStateKey, DynamoAppStateStore } from '../../../../shared/app-state/store';
+import { testDynamoEndpoint } from '../../../support/tables';
+
+export const PRIMARY = 'us-east-1';
+export const SECONDARY = 'us-west-2';
+export const APP_ID = 'switchyard';
+
+let secondaryDynamo: DynamoDbLocal | undefined;
+let tableTemplates: CreateTableCommandInput[] | undefined;
+const endpoints: Record<string, string> = {};
+
+/** Once per test file (beforeAll): the second DynamoDB Local, and the credentials the SDK wants. */
+export async function startRegions(): Promise<void> {
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  secondaryDynamo = await startDynamoDbLocal();
+  endpoints[PRIMARY] = testDynamoEndpoint();
+  endpoints[SECONDARY] = secondaryDynamo.endpoint;
+  const definition = await loadServiceDefinition('dev', PRIMARY);
+  tableTemplates = tablesOf(definition.resources?.Resources, { region: PRIMARY });
+}
+
+export async function stopRegions(): Promise<void> {
+  await secondaryDynamo?.stop();
+}
+
+export interface SentMessage {
+  subject: string;
+  message: Record<string, unknown>;
+}
+
+export interface WorldOptions {
+  /** Start the replicator between the regions (default true). */
+  replicate?: boolean;
+  lagMs?: number;
+  /** Value of the auto-failover SSM parameter (null: missing). */
+  killSwitch?: string | null;
+  maxReplicationLagSeconds?: number | null;
+  gateTimeoutSeconds?: number;
+}
+
+export class World {
+  readonly prefix = `t${randomUUID().slice(0, 8)}-`;
+  readonly tables: { appState: string; photos: string; comments: string; idempotency: string };
+  readonly clients: Record<string, DynamoDBDocumentClient>;
+  readonly sent: SentMessage[] = [];
+  replicator: Replicator | undefined;
+  killSwitch: string | null;
+  maxLagSeconds: number | null;
+
+  constructor(private readonly options: WorldOptions) {
+    const name = (suffix: string) => `${this.prefix}switchyard-dev-${suffix}`;
+    this.tables = { appState: name('app-state'), photos: name('photos'), comments: name('comments'), idempotency: name('idempotency') };
+    this.clients = Object.fromEntries(
+      [PRIMARY, SECONDARY].map((region) => [
+        region,
+        DynamoDBDocumentClient.from(localDynamoClient(endpoints[region] as string, region), {
+          marshallOptions: { removeUndefinedValues: true },
+        }),
+      ]),
+    );
+    this.killSwitch = options.killSwitch ?? null;
+    this.maxLagSeconds = options.maxReplicationLagSeconds ?? null;
+  }
+
+  async create(): Promise<this> {
+    const inputs = (tableTemplates ?? []).map((t) => ({ ...t, TableName: `${this.prefix}${t.TableName}` }));
+    for (const region of [PRIMARY, SECONDARY]) await ensureTables(localDynamoClient(endpoints[region] as string, region), inputs);
+    if (this.options.replicate !== false) await this.startReplication();
+    return this;
+  }
+
+  async startReplication(): Promise<void> {
+    this.replicator = createReplicator({
+      regions: [
+        { region: PRIMARY, dynamodbEndpoint: endpoints[PRIMARY] as string },
+        { region: SECONDARY, dynamodbEndpoint: endpoints[SECONDARY] as string },
+      ],
+      tables: [this.tables.appState, this.tables.photos, this.tables.comments],
+      lagMs: this.options.lagMs ?? 150,
+    });
+    await this.replicator.start();
+  }
+
+  async dispose(): Promise<void> {
+    await this.replicator?.stop();
+  }
+
+  env(region: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      AWS_REGION: region,
+      PRIMARY_REGION: PRIMARY,
+      SECONDARY_REGION: SECONDARY,
+      STAGE: 'test',
+      APP_ID,
+      APP_STATE_TABLE: this.tables.appState,
+      PHOTOS_TABLE: this.tables.photos,
+      COMMENTS_TABLE: this.tables.comments,
+      SSM_PREFIX: '/switchyard/test',
+      NOTIFICATIONS_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:switchyard-test-notifications`,
+      RUNBOOK_DRAIN_SECONDS: '1',
+      RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
+      RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
+      RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+      RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
+      SWITCHYARD_REGION_ENDPOINTS: JSON.stringify({
+        [PRIMARY]: { dynamodb: endpoints[PRIMARY] },
+        [SECONDARY]: { dynamodb: endpoints[SECONDARY] },
+      }),
+      ...extra,
+    };
+  }
+
+  /**
+   * The runbook dependencies of `region`, wired by the real wiring. SSM and SNS are stand-ins
+   * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port.
+   */
+  async deps(region: string, options: { unreachable?: string } = {}): Promise<RunbookDeps> {
+    const map: Record<string, { dynamodb: string }> = {
+      [PRIMARY]: { dynamodb: endpoints[PRIMARY] as string },
+      [SECONDARY]: { dynamodb: endpoints[SECONDARY] as string },
+    };
+    if (options.unreachable) map[options.unreachable] = { dynamodb: `http://127.0.0.1:${await freePort()}` };
+    const parameters: RunbookParameters = {
+      autoFailover: async () => this.killSwitch,
+      maxReplicationLagSeconds: async () => this.maxLagSeconds,
+    };
+    const notifier: Notifier = {
+      publish: async (subject, message) => {
+        this.sent.push({ subject, message });
+        return true;
+      },
+    };
+    return createRunbookDeps(this.env(region, { SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), { parameters, notifier });
+  }
+
+  store(region: string): DynamoAppStateStore {
+    return new DynamoAppStateStore({
+      client: this.clients[region] as DynamoDBDocumentClient,
+      tableName: this.tables.appState,
+      appId: APP_ID,
+      primaryRegion: PRIMARY,
+      secondaryRegion: SECONDARY,
+    });
+  }
+
+  state(region: string): Promise<AppState> {
+    return this.store(region).get({ consistent: true });
+  }
+
+  /** Writes a state item directly (setting up a scenario, not a transition). */
+  async putState(region: string, state: Partial<AppState> & Pick<AppState, 'state' | 'version'>): Promise<void> {
+    const item = {
+      ...appStateKey(APP_ID),
+      appId: APP_ID,
+      primaryRegion: PRIMARY,
+      secondaryRegion: SECONDARY,
+      activeRegion: state.state === 'failover' ? SECONDARY : PRIMARY,
+      updatedAt: new Date().toISOString(),
+      updatedBy: 'test-setup',
+      reason: 'scenario',
+      ...state,
+    };
+    await this.put(region, 'appState', item);
+  }
+
+  async healthy(region: string, healthySinceSecondsAgo = 3600): Promise<void> {
+    const now = Date.now();
+    await this.put(region, 'appState', {
+      ...recordKeys.health(APP_ID, region),
+      status: 'healthy',
+      checkedAt: new Date(now).toISOString(),
+      healthySince: new Date(now - healthySinceSecondsAgo * 1000).toISOString(),
+    });
+  }
+
+  async put(region: string, table: keyof World['tables'], item: Record<string, unknown>): Promise<void> {
+    await this.clients[region]?.send(new PutCommand({ TableName: this.tables[table], Item: item }));
+  }
+
+  async get(region: string, table: keyof World['tables'], key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const { Item } =
+      (await this.clients[region]?.send(new GetCommand({ TableName: this.tables[table], Key: key, ConsistentRead: true }))) ?? {};
+    return Item;
+  }
+
+  async items(region: string, table: keyof World['tables'], pkPrefix: string): Promise<Array<Record<string, unknown>>> {
+    const { Items = [] } =
+      (await this.clients[region]?.send(
+        new ScanCommand({
+          TableName: this.tables[table],
+          ConsistentRead: true,
+          FilterExpression: 'begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':p': pkPrefix },
+        }),
+      )) ?? {};
+    return Items;
+  }
+
+  /**
+   * A photo write as the application makes it: one transaction that checks, in the same region,
+   * that the state lets this region write, so no write lands after the fence.
+   */
+  async writePhoto(region: string, id: string): Promise<'written' | 'refused'> {
+    try {
+      await this.clients[region]?.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tables.appState,
+                Key: appStateKey(APP_ID),
+                ConditionExpression: 'attribute_not_exists(pk) OR (#state <> :fenced AND activeRegion = :region)',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':fenced': 'fenced', ':region': region },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.photos,
+                Item: { pk: `PHOTO#${id}`, sk: 'PHOTO', id, title: id, createdAt: new Date().toISOString() },
+              },
+            },
+          ],
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return 'refused';
+      throw error;
+    }
+  }
+}
+
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+  return new World(options).create();
+}
+
+/** Polls until `check` holds (replication is asynchronous). */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,47 @@
+import { loadRunbookConfig, RunbookConfigError } from '../../../services/runbooks/config';
+
+const env = {
+  AWS_REGION: 'us-west-2',
+  PRIMARY_REGION: 'us-east-1',
+  SECONDARY_REGION: 'us-west-2',
+  STAGE: 'dev',
+  APP_ID: 'switchyard',
+  APP_STATE_TABLE: 'app-state',
+  PHOTOS_TABLE: 'photos',
+  COMMENTS_TABLE: 'comments',
+  SSM_PREFIX: '/switchyard/dev/',
+  RUNBOOK_DRAIN_SECONDS: '1.5',
+  RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
+  RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
+  RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+  RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
+};
+
+describe('loadRunbookConfig', () => {
+  it('reads the thresholds and defaults the optional ones', () => {
+    // Act
+    const config = loadRunbookConfig(env);
+    // Assess
+    expect(config).toMatchObject({
+      region: 'us-west-2',
+      ssmPrefix: '/switchyard/dev',
+      drainSeconds: 2,
+      gatePollSeconds: 1,
+      lockTtlSeconds: 3600,
+      notificationsTopicArn: null,
+      tables: { appState: 'app-state', photos: 'photos', comments: 'comments' },
+    });
+  });
+
+  it('names the missing or invalid variable', () => {
+    const { PHOTOS_TABLE: _omitted, ...missing } = env;
+    expect(() => loadRunbookConfig(missing)).toThrow(new RunbookConfigError('Environment variable PHOTOS_TABLE is required'));
+    expect(() => loadRunbookConfig({ ...env, RUNBOOK_GATE_TIMEOUT_SECONDS: 'soon' })).toThrow(
+      /RUNBOOK_GATE_TIMEOUT_SECONDS must be a positive number/,
+    );
+  });
+
+  it('refuses a region that is neither the primary nor the secondary', () => {
+    expect(() => loadRunbookConfig({ ...env, AWS_REGION: 'eu-west-1' })).toThrow(/neither/);
+  });
+});
