@@ -25,6 +25,6 @@ module.exports = {
       globalSetup: '<rootDir>/tests/support/integration-global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/integration-global-teardown.ts',
     }),
-    project('e2e'),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/tests/support/e2e-timeout.ts'] }),
   ],
 };

@@ -53,6 +53,8 @@ export interface Runtime {
   clientEnv(region: string): Record<string, string>;
   chaos: Chaos;
   status(): RuntimeStatus;
+  /** Operating-system processes this runtime started (the DynamoDB Local JVMs). */
+  childPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -383,6 +385,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         alarms: controlPlane.alarmStates(),
         executions: controlPlane.executions(),
       }),
+      childPids: () => parts.map((p) => p.dynamo.pid).filter((pid): pid is number => typeof pid === 'number'),
       stop: stopAll,
     };
     return runtime;
