@@ -15,5 +15,7 @@ module.exports = async ({ options }) => {
     role,
     isPrimary: role === 'primary',
     peerRegion: role === 'primary' ? config.secondaryRegion : config.primaryRegion,
+    // The SNS topic's Subscription property, from the stage's plain list of addresses.
+    notificationSubscriptions: (config.notifications?.emails ?? []).map((address) => ({ Protocol: 'email', Endpoint: address })),
   };
 };

@@ -25,6 +25,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig, regionRole, type StageConfig } from '../infra/stage-config.cjs';
+import { probeView } from '../services/state-api/health';
+import { type HealthRecord, healthRecordKey } from '../shared/health/record';
 import { regionalEndpoint } from '../shared/regional-endpoints';
 
 export const MACHINES = ['fence', 'failover', 'failback'] as const;
@@ -404,6 +406,15 @@ async function status(options: CliOptions, io: Io): Promise<number> {
   );
   for (const execution of await recentExecutions(sfn, { ...options, limit: 5 }, 'RUNNING'))
     io.out(`  RUNNING ${execution.machine} ${execution.name}`);
+  // The health probes' last findings, as replicated into this region (GET /health?deep=1 shows the same).
+  const stage = loadStageConfig(options.stage);
+  io.out('health probes (records in this region):');
+  for (const region of [stage.primaryRegion, stage.secondaryRegion]) {
+    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: healthRecordKey(appId, region), ConsistentRead: true }));
+    const view = probeView(region, Item as HealthRecord | undefined, new Date(), 3 * (stage.thresholds.probeIntervalSeconds ?? 10));
+    const age = view.ageSeconds === null ? '' : ` ${view.ageSeconds} s ago`;
+    io.out(`  ${region.padEnd(14)} ${view.status.padEnd(9)}${age}: ${view.detail}`);
+  }
   return EXIT.ok;
 }
 

@@ -82,8 +82,10 @@ function stateMachineLogicalId(key: string, name?: string): string {
 
 /** Ref / GetAtt values for the resources the local runtime stands in for. */
 function intrinsicContext(def: ResolvedService, region: string): IntrinsicContext {
-  const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
+  // The HTTP API osls generates: its id only appears inside AWS URLs (SELF_API_URL, the api-url
+  // parameter), which local code never uses because SWITCHYARD_REGION_ENDPOINTS names each region's API.
+  const refs: Record<string, string> = { HttpApi: `local-${region}` };
   const ctx: IntrinsicContext = { region, accountId, refs, attributes };
   for (const [key, fn] of Object.entries(def.functions)) {
     const name = fn.name ?? `${def.service}-${def.provider.stage}-${key}`;

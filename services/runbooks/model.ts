@@ -2,6 +2,7 @@
 // every step and stores each step's result under its own key), plus the records runbooks keep
 // in the app-state table. Pure types and key builders: no I/O.
 import type { AppState, AppStateName } from '../../shared/app-state/model';
+import { healthRecordKey } from '../../shared/health/record';
 import type { RefusalError } from './errors';
 
 export type { AppStateName } from '../../shared/app-state/model';
@@ -284,7 +285,7 @@ export const recordKeys = {
     sk: `${promotedAt}#${executionName}`,
   }),
   /** Written by the health probe of each region into its own replica (see RUNBOOK.md, "Health probe record"). */
-  health: (appId: string, region: string) => ({ pk: `HEALTH#${appId}`, sk: region }),
+  health: healthRecordKey,
 } as const;
 
 /** Logical names of the replicated tables the gate and the reconciliation look at. */

@@ -1,3 +1,5 @@
+import type { HealthRecord } from '../../shared/health/record';
+
 // GET /health: cheap liveness for load balancers and the peer's probe. With no checks it calls
 // no dependency at all, so it says "the function runs in this region", nothing more.
 //
@@ -44,5 +46,74 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     region: deps.region,
     time: deps.clock().toISOString(),
     checks: Object.fromEntries(outcomes),
+  };
+}
+
+// --- GET /health?deep=1: what the health probes last found ------------------------------------
+
+/** One region's probe record as GET /health?deep=1 shows it. */
+export interface ProbeView {
+  region: string;
+  status: 'healthy' | 'unhealthy' | 'unknown';
+  checkedAt: string | null;
+  ageSeconds: number | null;
+  healthySince: string | null;
+  detail: string;
+  checks?: Record<string, { ok: boolean; latencyMs: number }>;
+}
+
+export interface DeepHealthReport {
+  status: 'ok' | 'unhealthy';
+  region: string;
+  time: string;
+  probe: {
+    self: ProbeView;
+    /** The peer's own record as replicated into this region: its age includes the replication lag. */
+    peer: ProbeView;
+    /** What this region's probe found of the peer, and of replication from it. */
+    peerAsSeenFromHere: { healthy: boolean } | null;
+    replication: { from: string; tableAgeSeconds: number | null; bucketAgeSeconds: number | null } | null;
+  };
+}
+
+export interface DeepHealthDeps {
+  region: string;
+  peerRegion: string;
+  clock: () => Date;
+  /** A record older than this says nothing (the probe itself may have stopped). */
+  staleSeconds: number;
+  readRecord(region: string): Promise<HealthRecord | undefined>;
+}
+
+export function probeView(region: string, record: HealthRecord | undefined, now: Date, staleSeconds: number): ProbeView {
+  if (!record) return { region, status: 'unknown', checkedAt: null, ageSeconds: null, healthySince: null, detail: 'no probe record yet' };
+  const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(record.checkedAt)) / 100) / 10);
+  const stale = !(ageSeconds <= staleSeconds);
+  return {
+    region,
+    status: stale ? 'unknown' : record.status,
+    checkedAt: record.checkedAt,
+    ageSeconds,
+    healthySince: stale ? null : record.healthySince,
+    detail: stale ? `probe record is ${ageSeconds} s old (${record.detail})` : record.detail,
+    checks: Object.fromEntries(Object.entries(record.checks ?? {}).map(([k, v]) => [k, { ok: v.ok, latencyMs: v.latencyMs }])),
+  };
+}
+
+/** 200 when this region's own probe found it healthy recently, else 503; reads only this region's replica. */
+export async function deepHealth(deps: DeepHealthDeps): Promise<DeepHealthReport> {
+  const [own, peer] = await Promise.all([deps.readRecord(deps.region), deps.readRecord(deps.peerRegion)]);
+  const now = deps.clock();
+  const self = probeView(deps.region, own, now, deps.staleSeconds);
+  return {
+    status: self.status === 'healthy' ? 'ok' : 'unhealthy',
+    region: deps.region,
+    time: now.toISOString(),
+    probe: {
+      self,
+      peer: probeView(deps.peerRegion, peer, now, deps.staleSeconds),
+      peerAsSeenFromHere: own ? { healthy: own.peer.healthy } : null,
+      replication: own ? own.replication : null,
+    },
   };
 }

@@ -1,0 +1,221 @@
+import { type Check, heartbeatAge, nextHealthySince, type ProbeDeps, runProbe, timedCheck } from '../../../services/health-probe/probe';
+import { probeCadence } from '../../../services/health-probe/wiring';
+import type { HealthRecord } from '../../../shared/health/record';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const ok: Check = async () => undefined;
+const failing =
+  (message: string): Check =>
+  async () =>
+    Promise.reject(new Error(message));
+const never: Check = (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+
+function deps(overrides: Partial<ProbeDeps> = {}) {
+  const saved: HealthRecord[] = [];
+  const published: unknown[][] = [];
+  const problems: string[] = [];
+  const d: ProbeDeps = {
+    appId: 'app',
+    region: 'us-west-2',
+    peerRegion: 'us-east-1',
+    clock: () => NOW,
+    timeoutMs: 50,
+    intervalSeconds: 10,
+    selfChecks: { 'state-api': ok, table: ok, bucket: ok },
+    peerChecks: { health: ok, 'state-api': ok },
+    readings: {
+      ownRecord: async () => undefined,
+      peerTableHeartbeat: async () => ({ checkedAt: '2026-03-01T11:59:58.000Z' }),
+      peerBucketHeartbeat: async () => ({ checkedAt: '2026-03-01T11:59:55.500Z' }),
+    },
+    saveRecord: async (record) => {
+      saved.push(record);
+    },
+    publish: async (data) => {
+      published.push(data);
+    },
+    onProblem: (what) => problems.push(what),
+    ...overrides,
+  };
+  return { d, saved, published, problems };
+}
+
+describe('timedCheck', () => {
+  it('passes a check that resolves and times its latency', async () => {
+    let t = 100;
+    const outcome = await timedCheck(
+      async () => {
+        t += 7;
+      },
+      1000,
+      () => t,
+    );
+    expect(outcome).toEqual({ ok: true, latencyMs: 7 });
+  });
+
+  it('fails a check that outlives its timeout, and aborts it', async () => {
+    let aborted = false;
+    const outcome = await timedCheck((signal) => {
+      signal.addEventListener('abort', () => {
+        aborted = true;
+      });
+      return new Promise(() => undefined);
+    }, 20);
+    expect(outcome).toMatchObject({ ok: false, error: 'CheckTimedOut: no answer within 20 ms' });
+    expect(aborted).toBe(true);
+  });
+
+  it('names the error without a stack', async () => {
+    const outcome = await timedCheck(failing('connect ECONNREFUSED 127.0.0.1:4110'), 100);
+    expect(outcome.error).toBe('Error: connect ECONNREFUSED 127.0.0.1:4110');
+  });
+});
+
+describe('nextHealthySince', () => {
+  const previous = { status: 'healthy' as const, checkedAt: '2026-03-01T11:59:50.000Z', healthySince: '2026-03-01T11:00:00.000Z' };
+
+  it('carries the start of an unbroken healthy run forward', () => {
+    expect(nextHealthySince(true, previous, NOW, 10)).toBe('2026-03-01T11:00:00.000Z');
+  });
+
+  it('restarts after an unhealthy record', () => {
+    expect(nextHealthySince(true, { ...previous, status: 'unhealthy', healthySince: null }, NOW, 10)).toBe(NOW.toISOString());
+  });
+
+  it('restarts after a gap of more than three rounds (the probe itself stopped)', () => {
+    expect(nextHealthySince(true, { ...previous, checkedAt: '2026-03-01T11:59:29.000Z' }, NOW, 10)).toBe(NOW.toISOString());
+  });
+
+  it('is null while unhealthy', () => {
+    expect(nextHealthySince(false, previous, NOW, 10)).toBeNull();
+  });
+});
+
+describe('heartbeatAge', () => {
+  it('is the age of the heartbeat in seconds, to a tenth', () => {
+    expect(heartbeatAge({ checkedAt: '2026-03-01T11:59:57.660Z' }, NOW)).toBe(2.3);
+  });
+
+  it('is null without a readable heartbeat, and never negative', () => {
+    expect(heartbeatAge(undefined, NOW)).toBeNull();
+    expect(heartbeatAge({ checkedAt: 'yesterday' }, NOW)).toBeNull();
+    expect(heartbeatAge({ checkedAt: '2026-03-01T12:00:03.000Z' }, NOW)).toBe(0);
+  });
+});
+
+describe('runProbe', () => {
+  it('records a healthy region, the peer as seen from here and replication staleness', async () => {
+    const { d, saved } = deps();
+    const result = await runProbe(d);
+    expect(result.selfHealthy).toBe(true);
+    expect(result.peerHealthy).toBe(true);
+    expect(saved).toEqual([result.record]);
+    expect(result.record).toMatchObject({
+      pk: 'HEALTH#app',
+      sk: 'us-west-2',
+      status: 'healthy',
+      checkedAt: NOW.toISOString(),
+      healthySince: NOW.toISOString(),
+      detail: 'all checks passed',
+      peer: { region: 'us-east-1', healthy: true },
+      replication: { from: 'us-east-1', tableAgeSeconds: 2, bucketAgeSeconds: 4.5 },
+    });
+    expect(Object.keys(result.record.checks).sort()).toEqual(['bucket', 'peer-health', 'peer-state-api', 'state-api', 'table']);
+  });
+
+  it('is unhealthy when any own check fails or hangs, and says which', async () => {
+    const { d } = deps({ selfChecks: { 'state-api': ok, table: failing('ProvisionedThroughputExceeded'), bucket: never } });
+    const result = await runProbe(d);
+    expect(result.selfHealthy).toBe(false);
+    expect(result.record.status).toBe('unhealthy');
+    expect(result.record.healthySince).toBeNull();
+    expect(result.record.detail).toBe(
+      'failed: table (Error: ProvisionedThroughputExceeded); bucket (CheckTimedOut: no answer within 50 ms)',
+    );
+  });
+
+  it('keeps its own health apart from the peer’s', async () => {
+    const { d } = deps({ peerChecks: { health: failing('ECONNREFUSED'), 'state-api': ok } });
+    const result = await runProbe(d);
+    expect(result).toMatchObject({ selfHealthy: true, peerHealthy: false });
+    expect(result.record.status).toBe('healthy');
+    expect(result.record.detail).toBe('failed: peer health (Error: ECONNREFUSED)');
+  });
+
+  it('never throws: failed readings, saves and publishes are reported', async () => {
+    const { d, problems } = deps({
+      readings: {
+        ownRecord: async () => Promise.reject(new Error('down')),
+        peerTableHeartbeat: async () => Promise.reject(new Error('down')),
+        peerBucketHeartbeat: async () => undefined,
+      },
+      saveRecord: async () => Promise.reject(new Error('down')),
+      publish: async () => Promise.reject(new Error('down')),
+    });
+    const result = await runProbe(d);
+    expect(result.record.replication).toEqual({ from: 'us-east-1', tableAgeSeconds: null, bucketAgeSeconds: null });
+    expect(problems.sort()).toEqual(['own record', 'peer table heartbeat', 'publish metrics', 'save record']);
+  });
+
+  it('publishes high-resolution metrics the alarms can read', async () => {
+    const { d, published } = deps({ peerChecks: { health: failing('x'), 'state-api': ok } });
+    const result = await runProbe(d);
+    expect(published).toEqual([result.metrics]);
+    const byName = (name: string) => result.metrics.filter((m) => m.MetricName === name);
+    for (const m of result.metrics) expect(m).toMatchObject({ StorageResolution: 1, Timestamp: NOW });
+    expect(byName('SelfHealthy')).toEqual([
+      expect.objectContaining({
+        Value: 1,
+        Unit: 'None',
+        Dimensions: [
+          { Name: 'AppId', Value: 'app' },
+          { Name: 'Region', Value: 'us-west-2' },
+        ],
+      }),
+    ]);
+    expect(byName('PeerHealthy')).toEqual([
+      expect.objectContaining({
+        Value: 0,
+        Dimensions: [
+          { Name: 'AppId', Value: 'app' },
+          { Name: 'Region', Value: 'us-west-2' },
+          { Name: 'Peer', Value: 'us-east-1' },
+        ],
+      }),
+    ]);
+    expect(byName('CheckLatency')).toHaveLength(5);
+    expect(byName('ReplicationLag').map((m) => [m.Value, m.Unit, m.Dimensions])).toEqual([
+      [
+        2,
+        'Seconds',
+        [
+          { Name: 'AppId', Value: 'app' },
+          { Name: 'From', Value: 'us-east-1' },
+          { Name: 'To', Value: 'us-west-2' },
+          { Name: 'Store', Value: 'table' },
+        ],
+      ],
+      [
+        4.5,
+        'Seconds',
+        [
+          { Name: 'AppId', Value: 'app' },
+          { Name: 'From', Value: 'us-east-1' },
+          { Name: 'To', Value: 'us-west-2' },
+          { Name: 'Store', Value: 'bucket' },
+        ],
+      ],
+    ]);
+  });
+});
+
+describe('probeCadence', () => {
+  it('runs a minute of rounds per scheduled invocation on AWS', () => {
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10 })).toEqual({ rounds: 6, intervalMs: 10_000 });
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 60 })).toEqual({ rounds: 1, intervalMs: 60_000 });
+  });
+
+  it('runs one round per invocation locally, where the runtime fires it every interval', () => {
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10, SWITCHYARD_LOCAL_SCHEDULE_MS: 1000 })).toEqual({ rounds: 1, intervalMs: 1000 });
+  });
+});
