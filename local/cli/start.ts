@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildWeb } from '../../web/build';
 import { startControlServer } from '../runtime/control-server';
 import { startRuntime } from '../runtime/index';
 import { PROJECT_ROOT } from '../service-definition';
@@ -92,8 +93,9 @@ async function main(): Promise<void> {
       progress,
       log,
     });
-    const webDir = path.join(PROJECT_ROOT, 'web');
-    const control = await startControlServer(runtime, { port: portBase, webDir: fs.existsSync(webDir) ? webDir : undefined });
+    progress('Building the web app');
+    const webDir = await buildWeb(path.join(PROJECT_ROOT, '.switchyard', 'web'));
+    const control = await startControlServer(runtime, { port: portBase, webDir });
     stop = async () => {
       await control.stop();
       await runtime.stop();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
+import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { Dependency, Runtime } from './index';
 
 const STATIC_TYPES: Record<string, string> = {
@@ -51,6 +52,22 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
   }
 }
 
+function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 /**
  * The runtime's own endpoint: status and chaos for people and drills, and the web app's
  * static files with a config.json telling it where each region's API is.
@@ -67,16 +84,28 @@ export async function startControlServer(
     };
     if (url.pathname === '/__switchyard/status' && req.method === 'GET') return json(200, runtime.status());
     if (url.pathname === '/__switchyard/chaos' && req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ChaosRequest;
-          json(200, { ok: true, message: applyChaos(runtime, request) });
-        } catch (error) {
-          json(400, { ok: false, message: (error as Error).message });
-        }
-      });
+      readBody(req)
+        .then((raw) => json(200, { ok: true, message: applyChaos(runtime, JSON.parse(raw || '{}') as ChaosRequest) }))
+        .catch((error: Error) => json(400, { ok: false, message: error.message }));
+      return;
+    }
+    // Local development sign-in for the web app: a token from the committed dev issuer, which only
+    // the local runtime trusts (shared/auth/dev-identity.ts). There is no such endpoint on AWS.
+    if (url.pathname === '/__switchyard/dev-token' && req.method === 'POST') {
+      readBody(req)
+        .then(async (raw) => {
+          const { name } = JSON.parse(raw || '{}') as { name?: unknown };
+          const display = typeof name === 'string' ? name.trim() : '';
+          if (display.length < 1 || display.length > 40) return json(400, { message: 'name must be 1 to 40 characters' });
+          const sub = `dev-${
+            display
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+              .replace(/^-|-$/g, '') || 'user'
+          }`;
+          json(200, { token: await issueDevToken({ sub, name: display, ttlSeconds: 8 * 3600 }), sub, name: display });
+        })
+        .catch(() => json(400, { message: 'body must be JSON: {"name": "..."}' }));
       return;
     }
     if (url.pathname === '/config.json') {

@@ -215,6 +215,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       };
     };
 
+    // Durations counted in probe rounds run at the local probe rate too: "primary healthy for
+    // 300 s" (30 rounds of 10 s) becomes 30 s when the probe runs every second.
+    const scaledEnv = {
+      RUNBOOK_PRIMARY_HEALTHY_SECONDS: String(Math.ceil((thresholds.primaryHealthySecondsBeforeFailback ?? 300) * timeScale)),
+    };
+
     progress('Bundling and loading the functions of serverless.yml');
     const logDir = path.join(PROJECT_ROOT, '.switchyard', 'logs');
     fs.mkdirSync(logDir, { recursive: true });
@@ -231,7 +237,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       for (const s of logStreams.values()) s.end();
     });
     lambdas = await startLambdaPool({
-      regions: topologies.map((t) => ({ region: t.region, functions: t.functions, extraEnv: clientEnv(t.region) })),
+      regions: topologies.map((t) => ({ region: t.region, functions: t.functions, extraEnv: { ...clientEnv(t.region), ...scaledEnv } })),
       logStream,
     });
     const pool = lambdas;

@@ -12,6 +12,8 @@ export interface StateView {
   writableRegion: string | null;
   version: number;
   updatedAt: string;
+  /** Why the state is what it is (set by the runbook that changed it): shown to users while fenced. */
+  reason: string;
   /** The region that answered. */
   servedBy: string;
   allowed: { read: true; write: boolean };
@@ -32,6 +34,7 @@ export async function getState(deps: GetStateDeps): Promise<StateView> {
     writableRegion: writableRegion(state),
     version: state.version,
     updatedAt: state.updatedAt,
+    reason: state.reason,
     servedBy: deps.region,
     allowed: { read: true, write: canWrite(state, deps.region) },
   };

@@ -40,6 +40,7 @@ describe('get state', () => {
       writableRegion: writable,
       version: 3,
       updatedAt: '2026-01-01T00:00:00.000Z',
+      reason: 'No state recorded yet',
       servedBy: region,
       allowed: { read: true, write },
     });

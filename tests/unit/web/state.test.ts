@@ -1,0 +1,88 @@
+import { bannerFor, pickState, type RegionConfig, readRegion, type StateView, writeTarget } from '../../../web/src/state';
+
+const regions: RegionConfig[] = [
+  { region: 'us-east-1', role: 'primary', apiUrl: 'http://east' },
+  { region: 'us-west-2', role: 'secondary', apiUrl: 'http://west' },
+];
+
+const view = (over: Partial<StateView>): StateView => ({
+  appId: 'switchyard',
+  state: 'active',
+  activeRegion: 'us-east-1',
+  writableRegion: 'us-east-1',
+  version: 1,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  reason: 'initial',
+  servedBy: 'us-east-1',
+  allowed: { read: true, write: true },
+  ...over,
+});
+
+describe('pickState', () => {
+  it('takes the highest version, so a lagging replica never hides a transition', () => {
+    const old = view({ version: 3, servedBy: 'us-west-2', allowed: { read: true, write: false } });
+    const fresh = view({ version: 4, state: 'fenced', writableRegion: null, allowed: { read: true, write: false } });
+    expect(pickState([old, fresh])).toBe(fresh);
+    expect(pickState([fresh, old])).toBe(fresh);
+  });
+
+  it('prefers the writable region’s answer at equal versions, and ignores regions that did not answer', () => {
+    const east = view({ allowed: { read: true, write: true } });
+    const west = view({ servedBy: 'us-west-2', allowed: { read: true, write: false } });
+    expect(pickState([west, east])).toBe(east);
+    expect(pickState([null, west])).toBe(west);
+    expect(pickState([null, null])).toBeNull();
+  });
+});
+
+describe('writeTarget', () => {
+  it('sends writes to the writable region', () => {
+    expect(writeTarget(view({ state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2' }), regions)).toEqual({
+      ok: true,
+      region: regions[1],
+    });
+  });
+
+  it('refuses with the reason while fenced, and says the text is kept', () => {
+    const target = writeTarget(view({ state: 'fenced', writableRegion: null, reason: 'Planned move' }), regions);
+    expect(target).toEqual({ ok: false, why: expect.stringContaining('(Planned move)') });
+    expect(!target.ok && target.why).toMatch(/Your text is kept/);
+  });
+
+  it('refuses when no region answers', () => {
+    expect(writeTarget(null, regions)).toEqual({ ok: false, why: expect.stringMatching(/Neither region can be reached/) });
+  });
+});
+
+describe('readRegion', () => {
+  it('reads from the writable region when it answers, else any region that answers', () => {
+    const v = view({ writableRegion: 'us-east-1' });
+    expect(readRegion(v, regions, new Set(['us-east-1', 'us-west-2']))).toBe(regions[0]);
+    expect(readRegion(v, regions, new Set(['us-west-2']))).toBe(regions[1]);
+    expect(readRegion(null, regions, new Set())).toBeNull();
+  });
+});
+
+describe('bannerFor', () => {
+  const now = new Date('2026-01-01T00:01:00.000Z');
+
+  it('names the state, the serving region and the reason while fenced', () => {
+    expect(bannerFor(view({}), null, now)).toMatchObject({ tone: 'ok', title: 'Active in us-east-1' });
+    expect(bannerFor(view({ state: 'fenced', writableRegion: null, reason: 'drill' }), null, now)).toMatchObject({
+      tone: 'warn',
+      title: 'Writes paused',
+      detail: expect.stringContaining(': drill'),
+    });
+    expect(bannerFor(view({ state: 'failover', activeRegion: 'us-west-2', servedBy: 'us-west-2' }), null, now)).toMatchObject({
+      title: 'Failover: us-west-2 is serving',
+    });
+  });
+
+  it('says clearly when neither region answers, and since when', () => {
+    expect(bannerFor(null, new Date('2026-01-01T00:00:45.000Z'), now)).toEqual({
+      tone: 'alert',
+      title: 'Cannot reach either region',
+      detail: expect.stringContaining('Last answer 15 s ago'),
+    });
+  });
+});

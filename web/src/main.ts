@@ -1,0 +1,383 @@
+// The Switchyard photo app: one page, no framework. It asks both regions for the application
+// state every few seconds (and again before every write), shows it in the banner, sends reads to
+// a region that answers and writes to the writable one, and re-targets by itself on a failover.
+// User text is only ever put in the page with textContent, never parsed as HTML.
+import { bannerFor, pickState, type RegionConfig, readRegion, type StateView, writeTarget } from './state';
+
+interface AppConfig {
+  stage: string;
+  regions: RegionConfig[];
+  auth: { mode: 'local-dev' } | { mode: 'cognito'; domain: string; clientId: string };
+  pollMs?: number;
+}
+
+interface Photo {
+  id: string;
+  title: string;
+  ownerName?: string;
+}
+
+interface Comment {
+  id: string;
+  text: string;
+  authorName?: string;
+  authorId: string;
+  createdAt: string;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A write that cannot be sent now; the message says why and that the user's input is kept. */
+class WriteBlocked extends Error {}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from index.html`);
+  return el as T;
+};
+
+let config: AppConfig;
+let token: string | null = null;
+let view: StateView | null = null;
+let lastSeen: Date | null = null;
+let reachable = new Set<string>();
+let openPhotoId: string | null = null;
+
+// --- state ------------------------------------------------------------------------------------
+
+async function fetchState(region: RegionConfig): Promise<StateView | null> {
+  try {
+    const res = await fetch(`${region.apiUrl}/state`, { signal: AbortSignal.timeout(2500), cache: 'no-store' });
+    return res.ok ? ((await res.json()) as StateView) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function refreshState(): Promise<StateView | null> {
+  const views = await Promise.all(config.regions.map(fetchState));
+  reachable = new Set(config.regions.filter((_, i) => views[i]).map((r) => r.region));
+  view = pickState(views);
+  if (view) lastSeen = new Date();
+  renderState();
+  return view;
+}
+
+function renderState(): void {
+  const banner = bannerFor(view, lastSeen, new Date());
+  const el = $('banner');
+  el.className = `banner banner-${banner.tone}`;
+  el.dataset.state = view?.state ?? 'unreachable';
+  el.dataset.servedBy = view?.servedBy ?? '';
+  $('banner-title').textContent = banner.title;
+  $('banner-detail').textContent = banner.detail;
+  const target = writeTarget(view, config.regions);
+  $('write-why').textContent = target.ok ? '' : target.why;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('button.write')) button.disabled = !target.ok || !token;
+}
+
+// --- HTTP ---------------------------------------------------------------------------------------
+
+async function call<T>(
+  region: RegionConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const res = await fetch(`${region.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(8000),
+  });
+  if (res.status === 204) return undefined as T;
+  const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+  if (!res.ok) {
+    if (res.status === 401) signOut('Your session ended: please sign in again.');
+    throw new ApiError(res.status, payload.code ?? `HTTP_${res.status}`, payload.message ?? `The server answered ${res.status}`);
+  }
+  return payload as T;
+}
+
+/** A read from a region that answers (the writable one first); one retry elsewhere after a network error. */
+async function read<T>(path: string): Promise<T> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const region = readRegion(view, config.regions, reachable);
+    if (!region) throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
+    try {
+      return await call<T>(region, 'GET', path);
+    } catch (error) {
+      if (error instanceof ApiError || attempt === 1) throw error;
+      await refreshState();
+    }
+  }
+  throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
+}
+
+/**
+ * A write: the state is checked again first, the write goes to the writable region with one
+ * idempotency key for all attempts (a retry after a failover never creates a second item), and a
+ * "wrong region" or network error re-targets and tries again.
+ */
+async function write<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const key = crypto.randomUUID();
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const target = writeTarget(await refreshState(), config.regions);
+    if (!target.ok) throw new WriteBlocked(target.why);
+    try {
+      return await call<T>(target.region, method, path, body, { 'idempotency-key': key });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'WRITES_FENCED') {
+        await refreshState();
+        throw new WriteBlocked('Writes are paused while the application switches regions. Your input is kept; try again in a moment.');
+      }
+      if (error instanceof ApiError && error.code !== 'WRONG_REGION') throw error;
+    }
+  }
+  throw new WriteBlocked('The application is switching regions. Your input is kept; try again in a moment.');
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+// --- sign-in ------------------------------------------------------------------------------------
+
+function tokenClaims(jwt: string): { sub?: string; name?: string; 'cognito:username'?: string; exp?: number } {
+  try {
+    return JSON.parse(atob((jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+}
+
+function signIn(jwt: string): void {
+  const claims = tokenClaims(jwt);
+  if (claims.exp && claims.exp * 1000 < Date.now()) {
+    signOut('Your session ended: please sign in again.');
+    return;
+  }
+  token = jwt;
+  sessionStorage.setItem('switchyard.token', jwt);
+  const user = $('user');
+  user.textContent = `Signed in as ${claims.name ?? claims['cognito:username'] ?? claims.sub ?? 'you'} `;
+  const out = document.createElement('button');
+  out.type = 'button';
+  out.textContent = 'Sign out';
+  out.addEventListener('click', () => signOut(''));
+  user.append(out);
+  $('signin').hidden = true;
+  $('app').hidden = false;
+  renderState();
+  void loadGallery();
+}
+
+function signOut(message: string): void {
+  token = null;
+  sessionStorage.removeItem('switchyard.token');
+  $('user').textContent = '';
+  $('app').hidden = true;
+  $('signin').hidden = false;
+  $('signin-error').textContent = message;
+  renderState();
+}
+
+async function devSignIn(name: string): Promise<void> {
+  const res = await fetch('/__switchyard/dev-token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { token?: string; message?: string };
+  if (!res.ok || !body.token) throw new Error(body.message ?? 'Sign-in failed');
+  signIn(body.token);
+}
+
+function cognitoSignIn(auth: { domain: string; clientId: string }): void {
+  const redirect = `${location.origin}${location.pathname}`;
+  location.assign(
+    `https://${auth.domain}/login?client_id=${encodeURIComponent(auth.clientId)}&response_type=token&scope=openid+profile&redirect_uri=${encodeURIComponent(redirect)}`,
+  );
+}
+
+// --- gallery and photo --------------------------------------------------------------------------
+
+async function loadGallery(): Promise<void> {
+  const status = $('gallery-status');
+  try {
+    const { items } = await read<{ items: Photo[] }>('/photos?limit=24');
+    const cards = await Promise.all(
+      items.map(async (photo) => {
+        const detail = await read<{ download: { url: string } }>(`/photos/${photo.id}`).catch(() => null);
+        const li = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.photoId = photo.id;
+        const img = document.createElement('img');
+        img.alt = photo.title || 'Untitled photo';
+        if (detail) img.src = detail.download.url;
+        const caption = document.createElement('span');
+        caption.textContent = photo.title || 'Untitled';
+        button.append(img, caption);
+        button.addEventListener('click', () => void openPhoto(photo.id));
+        li.append(button);
+        return li;
+      }),
+    );
+    $('gallery').replaceChildren(...cards);
+    status.textContent = items.length === 0 ? 'No photos yet: upload the first one.' : '';
+  } catch (error) {
+    // Keep what is already shown.
+    status.textContent = `Could not refresh the gallery: ${messageOf(error)}`;
+  }
+}
+
+async function openPhoto(photoId: string): Promise<void> {
+  openPhotoId = photoId;
+  $('gallery-section').hidden = true;
+  $('upload').hidden = true;
+  $('photo').hidden = false;
+  $('comment-status').textContent = '';
+  try {
+    const { photo, download } = await read<{ photo: Photo; download: { url: string } }>(`/photos/${photoId}`);
+    $('photo-title').textContent = photo.title || 'Untitled';
+    const img = $<HTMLImageElement>('photo-image');
+    img.alt = photo.title || 'Untitled photo';
+    img.src = download.url;
+  } catch (error) {
+    $('photo-title').textContent = `Could not load this photo: ${messageOf(error)}`;
+  }
+  await loadComments();
+  $('photo-title').focus?.();
+}
+
+async function loadComments(): Promise<void> {
+  if (!openPhotoId) return;
+  try {
+    const { items } = await read<{ items: Comment[] }>(`/photos/${openPhotoId}/comments?limit=100`);
+    $('comments').replaceChildren(
+      ...items.map((c) => {
+        const li = document.createElement('li');
+        li.dataset.commentId = c.id;
+        const text = document.createElement('p');
+        text.className = 'text';
+        text.textContent = c.text;
+        const by = document.createElement('span');
+        by.className = 'by';
+        by.textContent = `${c.authorName ?? c.authorId}, ${new Date(c.createdAt).toLocaleString()}`;
+        li.append(text, by);
+        return li;
+      }),
+    );
+    $('comments-status').textContent = items.length === 0 ? 'No comments yet.' : '';
+  } catch (error) {
+    $('comments-status').textContent = `Could not refresh the comments: ${messageOf(error)}`;
+  }
+}
+
+function closePhoto(): void {
+  openPhotoId = null;
+  $('photo').hidden = true;
+  $('gallery-section').hidden = false;
+  $('upload').hidden = false;
+  void loadGallery();
+}
+
+// --- writes -------------------------------------------------------------------------------------
+
+async function postComment(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const textarea = $<HTMLTextAreaElement>('comment-text');
+  const status = $('comment-status');
+  const photoId = openPhotoId;
+  if (!photoId || textarea.value.trim() === '') return;
+  status.textContent = 'Posting…';
+  try {
+    await write(`POST`, `/photos/${photoId}/comments`, { text: textarea.value });
+    textarea.value = '';
+    status.textContent = `Posted (in ${view?.writableRegion ?? 'the writable region'}).`;
+    await loadComments();
+  } catch (error) {
+    status.textContent = messageOf(error);
+  }
+}
+
+async function upload(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const file = $<HTMLInputElement>('upload-file').files?.[0];
+  const status = $('upload-status');
+  if (!file) return;
+  status.textContent = `Uploading ${file.name}…`;
+  try {
+    const created = await write<{ photo: Photo; upload: { url: string; method?: string; headers: Record<string, string> } }>(
+      'POST',
+      '/photos',
+      {
+        contentType: file.type,
+        size: file.size,
+        title: $<HTMLInputElement>('upload-title').value,
+      },
+    );
+    const put = await fetch(created.upload.url, { method: created.upload.method ?? 'PUT', headers: created.upload.headers, body: file });
+    if (!put.ok) throw new Error(`The upload to storage failed (${put.status}); try again.`);
+    await write('POST', `/photos/${created.photo.id}/complete`);
+    status.textContent = `Uploaded "${created.photo.title || file.name}".`;
+    $<HTMLFormElement>('upload-form').reset();
+    await loadGallery();
+  } catch (error) {
+    status.textContent = messageOf(error);
+  }
+}
+
+// --- start --------------------------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  config = (await (await fetch('config.json', { cache: 'no-store' })).json()) as AppConfig;
+  $<HTMLFormElement>('comment-form').addEventListener('submit', (e) => void postComment(e));
+  $<HTMLFormElement>('upload-form').addEventListener('submit', (e) => void upload(e));
+  $('photo-close').addEventListener('click', closePhoto);
+  $<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (config.auth.mode === 'cognito') {
+      cognitoSignIn(config.auth);
+      return;
+    }
+    devSignIn($<HTMLInputElement>('signin-name').value).catch((error) => {
+      $('signin-error').textContent = messageOf(error);
+    });
+  });
+  $('signin-note').textContent =
+    config.auth.mode === 'local-dev'
+      ? 'Local development sign-in: any name works, no password (the local runtime only).'
+      : 'You will be sent to the sign-in page and back.';
+  if (config.auth.mode === 'cognito') {
+    const name = $<HTMLInputElement>('signin-name');
+    name.required = false;
+    name.hidden = true;
+    document.querySelector<HTMLLabelElement>('label[for="signin-name"]')?.setAttribute('hidden', '');
+  }
+
+  await refreshState();
+  setInterval(() => void refreshState(), config.pollMs ?? 2000);
+  const fromRedirect = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  if (fromRedirect) history.replaceState(null, '', location.pathname);
+  const saved = fromRedirect ?? sessionStorage.getItem('switchyard.token');
+  if (saved) signIn(saved);
+  else signOut('');
+}
+
+start().catch((error) => {
+  $('banner-title').textContent = 'The app could not start';
+  $('banner-detail').textContent = messageOf(error);
+});
