@@ -6,7 +6,8 @@
 //
 //   npm run runbook -- <fence|failover|failback|status|history|report> --stage <s> --region <r>
 //        [--reason "…"] [--dry-run] [--ungraceful] [--force] [--lift] [--expected-version N]
-//        [--primary-healthy] [--as <name>] [--execution <name|arn>] [--limit N] [--no-follow]
+//        [--primary-healthy] [--as <name>] [--execution <name|arn>] [--limit N] [--no-follow] [--local]
+//   --local: against the running `npm start` instead of AWS.
 //
 // Exit codes: 0 success (a practice run that would succeed) · 1 the run failed or was refused ·
 // 2 bad usage or configuration · 3 a practice run found something that would stop the real one.
@@ -25,6 +26,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig, regionRole, type StageConfig } from '../infra/stage-config.cjs';
+import { readRuntimeFile } from '../local/cli/runtime-file';
 import { probeView } from '../services/state-api/health';
 import { type HealthRecord, healthRecordKey } from '../shared/health/record';
 import { regionalEndpoint } from '../shared/regional-endpoints';
@@ -505,6 +507,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     const e = error as Error;
     io.err(`runbook: ${e instanceof UsageError ? e.message : `${e.name}: ${e.message}`}`);
+    if (e.name === 'CredentialsProviderError') io.err('runbook: no AWS credentials. For the local runtime (npm start), add --local.');
     return e instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }
@@ -516,7 +519,22 @@ if (require.main === module) {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     env: process.env,
   };
-  main(process.argv.slice(2), io).then((code) => {
+  // --local: talk to the running `npm start` (its endpoints and local credentials) instead of AWS.
+  const argv = process.argv.slice(2);
+  const local = argv.includes('--local');
+  if (local) {
+    const runtime = readRuntimeFile();
+    if (!runtime) {
+      process.stderr.write('runbook: --local needs the embedded runtime: start it with `npm start` first\n');
+      process.exit(EXIT.usage);
+    }
+    const { AWS_REGION: _r, AWS_DEFAULT_REGION: _d, ...env } = runtime.regions[0]?.env ?? {};
+    Object.assign(process.env, env);
+  }
+  main(
+    argv.filter((a) => a !== '--local'),
+    io,
+  ).then((code) => {
     process.exitCode = code;
   });
 }

@@ -129,7 +129,7 @@ ${runtime.regions
   ${pad('AWS APIs (SSM, CloudWatch, SFN, SNS)')}${runtime.controlPlane.endpoint}
   ${pad('Logs')}.switchyard/runtime.log, .switchyard/logs/
 
-  Try: npm run chaos -- cut ${runtime.primary.region}    npm run runbook -- status
+  Try: npm run chaos -- cut ${runtime.primary.region}    npm run runbook -- status --local
   Ctrl-C stops everything.`);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

@@ -52,6 +52,8 @@ export interface Runtime {
   /** Environment a local client process needs to reach this runtime (AWS_ENDPOINT_URL_*, credentials). */
   clientEnv(region: string): Record<string, string>;
   chaos: Chaos;
+  /** Local seconds per AWS second for durations counted in probe rounds (0.1: probe every 1 s instead of 10 s). */
+  timeScale: number;
   status(): RuntimeStatus;
   /** Operating-system processes this runtime started (the DynamoDB Local JVMs). */
   childPids(): number[];
@@ -219,6 +221,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // 300 s" (30 rounds of 10 s) becomes 30 s when the probe runs every second.
     const scaledEnv = {
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: String(Math.ceil((thresholds.primaryHealthySecondsBeforeFailback ?? 300) * timeScale)),
+      // The replication gate gives up after the same number of probe rounds (at least 10 s).
+      RUNBOOK_GATE_TIMEOUT_SECONDS: String(Math.max(10, Math.ceil((thresholds.replicationGateTimeoutSeconds ?? 60) * timeScale))),
     };
 
     progress('Bundling and loading the functions of serverless.yml');
@@ -391,6 +395,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         alarms: controlPlane.alarmStates(),
         executions: controlPlane.executions(),
       }),
+      timeScale,
       childPids: () => parts.map((p) => p.dynamo.pid).filter((pid): pid is number => typeof pid === 'number'),
       stop: stopAll,
     };

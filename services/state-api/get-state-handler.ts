@@ -1,5 +1,5 @@
 // Adapter for GET /state (see get-state.ts).
-import { DynamoAppStateStore } from '../../shared/app-state/store';
+import { regionalAppStateStore } from '../../shared/app-state/wiring';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { loadAppEnv } from '../../shared/env';
 import { ifNoneMatchMatches } from '../../shared/http/conditional';
@@ -11,13 +11,9 @@ const env = loadAppEnv();
 
 const deps = {
   region: env.AWS_REGION,
-  store: new DynamoAppStateStore({
-    client: dynamoDocumentClient(),
-    tableName: env.APP_STATE_TABLE,
-    appId: env.APP_ID,
-    primaryRegion: env.PRIMARY_REGION,
-    secondaryRegion: env.SECONDARY_REGION,
-  }),
+  // This replica, overruled by the peer's when it holds a newer version: a region back from an
+  // outage must not tell clients to write to it before the failover has replicated to it.
+  store: regionalAppStateStore(env),
 };
 
 // Clients poll every few seconds and a failover must show on the very next poll, so no cache

@@ -2,7 +2,7 @@
 // each on first use, so a function only creates the clients it needs.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoAppStateStore } from '../app-state/store';
+import { regionalAppStateStore } from '../app-state/wiring';
 import { createWriteGate, type WriteGate } from '../app-state/write-gate';
 import { dynamoDocumentClient, usesLocalS3 } from '../aws-clients';
 import { loadAppEnv, nonEmpty } from '../env';
@@ -43,13 +43,7 @@ export const objectStore = once((): ObjectStore => {
 export const writeGate = once(
   (): WriteGate =>
     createWriteGate({
-      store: new DynamoAppStateStore({
-        client: dynamoDocumentClient(),
-        tableName: env.APP_STATE_TABLE,
-        appId: env.APP_ID,
-        primaryRegion: env.PRIMARY_REGION,
-        secondaryRegion: env.SECONDARY_REGION,
-      }),
+      store: regionalAppStateStore(env),
       region: env.AWS_REGION,
       clock,
       maxAgeMs: 1000,

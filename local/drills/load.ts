@@ -1,0 +1,206 @@
+// The drill's load generator: behaves like the web app (it uses the web app's own state logic,
+// web/src/state.ts): follows the application state by polling both regions, reads from a region
+// that answers, writes comments to the writable region with an idempotency key, re-targets on
+// WRONG_REGION or a network error, waits politely while writes are fenced. Every attempt and
+// every acknowledged write is recorded for the report and the lost-write check.
+import { pickState, type RegionConfig, readRegion, type StateView, writeTarget } from '../../web/src/state';
+
+export interface Attempt {
+  at: number;
+  kind: 'read' | 'write';
+  ok: boolean;
+  /** 'ok', an API error code (WRITES_FENCED, WRONG_REGION…), 'NETWORK', 'NO_WRITABLE_REGION', 'HTTP_5xx'. */
+  outcome: string;
+  region: string | null;
+  latencyMs: number;
+}
+
+export interface AckedWrite {
+  key: string;
+  commentId: string;
+  region: string;
+  /** When the client first tried, and when the write was acknowledged (ms since epoch). */
+  firstTryAt: number;
+  ackAt: number;
+}
+
+export interface StateSample {
+  at: number;
+  /** Per region: what its own replica said, or null when it did not answer. */
+  views: Record<string, { state: string; version: number; write: boolean } | null>;
+  writable: string[];
+}
+
+export interface LoadOptions {
+  regions: RegionConfig[];
+  token: string;
+  photoId: string;
+  /** Requests per second (reads and first write attempts). Default 100. */
+  rate?: number;
+  /** Share of writes. Default 0.3. */
+  writeShare?: number;
+  /** How often both regions' state is sampled, ms. Default 100. */
+  sampleMs?: number;
+  /** A write not acknowledged after this long is given up (counted as failed). Default 20 s. */
+  giveUpMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class LoadGenerator {
+  readonly attempts: Attempt[] = [];
+  readonly acked: AckedWrite[] = [];
+  readonly samples: StateSample[] = [];
+  readonly abandoned: Array<{ key: string; firstTryAt: number; lastOutcome: string }> = [];
+  private view: StateView | null = null;
+  private running = false;
+  private inFlight = new Set<Promise<void>>();
+  private loops: Promise<void>[] = [];
+  private seq = 0;
+
+  constructor(private readonly options: LoadOptions) {}
+
+  get current(): StateView | null {
+    return this.view;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops = [this.sampleLoop(), this.requestLoop()];
+  }
+
+  /** Stops issuing requests and waits for the ones in flight (writes finish their retries). */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async fetchState(region: RegionConfig): Promise<StateView | null> {
+    try {
+      const res = await fetch(`${region.apiUrl}/state`, { signal: AbortSignal.timeout(1000) });
+      return res.ok ? ((await res.json()) as StateView) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async refreshState(): Promise<StateView | null> {
+    const at = Date.now();
+    const views = await Promise.all(this.options.regions.map((r) => this.fetchState(r)));
+    this.view = pickState(views) ?? this.view;
+    const sample: StateSample = { at, views: {}, writable: [] };
+    this.options.regions.forEach((r, i) => {
+      const v = views[i];
+      sample.views[r.region] = v ? { state: v.state, version: v.version, write: v.allowed.write } : null;
+      if (v?.allowed.write) sample.writable.push(r.region);
+    });
+    this.samples.push(sample);
+    if (views.every((v) => v === null)) this.view = null;
+    return this.view;
+  }
+
+  private async sampleLoop(): Promise<void> {
+    const every = this.options.sampleMs ?? 100;
+    while (this.running) {
+      const started = Date.now();
+      await this.refreshState();
+      await sleep(Math.max(0, every - (Date.now() - started)));
+    }
+  }
+
+  private async requestLoop(): Promise<void> {
+    const rate = this.options.rate ?? 100;
+    const writeShare = this.options.writeShare ?? 0.3;
+    const started = Date.now();
+    let issued = 0;
+    while (this.running) {
+      const due = Math.floor(((Date.now() - started) / 1000) * rate);
+      for (; issued < due; issued += 1) {
+        // Deterministic mix: every n-th request is a write.
+        const isWrite = Math.floor((issued + 1) * writeShare) > Math.floor(issued * writeShare);
+        const p = (isWrite ? this.write() : this.read()).catch(() => undefined);
+        this.inFlight.add(p);
+        void p.finally(() => this.inFlight.delete(p));
+      }
+      await sleep(10);
+    }
+  }
+
+  private record(kind: Attempt['kind'], at: number, region: string | null, outcome: string): void {
+    this.attempts.push({ at, kind, ok: outcome === 'ok', outcome, region, latencyMs: Date.now() - at });
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.options.token}`, ...extra };
+  }
+
+  private async read(): Promise<void> {
+    const region = readRegion(this.view, this.options.regions, new Set(this.options.regions.map((r) => r.region)));
+    const at = Date.now();
+    if (!region) return this.record('read', at, null, 'NETWORK');
+    try {
+      const res = await fetch(`${region.apiUrl}/photos/${this.options.photoId}/comments?limit=10`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(2000),
+      });
+      await res.arrayBuffer();
+      this.record('read', at, region.region, res.ok ? 'ok' : `HTTP_${res.status}`);
+    } catch {
+      this.record('read', at, region.region, 'NETWORK');
+    }
+  }
+
+  private async write(): Promise<void> {
+    this.seq += 1;
+    const key = `drill-${process.pid}-${Date.now()}-${this.seq}`;
+    const firstTryAt = Date.now();
+    const deadline = firstTryAt + (this.options.giveUpMs ?? 20_000);
+    let lastOutcome = '';
+    while (Date.now() < deadline) {
+      const target = writeTarget(this.view, this.options.regions);
+      const at = Date.now();
+      if (!target.ok) {
+        lastOutcome = 'NO_WRITABLE_REGION';
+        this.record('write', at, null, lastOutcome);
+        await sleep(250);
+        await this.refreshState();
+        continue;
+      }
+      try {
+        const res = await fetch(`${target.region.apiUrl}/photos/${this.options.photoId}/comments`, {
+          method: 'POST',
+          headers: this.headers({ 'content-type': 'application/json', 'idempotency-key': key }),
+          body: JSON.stringify({ text: `drill write ${key}` }),
+          signal: AbortSignal.timeout(2000),
+        });
+        const body = (await res.json().catch(() => ({}))) as { id?: string; code?: string; comment?: { id?: string } };
+        if (res.status === 201 || res.status === 200) {
+          this.record('write', at, target.region.region, 'ok');
+          const commentId = body.comment?.id ?? body.id ?? '';
+          this.acked.push({ key, commentId, region: target.region.region, firstTryAt, ackAt: Date.now() });
+          return;
+        }
+        lastOutcome = body.code ?? `HTTP_${res.status}`;
+        this.record('write', at, target.region.region, lastOutcome);
+        if (res.status === 503) {
+          // Fenced: be polite, the Retry-After header says how long; the drill caps it at 0.5 s.
+          await sleep(Math.min(500, Number(res.headers.get('retry-after') ?? 1) * 1000));
+          await this.refreshState();
+        } else if (res.status === 409) {
+          await this.refreshState();
+        } else if (res.status >= 500) {
+          await sleep(200);
+        } else {
+          break; // a 4xx other than the two above is a bug in the client: do not hammer
+        }
+      } catch {
+        lastOutcome = 'NETWORK';
+        this.record('write', at, target.region.region, lastOutcome);
+        await sleep(200);
+        await this.refreshState();
+      }
+    }
+    this.abandoned.push({ key, firstTryAt, lastOutcome });
+  }
+}

@@ -1,0 +1,286 @@
+// Runs one drill: a fresh embedded runtime, a seeded photo, the load, the scenario, the checks
+// of every acknowledged write, the figures and the reports.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { loadStageConfig } from '../../infra/stage-config.cjs';
+import { issueDevToken } from '../../shared/auth/dev-identity';
+import type { RegionConfig } from '../../web/src/state';
+import { type Runtime, startRuntime } from '../runtime';
+import { PROJECT_ROOT } from '../service-definition';
+import { type AckedWrite, LoadGenerator } from './load';
+import {
+  type DrillFigures,
+  htmlReport,
+  longestWriteGap,
+  lostWrites,
+  type Mark,
+  refusedByReason,
+  summaryTable,
+  timeline,
+  twoWritable,
+} from './report';
+import { documentClient } from './runbooks';
+import { SCENARIOS, type ScenarioOutcome } from './scenarios';
+
+export interface DrillOptions {
+  scenario: string;
+  /** Requests per second (default: 20 per core, at most 100: see defaultRate). */
+  rate?: number;
+  /** Shorter warm-up and settle phases (the versions npm test runs). */
+  short?: boolean;
+  reportsDir?: string;
+  /** Live progress (one line, rewritten) and phase messages. */
+  progress?(line: string, live?: boolean): void;
+}
+
+export interface DrillResult {
+  figures: DrillFigures;
+  ok: boolean;
+  jsonPath: string;
+  htmlPath: string;
+  table: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A 1x1 PNG: the photo the drill's comments go to.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+async function seedPhoto(rt: Runtime, token: string): Promise<string> {
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const created = await fetch(`${rt.primary.apiUrl}/photos`, {
+    method: 'POST',
+    headers: { ...auth, 'idempotency-key': `drill-seed-${Date.now()}` },
+    body: JSON.stringify({ title: 'Game day', contentType: 'image/png', size: PNG.length }),
+  });
+  if (created.status !== 201) throw new Error(`Seeding the drill photo failed: ${created.status} ${await created.text()}`);
+  const { photo, upload } = (await created.json()) as { photo: { id: string }; upload: { url: string; headers: Record<string, string> } };
+  await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: PNG });
+  const done = await fetch(`${rt.primary.apiUrl}/photos/${photo.id}/complete`, {
+    method: 'POST',
+    headers: { ...auth, 'idempotency-key': `drill-seed-complete-${Date.now()}` },
+  });
+  if (done.status !== 200) throw new Error(`Completing the drill photo failed: ${done.status} ${await done.text()}`);
+  return photo.id;
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The comment ids among `acked` that `region`'s comments table holds now. */
+async function presentIn(rt: Runtime, region: string, photoId: string, acked: readonly AckedWrite[]): Promise<Set<string>> {
+  const table = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-comments'))?.TableName as string;
+  const ddb = documentClient(rt, region);
+  const present = new Set<string>();
+  for (let i = 0; i < acked.length; i += 100) {
+    let keys = acked.slice(i, i + 100).map((w) => ({ pk: `PHOTO#${photoId}`, sk: `COMMENT#${w.commentId}` }));
+    for (let round = 0; keys.length > 0 && round < 10; round += 1) {
+      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[table] ?? []) present.add(String(item.sk).slice('COMMENT#'.length));
+      keys = (out.UnprocessedKeys?.[table]?.Keys as typeof keys | undefined) ?? [];
+    }
+  }
+  return present;
+}
+
+/**
+ * 100 requests/s where the machine can take it. Both regions (two DynamoDB Local JVMs, two S3
+ * stand-ins, every function) share this machine with the load: on 2 cores 100/s saturates it and
+ * the drill would measure the machine instead of the failover, so the default is 20/s per core.
+ */
+export function defaultRate(cores = os.cpus().length): number {
+  return Math.min(100, 20 * Math.max(1, cores));
+}
+
+export async function runDrill(options: DrillOptions): Promise<DrillResult> {
+  const scenario = SCENARIOS[options.scenario];
+  if (!scenario) throw new Error(`Unknown scenario "${options.scenario}". Scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+  const say = (line: string) => options.progress?.(line, false);
+  const short = options.short ?? false;
+  const rt = await startRuntime({ portBase: 0, progress: (line) => say(`  ${line}`) });
+  try {
+    const stage = loadStageConfig(rt.stage);
+    const regions: RegionConfig[] = rt.regions.map((r) => ({ region: r.region, role: r.role as RegionConfig['role'], apiUrl: r.apiUrl }));
+    const token = await issueDevToken({ sub: 'drill-load', name: 'Drill load', ttlSeconds: 3600 });
+    say('Seeding a photo and waiting for both regions to be healthy…');
+    const photoId = await seedPhoto(rt, token);
+    await waitFor(
+      'both health probes to report healthy',
+      async () =>
+        (await Promise.all(rt.regions.map(async (r) => (await fetch(`${r.apiUrl}/health?deep=1`)).status))).every((s) => s === 200),
+      30_000,
+    );
+    await waitFor(
+      'the photo in the secondary',
+      async () =>
+        (await fetch(`${rt.secondary.apiUrl}/photos/${photoId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
+      15_000,
+    );
+
+    const rate = options.rate ?? defaultRate();
+    say(`Load: ${rate} requests/s, 30 % writes${options.rate ? '' : ` (default for ${os.cpus().length} cores)`}`);
+    const load = new LoadGenerator({ regions, token, photoId, rate });
+    const marks: Mark[] = [];
+    const start = Date.now();
+    const mark = (label: string) => {
+      const at = Date.now();
+      marks.push({ at, label });
+      say(`  ${((at - start) / 1000).toFixed(1).padStart(5)} s  ${label}`);
+      return at;
+    };
+    const lag: Array<{ t: number; ms: number }> = [];
+    const sampler = setInterval(() => {
+      const stats = rt.replicator.stats();
+      const last = Math.max(0, ...stats.map((s) => s.lastLagMs ?? 0));
+      lag.push({ t: Date.now() - start, ms: last });
+      const v = load.current;
+      const writes = load.acked.length;
+      const failed = load.attempts.filter((a) => !a.ok).length;
+      options.progress?.(
+        `  ${((Date.now() - start) / 1000).toFixed(1).padStart(5)} s  ${v ? `${v.state} (${v.activeRegion}, v${v.version})` : 'unreachable'}  writes acked ${writes}  failed attempts ${failed}  lag ${last} ms`,
+        true,
+      );
+    }, 100);
+
+    let lostBefore: { present: Set<string>; at: number } | null = null;
+    let outcome: ScenarioOutcome;
+    load.start();
+    try {
+      mark('load starts');
+      await sleep(short ? 1500 : 3000);
+      outcome = await scenario.run({
+        rt,
+        load,
+        primary: rt.primary.region,
+        secondary: rt.secondary.region,
+        short,
+        mark,
+        progress: say,
+        async checkLostNow() {
+          const writable = load.current?.writableRegion ?? load.current?.activeRegion ?? rt.secondary.region;
+          const at = Date.now();
+          const acked = load.acked.filter((w) => w.ackAt <= at);
+          lostBefore = { present: await presentIn(rt, writable, photoId, acked), at };
+        },
+      });
+      await sleep(short ? 1500 : 3000);
+    } finally {
+      await load.stop();
+      clearInterval(sampler);
+    }
+    const end = mark('load stops');
+
+    // Every acknowledged write must be in the region that accepts writes now.
+    const finalRegion = load.current?.writableRegion ?? load.current?.activeRegion ?? rt.secondary.region;
+    await sleep(1000); // the last writes' replication lands
+    const presentNow = await presentIn(rt, finalRegion, photoId, load.acked);
+    const lostNow = lostWrites(load.acked, presentNow);
+    const before = lostBefore as { present: Set<string>; at: number } | null;
+    const lostBeforeFigures = before
+      ? lostWrites(
+          load.acked.filter((w) => w.ackAt <= before.at),
+          before.present,
+        )
+      : lostNow;
+
+    const runbooks = rt.regions.flatMap((r) =>
+      rt.controlPlane
+        .executions(r.region)
+        .filter((e) => Date.parse(e.startDate) >= start)
+        .map((e) => ({
+          machine: e.stateMachineArn.split(':').at(-1)?.replace(/^.*-/, '') ?? '?',
+          region: r.region,
+          status: e.status,
+          durationMs: e.stopDate ? Date.parse(e.stopDate) - Date.parse(e.startDate) : null,
+          startedBy: startedBy(rt, e.executionArn),
+        })),
+    );
+    const gap = longestWriteGap(load.acked, outcome.faultAt, end);
+    const detectionMs = outcome.detectedAt ? outcome.detectedAt - outcome.faultAt : null;
+    const scale = rt.timeScale;
+    const probeSeconds = stage.thresholds.probeIntervalSeconds ?? 10;
+    const reads = load.attempts.filter((a) => a.kind === 'read');
+    const writes = load.attempts.filter((a) => a.kind === 'write');
+    const twoWritableSamples = twoWritable(load.samples);
+    const invariants = [
+      ...outcome.invariants,
+      {
+        name: 'at most one writable region at every sample',
+        ok: twoWritableSamples === 0,
+        detail: `${twoWritableSamples} of ${load.samples.length} samples had two`,
+      },
+    ];
+    if (outcome.noLostWrites)
+      invariants.push({ name: 'no acknowledged write lost (planned operation)', ok: lostNow.count === 0, detail: `${lostNow.count} lost` });
+    if (outcome.reconciled)
+      invariants.push({
+        name: 'no acknowledged write lost after reconciliation',
+        ok: lostNow.count === 0,
+        detail: `${lostNow.count} lost`,
+      });
+
+    const figures: DrillFigures = {
+      scenario: options.scenario,
+      startedAt: new Date(start).toISOString(),
+      durationMs: end - start,
+      requests: {
+        reads: reads.length,
+        readErrors: reads.filter((a) => !a.ok).length,
+        writeAttempts: writes.length,
+        writesAcked: load.acked.length,
+        writesAbandoned: load.abandoned.length,
+      },
+      writesRefused: refusedByReason(load.attempts),
+      detectionMs,
+      runbooks,
+      writeOutage: { ms: gap.ms, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
+      lostBeforeReconciliation: lostBeforeFigures,
+      lostAfterReconciliation: outcome.reconciled ? lostNow : null,
+      maxReplicationLagMs: lag.length ? Math.max(...lag.map((l) => l.ms)) : null,
+      samples: load.samples.length,
+      twoWritableSamples,
+      awsEstimate: {
+        detectionMs: detectionMs === null ? null : Math.round(detectionMs / scale),
+        // Only an outage that spans the detection grows with the alarm periods.
+        writeOutageMs:
+          detectionMs !== null && outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to
+            ? Math.round(gap.ms + detectionMs * (1 / scale - 1))
+            : gap.ms,
+        basis: `alarm periods of ${probeSeconds} s instead of ${probeSeconds * scale} s; runbook and client times as measured`,
+      },
+      invariants,
+      marks: marks.map((m) => ({ at: new Date(m.at).toISOString(), label: m.label })),
+    };
+
+    const dir = options.reportsDir ?? path.join(PROJECT_ROOT, 'reports');
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = figures.startedAt.replace(/[:.]/g, '-');
+    const jsonPath = path.join(dir, `drill-${options.scenario}-${stamp}.json`);
+    const htmlPath = path.join(dir, `drill-${options.scenario}-${stamp}.html`);
+    fs.writeFileSync(
+      jsonPath,
+      JSON.stringify(
+        { figures, acked: load.acked, abandoned: load.abandoned, samples: load.samples.length, stateSamples: load.samples },
+        null,
+        2,
+      ),
+    );
+    fs.writeFileSync(htmlPath, htmlReport(figures, timeline(load.attempts, start, end), lag));
+    return { figures, ok: invariants.every((i) => i.ok), jsonPath, htmlPath, table: summaryTable(figures) };
+  } finally {
+    await rt.stop();
+  }
+}
+
+function startedBy(rt: Runtime, executionArn: string): string {
+  const started = rt.controlPlane.events().find((e) => e.type === 'ExecutionStarted' && e.executionArn === executionArn);
+  const input = typeof started?.input === 'string' ? started.input : '';
+  const match = /"requestedBy"\s*:\s*"([^"]+)"/.exec(input);
+  return match?.[1] ?? 'unknown';
+}
