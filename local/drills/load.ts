@@ -157,13 +157,15 @@ export class LoadGenerator {
     const firstTryAt = Date.now();
     const deadline = firstTryAt + (this.options.giveUpMs ?? 20_000);
     let lastOutcome = '';
+    let waits = 0;
     while (Date.now() < deadline) {
       const target = writeTarget(this.view, this.options.regions);
       const at = Date.now();
       if (!target.ok) {
+        // No region takes writes (fenced, or none answers): back off like a polite client.
         lastOutcome = 'NO_WRITABLE_REGION';
         this.record('write', at, null, lastOutcome);
-        await sleep(250);
+        await sleep(Math.min(2000, 250 * 2 ** waits++));
         await this.refreshState();
         continue;
       }

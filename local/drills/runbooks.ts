@@ -48,7 +48,7 @@ export function appStateTable(rt: Runtime): string {
  * item: before a runbook in the other region, wait (bounded) until the release has arrived there.
  * Regions that do not answer are skipped.
  */
-export async function waitForLockRelease(rt: Runtime, timeoutMs = 10_000): Promise<void> {
+export async function waitForLockRelease(rt: Runtime, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const key = { pk: `LOCK#${loadStageConfig(rt.stage).appId}`, sk: 'RUNBOOK' };
   for (const region of rt.regions) {

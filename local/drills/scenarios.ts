@@ -162,13 +162,18 @@ export const SCENARIOS: Record<string, Scenario> = {
       ];
       ctx.rt.chaos.healLink();
       ctx.mark('link healed');
+      // On-call waits for replication to catch up before deciding (RUNBOOK.md, gate timeout).
+      await until('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      ctx.mark('replication caught up');
       if (primaryView?.state === 'fenced') {
         const lifted = await runRunbook(ctx.rt, 'fence', ctx.primary, {
           reason: 'Game day: replication back, resume in the primary',
           requestedBy: 'oncall:drill',
           lift: true,
         });
-        ctx.mark(`fence lifted (${String(lifted.status).toLowerCase()})`);
+        ctx.mark(
+          `fence lift ${String(lifted.status).toLowerCase()}${lifted.error ? ` (${lifted.error}: ${String(lifted.cause ?? '').slice(0, 160)})` : ''}`,
+        );
         invariants.push(
           check('writes resumed in the primary after the fence was lifted', lifted.status === 'SUCCEEDED', String(lifted.status)),
         );
