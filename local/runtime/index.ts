@@ -295,10 +295,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (options.schedules !== false) {
       for (const p of parts) {
         for (const schedule of p.topology.schedules) {
-          let running = false;
+          // Like an EventBridge schedule, a tick does not wait for the previous invocation (a
+          // probe round may take its checks' timeouts); at most 3 overlap, so nothing piles up.
+          let running = 0;
           const timer = setInterval(() => {
-            if (running || cut.has(p.topology.region)) return;
-            running = true;
+            if (running >= 3 || cut.has(p.topology.region)) return;
+            running += 1;
             const event = schedule.input ?? {
               version: '0',
               'detail-type': 'Scheduled Event',
@@ -311,7 +313,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
               .invoke(p.topology.region, schedule.functionKey, event)
               .catch((e: Error) => log(`[${p.topology.region}] schedule ${schedule.functionKey}: ${e.name}: ${e.message}`))
               .finally(() => {
-                running = false;
+                running -= 1;
               });
           }, scheduleIntervalMs);
           timer.unref();

@@ -119,6 +119,16 @@ export function nextHealthySince(
   return now.toISOString();
 }
 
+/** Consecutive failed rounds before the health record says unhealthy. */
+export const UNHEALTHY_AFTER_ROUNDS = 2;
+
+/** The previous record, if recent enough (3 rounds) to continue its counts. */
+function recentRecord(previous: HealthRecord | undefined, now: Date, intervalSeconds: number): HealthRecord | undefined {
+  if (!previous) return undefined;
+  const age = (now.getTime() - Date.parse(previous.checkedAt)) / 1000;
+  return age >= 0 && age <= 3 * intervalSeconds ? previous : undefined;
+}
+
 /** Seconds since a heartbeat was written, as seen now (null: none seen). */
 export function heartbeatAge(heartbeat: Heartbeat | undefined, now: Date): number | null {
   if (!heartbeat) return null;
@@ -185,12 +195,18 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
   const selfHealthy = allOk(selfOutcomes);
   const peerHealthy = allOk(peerOutcomes);
   const failed = [...failures(selfOutcomes), ...failures(peerOutcomes).map((f) => `peer ${f}`)];
+  // The record (what the runbooks read) turns unhealthy after UNHEALTHY_AFTER_ROUNDS failed rounds
+  // in a row: one slow answer on a busy machine must not refuse a planned failover. The metrics
+  // stay per round: the alarms apply their own N-of-M rules.
+  const failedRounds = selfHealthy ? 0 : (recentRecord(previous, now, deps.intervalSeconds)?.failedRounds ?? 0) + 1;
+  const recordedStatus = failedRounds >= UNHEALTHY_AFTER_ROUNDS ? 'unhealthy' : 'healthy';
   const record: HealthRecord = {
     ...healthRecordKey(deps.appId, deps.region),
     region: deps.region,
-    status: selfHealthy ? 'healthy' : 'unhealthy',
+    status: recordedStatus,
     checkedAt: now.toISOString(),
-    healthySince: nextHealthySince(selfHealthy, previous, now, deps.intervalSeconds),
+    healthySince: nextHealthySince(recordedStatus === 'healthy', previous, now, deps.intervalSeconds),
+    failedRounds,
     detail: failed.length === 0 ? 'all checks passed' : `failed: ${failed.join('; ')}`,
     checks: { ...selfOutcomes, ...Object.fromEntries(Object.entries(peerOutcomes).map(([k, v]) => [`peer-${k}`, v])) },
     peer: { region: deps.peerRegion, healthy: peerHealthy },

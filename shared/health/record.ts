@@ -19,6 +19,8 @@ export interface HealthRecord {
   checkedAt: string;
   /** Continuously healthy since (null while unhealthy). */
   healthySince: string | null;
+  /** Failed rounds in a row (0 after a good round); `unhealthy` from the second. */
+  failedRounds?: number;
   /** The failed checks, for people and for the runbook's refusal message. */
   detail: string;
   checks: Record<string, CheckOutcome>;

@@ -123,11 +123,22 @@ describe('runProbe', () => {
     expect(Object.keys(result.record.checks).sort()).toEqual(['bucket', 'peer-health', 'peer-state-api', 'state-api', 'table']);
   });
 
-  it('is unhealthy when any own check fails or hangs, and says which', async () => {
-    const { d } = deps({ selfChecks: { 'state-api': ok, table: failing('ProvisionedThroughputExceeded'), bucket: never } });
-    const result = await runProbe(d);
-    expect(result.selfHealthy).toBe(false);
+  it('records unhealthy from the second failed round in a row, and says which checks failed', async () => {
+    const selfChecks = { 'state-api': ok, table: failing('ProvisionedThroughputExceeded'), bucket: never };
+    const previous: HealthRecord = {
+      ...(await runProbe(deps().d)).record,
+      checkedAt: '2026-03-01T11:59:50.000Z',
+      healthySince: '2026-03-01T11:00:00.000Z',
+    };
+    // One failed round after a healthy record: still healthy (a blip), but counted and explained.
+    const first = await runProbe(deps({ selfChecks, readings: { ...deps().d.readings, ownRecord: async () => previous } }).d);
+    expect(first.selfHealthy).toBe(false);
+    expect(first.record).toMatchObject({ status: 'healthy', failedRounds: 1, healthySince: '2026-03-01T11:00:00.000Z' });
+    // The second in a row: unhealthy.
+    const again = { ...first.record, checkedAt: '2026-03-01T11:59:55.000Z' };
+    const result = await runProbe(deps({ selfChecks, readings: { ...deps().d.readings, ownRecord: async () => again } }).d);
     expect(result.record.status).toBe('unhealthy');
+    expect(result.record.failedRounds).toBe(2);
     expect(result.record.healthySince).toBeNull();
     expect(result.record.detail).toBe(
       'failed: table (Error: ProvisionedThroughputExceeded); bucket (CheckTimedOut: no answer within 50 ms)',
