@@ -87,6 +87,7 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
       writableRegion: PRIMARY,
       version: 0,
       updatedAt: new Date(0).toISOString(),
+      reason: 'No state recorded yet',
       servedBy: PRIMARY,
       allowed: { read: true, write: true },
     });
@@ -115,6 +116,7 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
         writableRegion: null,
         version: 1,
         updatedAt: fenced.updatedAt,
+        reason: by.reason,
         servedBy: region,
         allowed: { read: true, write: false },
       });
