@@ -47,7 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A 1x1 PNG: the photo the drill's comments go to.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
-async function seedPhoto(rt: Runtime, token: string): Promise<string> {
+export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const created = await fetch(`${rt.primary.apiUrl}/photos`, {
     method: 'POST',
@@ -110,10 +110,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const token = await issueDevToken({ sub: 'drill-load', name: 'Drill load', ttlSeconds: 3600 });
     say('Seeding a photo and waiting for both regions to be healthy…');
     const photoId = await seedPhoto(rt, token);
+    // Both probes healthy, and each region's record replicated to the other: a steady start.
     await waitFor(
-      'both health probes to report healthy',
+      'both health probes to report healthy in both regions',
       async () =>
-        (await Promise.all(rt.regions.map(async (r) => (await fetch(`${r.apiUrl}/health?deep=1`)).status))).every((s) => s === 200),
+        (
+          await Promise.all(
+            rt.regions.map(async (r) => {
+              const res = await fetch(`${r.apiUrl}/health?deep=1`);
+              const body = (await res.json()) as { probe?: { peer?: { status?: string } } };
+              return res.status === 200 && body.probe?.peer?.status === 'healthy';
+            }),
+          )
+        ).every(Boolean),
       30_000,
     );
     await waitFor(

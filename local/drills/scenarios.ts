@@ -1,7 +1,7 @@
 // The game-day scenarios. Each injects its fault on the running runtime while the load runs,
 // drives or waits for the runbooks, and states its own invariants; the runner measures the rest.
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
@@ -98,12 +98,27 @@ export const SCENARIOS: Record<string, Scenario> = {
   'planned-failover': {
     description: 'On-call runs a planned failover to the secondary under load',
     async run(ctx) {
-      const faultAt = ctx.mark('failover requested');
-      const run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+      const faultAt = ctx.mark(`failover requested (${await probeSummary(ctx.rt, ctx.secondary)})`);
+      // As on-call would: a refusal because the secondary's probe saw it unhealthy is retried
+      // once the probe says healthy again (at most twice). Each refusal stays in the figures.
+      let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
         reason: 'Game day: planned failover',
         requestedBy: 'oncall:drill',
         mode: 'planned',
       });
+      for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
+        ctx.mark(`failover refused (${await probeSummary(ctx.rt, ctx.secondary)}): on-call waits for a healthy probe`);
+        await until(
+          'the secondary healthy by its probe',
+          async () => (await probeSummary(ctx.rt, ctx.secondary)).endsWith('healthy'),
+          30_000,
+        );
+        run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+          reason: 'Game day: planned failover (again, the secondary is healthy)',
+          requestedBy: 'oncall:drill',
+          mode: 'planned',
+        });
+      }
       ctx.mark(`failover ${run.status?.toLowerCase()}`);
       return {
         faultAt,
@@ -112,7 +127,7 @@ export const SCENARIOS: Record<string, Scenario> = {
           check(
             'the planned failover succeeded',
             run.status === 'SUCCEEDED',
-            `${run.status}${run.error ? ` ${run.error}: ${String(run.cause ?? '').slice(0, 300)}` : ''}`,
+            `${run.status}${run.error ? ` ${run.error}: ${await runReportError(ctx.rt, ctx.secondary, run.executionArn)}` : ''}`,
           ),
         ],
       };
@@ -303,6 +318,29 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
 };
+
+/** Why a run failed, from its report (the runbook's own record of each step). */
+async function runReportError(rt: Runtime, region: string, executionArn: string | undefined): Promise<string> {
+  const name = executionArn?.split(':').at(-1) ?? '';
+  const appId = loadStageConfig(rt.stage).appId;
+  const { Item } = await documentClient(rt, region).send(
+    new GetCommand({ TableName: appStateTable(rt), Key: { pk: `REPORT#${appId}`, sk: name }, ConsistentRead: true }),
+  );
+  const error = Item?.error as { message?: string } | undefined;
+  const health = await documentClient(rt, region).send(
+    new GetCommand({ TableName: appStateTable(rt), Key: { pk: `HEALTH#${appId}`, sk: region }, ConsistentRead: true }),
+  );
+  return `${error?.message ?? String(Item?.summary ?? 'no report')} [probe record: ${JSON.stringify({ ...health.Item, checks: undefined })}]`;
+}
+
+/** What a region's probe last recorded, as GET /health?deep=1 shows it: for the drill's timeline. */
+async function probeSummary(rt: Runtime, region: string): Promise<string> {
+  const api = rt.regions.find((r) => r.region === region)?.apiUrl;
+  const res = await fetch(`${api}/health?deep=1`).catch(() => null);
+  const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string; detail?: string } } } | null;
+  const self = body?.probe?.self;
+  return self ? `${region} probe: ${self.status}${self.status === 'healthy' ? '' : `, ${self.detail}`}` : `${region} probe: no answer`;
+}
 
 function primaryHealthySeconds(rt: Runtime): number {
   // The runtime scales the stage's period to the local probe rate (see local/runtime/index.ts).

@@ -3,58 +3,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DescribeExecutionCommand, ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
+import { type Machine, runRunbook } from '../../local/drills/runbooks';
 import type { Runtime } from '../../local/runtime';
 import { startControlServer } from '../../local/runtime/control-server';
 import { buildWeb } from '../../web/build';
 import { launchBrowser, screenshot } from '../support/browser';
-import { eventually, RUNTIME_START_TIMEOUT, regionDocumentClient, regionSfnClient, startTestRuntime } from '../support/runtime';
+import { RUNTIME_START_TIMEOUT, startTestRuntime } from '../support/runtime';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 const INJECTED = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
 
 let rt: Runtime;
-let appStateTable: string;
 let control: Awaited<ReturnType<typeof startControlServer>>;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-/**
- * Runbook locks live in the replica of the region that ran the runbook and replicate like any
- * item: before the next runbook in the other region, wait until the release has arrived there.
- */
-async function lockFreeEverywhere() {
-  for (const region of rt.regions) {
-    const ddb = regionDocumentClient(rt, region.region);
-    await eventually(`the runbook lock to be free in ${region.region}`, async () => {
-      const { Item } = await ddb.send(
-        new GetCommand({ TableName: appStateTable, Key: { pk: 'LOCK#switchyard', sk: 'RUNBOOK' }, ConsistentRead: true }),
-      );
-      return !Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < Date.now());
-    });
-  }
-}
-
-async function runbook(machine: 'fence' | 'failover' | 'failback', region: string, input: Record<string, unknown>) {
-  await lockFreeEverywhere();
-  const sfn = regionSfnClient(rt, region);
-  const arn = ((await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []).find((m) =>
-    m.name?.endsWith(`-${machine}`),
-  )?.stateMachineArn;
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ requestedBy: 'e2e:web', ...input }) }),
-  );
-  const done = await eventually(
-    `the ${machine} run`,
-    async () => {
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return d.status !== 'RUNNING' ? d : undefined;
-    },
-    90_000,
-  );
+async function runbook(machine: Machine, region: string, input: Record<string, unknown>) {
+  const done = await runRunbook(rt, machine, region, { requestedBy: 'e2e:web', ...input });
   expect({ machine, status: done.status, error: done.error }).toEqual({ machine, status: 'SUCCEEDED', error: undefined });
 }
 
@@ -62,7 +29,6 @@ const banner = (state: string) => page.waitForSelector(`#banner[data-state="${st
 
 beforeAll(async () => {
   rt = await startTestRuntime();
-  appStateTable = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-app-state'))?.TableName as string;
   const webDir = await buildWeb(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-web-')));
   control = await startControlServer(rt, { port: 0, webDir });
   browser = await launchBrowser();

@@ -1,5 +1,8 @@
 // The narrow ports the runbook steps need. Adapters live in ../adapters and are wired once per
 // function in ../wiring.ts; tests wire the same steps to DynamoDB Local and in-memory ports.
+
+// The state's own transition command: the runbooks change the state only through the store's rules.
+import type { TransitionCommand } from '../../../shared/app-state/store';
 import type { RunbookConfig } from '../config';
 import type { Item } from '../decisions/reconciliation';
 import type {
@@ -13,15 +16,7 @@ import type {
   WatermarkRecord,
 } from '../model';
 
-export interface TransitionCommand {
-  expectedState: AppStateName;
-  expectedVersion: number;
-  to: AppStateName;
-  ungraceful?: boolean;
-  updatedBy: string;
-  reason: string;
-  now?: Date;
-}
+export type { TransitionCommand };
 
 /** The application state in ONE region's replica. */
 export interface RegionalState {
