@@ -45,11 +45,15 @@ export function appStateTable(rt: Runtime): string {
 
 /**
  * Runbook locks live in the replica of the region that ran the runbook and replicate like any
- * item: before a runbook in the other region, wait (bounded) until the release has arrived there.
- * Regions that do not answer are skipped.
+ * item: before a runbook in the other region, wait (bounded) until the release has arrived there,
+ * as on-call would wait for `status` to show the lock free. Regions that do not answer are skipped.
  */
 export async function waitForLockRelease(rt: Runtime, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // First let the app-state table's replication drain: a lock taken and released in one region
+  // may not have reached the other yet, and would arrive there after this check.
+  const table = appStateTable(rt);
+  while (Date.now() < deadline && rt.replicator.stats().some((st) => st.table === table && st.pending > 0)) await sleep(50);
   const key = { pk: `LOCK#${loadStageConfig(rt.stage).appId}`, sk: 'RUNBOOK' };
   for (const region of rt.regions) {
     const ddb = documentClient(rt, region.region);
