@@ -57,6 +57,7 @@ describe('the web app', () => {
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('button', { name: /Harbour at dawn/ }).click();
     await page.waitForSelector('#photo:not([hidden])');
+    await page.waitForFunction(() => document.querySelector('#photo-title')?.textContent !== 'Loading…');
     expect(await page.textContent('#photo-title')).toBe('Harbour at dawn');
 
     await page.getByLabel('Add a comment').fill(INJECTED);
@@ -105,6 +106,7 @@ describe('the web app', () => {
     await page.getByRole('button', { name: /Back to the gallery/ }).click();
     await page.getByRole('button', { name: /Harbour at dawn/ }).click();
     await page.locator('#comments li .text', { hasText: 'Typed during the switch' }).waitFor();
+    await page.locator('#comments li .text', { hasText: '<b>bold?</b>' }).waitFor();
     expect(await page.locator('#comments li').count()).toBe(2);
     await screenshot(page, '4-failed-back');
   });

@@ -249,6 +249,10 @@ async function openPhoto(photoId: string): Promise<void> {
   $('upload').hidden = true;
   $('photo').hidden = false;
   $('comment-status').textContent = '';
+  // Nothing from the previously opened photo may show while this one loads.
+  $('photo-title').textContent = 'Loading…';
+  $<HTMLImageElement>('photo-image').removeAttribute('src');
+  $('comments').replaceChildren();
   try {
     const { photo, download } = await read<{ photo: Photo; download: { url: string } }>(`/photos/${photoId}`);
     $('photo-title').textContent = photo.title || 'Untitled';
