@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -138,6 +139,8 @@ export function createReplicator(options: ReplicationOptions): Replicator {
   let state: 'new' | 'running' | 'stopped' = 'new';
   let timer: NodeJS.Timeout | undefined;
   const abort = new AbortController();
+  // One signal stops every request in flight; each concurrent SDK call listens to it for a while.
+  setMaxListeners(0, abort.signal);
   const tasks = new Set<Promise<void>>();
   const drains = new Set<PendingDrain>();
   const unsubscribe: Array<() => void> = [];

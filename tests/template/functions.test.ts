@@ -29,6 +29,15 @@ describe.each([
     expect(roles).not.toContain('IamRoleLambdaExecution');
   });
 
+  it('can send traces when tracing is active (Lambda refuses to create a traced function whose role cannot)', () => {
+    const traced = functions.filter(([, fn]) => (fn.Properties as any).TracingConfig?.Mode === 'Active');
+    expect(traced.length).toBe(functions.length);
+    for (const [id, fn] of traced) {
+      const actions = allowStatements(template, roleOf(fn)).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect({ id, actions }).toEqual({ id, actions: expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']) });
+    }
+  });
+
   it('are granted no wildcard action', () => {
     for (const [, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
       const policies = ((role.Properties as any).Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
