@@ -52,7 +52,7 @@ function checkQuorum(config, rel) {
         `Choose three regions of one set (${sets}).`,
     );
   }
-  for (const key of ['writeLeaseMillis', 'clockSkewMarginMillis', 'lockLeaseSeconds', 'heartbeatStaleSeconds']) {
+  for (const key of ['writeLeaseMillis', 'clockSkewMarginMillis', 'stateWriteTimeoutMillis', 'lockLeaseSeconds', 'heartbeatStaleSeconds']) {
     const value = quorum[key];
     if (typeof value !== 'number' || !(value > 0)) {
       throw new StageConfigError(`${rel}: quorum.${key} must be a positive number (got ${JSON.stringify(value)})`);
@@ -88,7 +88,6 @@ function loadStageConfig(stage) {
   for (const key of [
     'maxReplicationLagSeconds',
     'replicationGateTimeoutSeconds',
-    'drainSeconds',
     'minSecondsBetweenAutoFailovers',
     'primaryHealthySecondsBeforeFailback',
     'probeIntervalSeconds',

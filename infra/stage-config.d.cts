@@ -7,6 +7,7 @@ export interface StageConfig {
     witnessRegion: string;
     writeLeaseMillis: number;
     clockSkewMarginMillis: number;
+    stateWriteTimeoutMillis: number;
     lockLeaseSeconds: number;
     heartbeatStaleSeconds: number;
   };

@@ -10,6 +10,8 @@ export interface RegionEndpoints {
   s3?: string;
   /** Base URL of the region's HTTP API (state, health, photos, comments). */
   api?: string;
+  /** The quorum store's DynamoDB endpoint in that region (the embedded runtime's MRSC emulation). */
+  quorum?: string;
 }
 
 let parsed: Record<string, RegionEndpoints> | undefined;

@@ -223,6 +223,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: String(Math.ceil((thresholds.primaryHealthySecondsBeforeFailback ?? 300) * timeScale)),
       // The replication gate gives up after the same number of probe rounds (at least 10 s).
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(Math.max(10, Math.ceil((thresholds.replicationGateTimeoutSeconds ?? 60) * timeScale))),
+      // Heartbeats are renewed every probe round, so their staleness counts in rounds too; the
+      // runbook lock is renewed by every step (about once per local probe round while a gate waits).
+      HEARTBEAT_STALE_SECONDS: String(Math.max(2, Math.ceil(config.quorum.heartbeatStaleSeconds * timeScale))),
+      RUNBOOK_LOCK_LEASE_SECONDS: String(Math.max(10, Math.ceil(config.quorum.lockLeaseSeconds * timeScale))),
     };
 
     progress('Bundling and loading the functions of serverless.yml');

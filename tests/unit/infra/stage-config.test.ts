@@ -1,6 +1,12 @@
 import { checkQuorum, loadStageConfig } from '../../../infra/stage-config.cjs';
 
-const lease = { writeLeaseMillis: 2000, clockSkewMarginMillis: 500, lockLeaseSeconds: 120, heartbeatStaleSeconds: 30 };
+const lease = {
+  writeLeaseMillis: 2000,
+  clockSkewMarginMillis: 500,
+  stateWriteTimeoutMillis: 1000,
+  lockLeaseSeconds: 120,
+  heartbeatStaleSeconds: 30,
+};
 
 describe('the quorum of a stage', () => {
   it('is accepted when the two regions and the witness form one MRSC region set', () => {
