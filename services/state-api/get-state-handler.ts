@@ -1,5 +1,5 @@
 // Adapter for GET /state (see get-state.ts).
-import { appStateGate, quorumStateStore } from '../../shared/app-state/wiring';
+import { quorumStateStore } from '../../shared/app-state/wiring';
 import { loadAppEnv } from '../../shared/env';
 import { ifNoneMatchMatches } from '../../shared/http/conditional';
 import { httpHandler } from '../../shared/http/handler';
@@ -10,10 +10,7 @@ const env = loadAppEnv();
 
 const deps = {
   region: env.AWS_REGION,
-  // The quorum's answer, as the write gate holds it: GET /state says "write here" exactly when a
-  // write here would be admitted.
-  gate: appStateGate(env),
-  localCopy: quorumStateStore(env),
+  store: quorumStateStore(env),
 };
 
 // Clients poll every few seconds and a failover must show on the very next poll, so no cache

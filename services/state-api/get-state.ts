@@ -5,7 +5,6 @@
 // says it is isolated and accepts no writes: a region that cannot see its peer must still serve reads.
 import { type AppState, canWrite, writableRegion, writeRefusal } from '../../shared/app-state/model';
 import type { AppStateStore } from '../../shared/app-state/store';
-import type { WriteGate } from '../../shared/app-state/write-gate';
 
 export interface StateView {
   appId: string;
@@ -27,10 +26,8 @@ export interface StateView {
 }
 
 export interface GetStateDeps {
-  /** The write gate's view: the state as last confirmed by the quorum (within the lease). */
-  gate: Pick<WriteGate, 'current'>;
-  /** This region's replica of the quorum table, read eventually consistently when the quorum cannot be reached. */
-  localCopy: Pick<AppStateStore, 'get'>;
+  /** This region's replica of the quorum table: read strongly consistently, and eventually consistently when the quorum cannot be reached. */
+  store: Pick<AppStateStore, 'get'>;
   region: string;
   clock?: () => Date;
 }
@@ -40,9 +37,10 @@ export async function getState(deps: GetStateDeps): Promise<StateView> {
   let state: AppState;
   let isolated = false;
   try {
-    state = await deps.gate.current();
+    // Strongly consistent, on every request: after a transition the next poll shows it.
+    state = await deps.store.get({ consistent: true });
   } catch {
-    state = await deps.localCopy.get({ consistent: false });
+    state = await deps.store.get({ consistent: false });
     isolated = true;
   }
   const writable = !isolated && canWrite(state, deps.region) && writeRefusal(state, deps.region, now) === undefined;

@@ -30,7 +30,7 @@ describe('get state', () => {
     const store = storeHolding(state, active);
 
     // Act
-    const view = await getState({ gate: { current: () => store.get({ consistent: true }) }, localCopy: store, region });
+    const view = await getState({ store, region });
 
     // Assess
     expect(view).toEqual({
@@ -51,14 +51,26 @@ describe('get state', () => {
   it('answers from its own copy, isolated and not writable, when the quorum cannot confirm the state', async () => {
     // Prepare
     const local = storeHolding('active', 'us-east-1');
-    const gate = { current: async () => Promise.reject(new Error('REGION_ISOLATED')) };
+    const store = {
+      get: async (options?: { consistent?: boolean }) => {
+        if (options?.consistent) throw Object.assign(new Error('no quorum'), { name: 'InternalServerError' });
+        return local.get(options);
+      },
+    };
 
     // Act
-    const view = await getState({ gate, localCopy: local, region: 'us-east-1' });
+    const view = await getState({ store, region: 'us-east-1' });
 
     // Assess
     expect(view).toMatchObject({ state: 'active', writableRegion: 'us-east-1', isolated: true, allowed: { read: true, write: false } });
     expect(local.reads).toEqual([{ consistent: false }]);
+  });
+
+  it('reads the quorum strongly consistently on every request', async () => {
+    const store = storeHolding('active', 'us-east-1');
+    await getState({ store, region: 'us-east-1' });
+    await getState({ store, region: 'us-east-1' });
+    expect(store.reads).toEqual([{ consistent: true }, { consistent: true }]);
   });
 
   it('is not writable in the promoted region before its writes resume', async () => {
@@ -70,7 +82,7 @@ describe('get state', () => {
       version: 4,
       writesResumeAt: '2026-01-01T00:00:12.000Z',
     };
-    const deps = { gate: { current: async () => promoted }, localCopy: storeHolding('failover', 'us-west-2'), region: 'us-west-2' };
+    const deps = { store: { get: async () => promoted }, region: 'us-west-2' };
     expect((await getState({ ...deps, clock: () => now })).allowed.write).toBe(false);
     expect((await getState({ ...deps, clock: () => new Date('2026-01-01T00:00:12.000Z') })).allowed.write).toBe(true);
   });
