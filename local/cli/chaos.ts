@@ -80,7 +80,10 @@ async function main(): Promise<number> {
           `${r.catchUpPending ? `, ${r.catchUpPending} item(s) to catch up` : ''}`,
       );
     }
-    console.log(`replication: ${status.replication.linkCut ? 'LINK CUT' : 'flowing'}, configured lag ${status.replication.lagMs} ms`);
+    const held = status.partitions.link || status.partitions.regions.length > 0 || status.regions.some((r) => r.cut);
+    console.log(
+      `replication: ${status.replication.linkCut ? 'LINK CUT' : held ? 'held where a cut or partition is' : 'flowing'}, configured lag ${status.replication.lagMs} ms`,
+    );
     for (const s of status.replication.stats) {
       console.log(
         `  ${s.table.padEnd(40)} ${s.from} → ${s.to}  last ${s.lastLagMs ?? '-'} ms  max ${s.maxLagMs ?? '-'} ms  pending ${s.pending}`,

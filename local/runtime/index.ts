@@ -582,7 +582,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         })),
         partitions: { regions: [...partitioned.keys()], link: linkPartition !== undefined },
         replication: { linkCut, lagMs, stats: replicator.stats() },
-        quorum: quorum.status(),
+        quorum: (() => {
+          // Published as the door's chaos gateway, not the door server behind it.
+          const q = quorum.status();
+          return { ...q, regions: q.regions.map((r) => ({ ...r, door: toRegion(partsOf(r.region)).quorumEndpoint })) };
+        })(),
         alarms: controlPlane.alarmStates(),
         executions: controlPlane.executions(),
       }),
