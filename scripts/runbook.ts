@@ -27,7 +27,10 @@ import {
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig, regionRole, type StageConfig } from '../infra/stage-config.cjs';
 import { readRuntimeFile } from '../local/cli/runtime-file';
+import { recordKeys } from '../services/runbooks/model';
 import { probeView } from '../services/state-api/health';
+import type { AppState } from '../shared/app-state/model';
+import { DynamoAppStateStore } from '../shared/app-state/store';
 import { type HealthRecord, healthRecordKey } from '../shared/health/record';
 import { regionalEndpoint } from '../shared/regional-endpoints';
 
@@ -289,17 +292,35 @@ interface Clients {
   ddb: DynamoDBDocumentClient;
   table: string;
   appId: string;
+  /** The quorum store (state, lock) as this region reaches it. */
+  quorum: { state: DynamoAppStateStore; ddb: DynamoDBDocumentClient; table: string };
 }
 
 function clientsFor(options: CliOptions, io: Io): Clients {
   const config = loadStageConfig(options.stage);
   const endpoint = regionalEndpoint(options.region, 'dynamodb', io.env as NodeJS.ProcessEnv);
   const dynamo = new DynamoDBClient({ region: options.region, ...(endpoint ? { endpoint } : {}) });
+  const quorumEndpoint = regionalEndpoint(options.region, 'quorum', io.env as NodeJS.ProcessEnv);
+  const quorumDdb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: options.region, maxAttempts: 1, ...(quorumEndpoint ? { endpoint: quorumEndpoint } : {}) }),
+  );
+  const quorumTable = io.env.QUORUM_TABLE ?? `switchyard-${options.stage}-quorum`;
   return {
     sfn: new SFNClient({ region: options.region }),
     ddb: DynamoDBDocumentClient.from(dynamo),
     table: io.env.APP_STATE_TABLE ?? `switchyard-${options.stage}-app-state`,
     appId: config.appId,
+    quorum: {
+      ddb: quorumDdb,
+      table: quorumTable,
+      state: new DynamoAppStateStore({
+        client: quorumDdb,
+        tableName: quorumTable,
+        appId: config.appId,
+        primaryRegion: config.primaryRegion,
+        secondaryRegion: config.secondaryRegion,
+      }),
+    },
   };
 }
 
@@ -388,22 +409,34 @@ async function recentExecutions(
 }
 
 async function status(options: CliOptions, io: Io): Promise<number> {
-  const { sfn, ddb, table, appId } = clientsFor(options, io);
-  const [{ Item: state }, { Item: lock }] = await Promise.all([
-    ddb.send(new GetCommand({ TableName: table, Key: { pk: `APP#${appId}`, sk: 'STATE' }, ConsistentRead: true })),
-    ddb.send(new GetCommand({ TableName: table, Key: { pk: `LOCK#${appId}`, sk: 'RUNBOOK' }, ConsistentRead: true })),
-  ]);
+  const { sfn, ddb, table, appId, quorum } = clientsFor(options, io);
   io.out(`stage ${options.stage}, as seen from ${options.region}:`);
-  if (state) {
-    io.out(`  state ${String(state.state)} (version ${String(state.version)}), active region ${String(state.activeRegion)}`);
-    io.out(`  updated ${String(state.updatedAt)} by ${String(state.updatedBy)}: ${String(state.reason)}`);
-  } else {
-    io.out('  state active (version 0: never changed), active region the primary');
+  // The state and the lock live in the quorum store; a region cut off from it still shows its own copy.
+  let state: AppState;
+  let isolated = false;
+  try {
+    state = await quorum.state.get({ consistent: true });
+  } catch {
+    isolated = true;
+    state = await quorum.state.get({ consistent: false });
   }
+  if (isolated)
+    io.out(`  ISOLATED: ${options.region} cannot reach the quorum; it accepts no writes. Showing its own copy, which may be stale:`);
+  io.out(`  state ${state.state} (version ${state.version}), active region ${state.activeRegion}`);
+  io.out(`  updated ${state.updatedAt} by ${state.updatedBy}: ${state.reason}`);
+  if (state.fence)
+    io.out(
+      `  fence set by ${state.fence.requestedBy}${state.fence.automatic ? ' (automatic run)' : ''}${state.fence.executionId ? ` in ${state.fence.executionId}` : ''}`,
+    );
+  if (state.writesResumeAt && Date.parse(state.writesResumeAt) > Date.now())
+    io.out(`  writes resume at ${state.writesResumeAt} (the previous region's write lease ends then)`);
+  const { Item: lock } = await quorum.ddb
+    .send(new GetCommand({ TableName: quorum.table, Key: recordKeys.lock(appId), ConsistentRead: !isolated }))
+    .catch(() => ({ Item: undefined }));
   const lockValid = lock && typeof lock.expiresAt === 'number' && lock.expiresAt * 1000 > Date.now();
   io.out(
     lockValid
-      ? `  runbook lock held by ${String(lock.runbook)} ${String(lock.executionId)} (since ${String(lock.acquiredAt)})`
+      ? `  runbook lock held by ${String(lock.runbook)} ${String(lock.executionId)} (since ${String(lock.acquiredAt)}, lease until ${new Date(lock.expiresAt * 1000).toISOString()})`
       : '  runbook lock free',
   );
   for (const execution of await recentExecutions(sfn, { ...options, limit: 5 }, 'RUNNING'))

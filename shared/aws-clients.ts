@@ -82,7 +82,16 @@ export function quorumDocumentClient(region: string = process.env.AWS_REGION ?? 
   let client = documentClients.get(QUORUM + region);
   if (!client) {
     const endpoint = regionalEndpoint(region, 'quorum');
-    client = documentClientOf(new DynamoDBClient(endpoint === undefined ? { region } : { region, endpoint }));
+    // Short and few: a region cut off from the quorum must learn it within its write lease, and
+    // the lease already absorbs a single failed read.
+    client = documentClientOf(
+      new DynamoDBClient({
+        region,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      }),
+    );
     documentClients.set(QUORUM + region, client);
   }
   return client;

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
+import { recordKeys } from '../../services/runbooks/model';
 import type { Runtime } from '../runtime';
 
 export type Machine = 'fence' | 'failover' | 'failback';
@@ -43,24 +44,33 @@ export function appStateTable(rt: Runtime): string {
   return table;
 }
 
+/** The quorum store's DocumentClient as `region` reaches it (the runbook lock and the state live there). */
+export function quorumClient(rt: Runtime, region: string): DynamoDBDocumentClient {
+  const endpoint = rt.regions.find((r) => r.region === region)?.quorumEndpoint;
+  if (!endpoint) throw new Error(`No quorum endpoint for ${region}`);
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials: credentials(rt, region), endpoint, maxAttempts: 1 }));
+}
+
+export function quorumTable(rt: Runtime): string {
+  const table = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-quorum'))?.TableName;
+  if (!table) throw new Error('No quorum table in serverless.yml');
+  return table;
+}
+
 /**
- * Runbook locks live in the replica of the region that ran the runbook and replicate like any
- * item: before a runbook in the other region, wait (bounded) until the release has arrived there,
- * as on-call would wait for `status` to show the lock free. Regions that do not answer are skipped.
+ * The runbook lock is one item of the quorum store: released means released in both regions at
+ * once. Before the next runbook, wait (bounded) until the previous one has released it, as on-call
+ * would wait for `status` to show the lock free. A region that cannot read the quorum is skipped.
  */
 export async function waitForLockRelease(rt: Runtime, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  // First let the app-state table's replication drain: a lock taken and released in one region
-  // may not have reached the other yet, and would arrive there after this check.
-  const table = appStateTable(rt);
-  while (Date.now() < deadline && rt.replicator.stats().some((st) => st.table === table && st.pending > 0)) await sleep(50);
-  const key = { pk: `LOCK#${loadStageConfig(rt.stage).appId}`, sk: 'RUNBOOK' };
+  const key = recordKeys.lock(loadStageConfig(rt.stage).appId);
   for (const region of rt.regions) {
-    const ddb = documentClient(rt, region.region);
+    const ddb = quorumClient(rt, region.region);
     while (Date.now() < deadline) {
       try {
-        const { Item } = await ddb.send(new GetCommand({ TableName: appStateTable(rt), Key: key, ConsistentRead: true }));
-        if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < Date.now())) break;
+        const { Item } = await ddb.send(new GetCommand({ TableName: quorumTable(rt), Key: key, ConsistentRead: true }));
+        if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < Date.now())) return;
       } catch {
         break;
       }

@@ -286,16 +286,14 @@ describe('refusals', () => {
     const interloper = async (state: string) => {
       if (state !== 'FencePrimary') return;
       const current = await w.state(PRIMARY);
-      await w
-        .store(PRIMARY)
-        .transition({
-          expectedState: 'active',
-          expectedVersion: current.version,
-          to: 'fenced',
-          updatedBy: 'someone-else',
-          reason: 'race',
-          fence: { requestedBy: 'someone-else', executionId: null, automatic: false },
-        });
+      await w.store(PRIMARY).transition({
+        expectedState: 'active',
+        expectedVersion: current.version,
+        to: 'fenced',
+        updatedBy: 'someone-else',
+        reason: 'race',
+        fence: { requestedBy: 'someone-else', executionId: null, automatic: false },
+      });
       const fenced = await w.state(PRIMARY);
       await w
         .store(PRIMARY)
