@@ -47,9 +47,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A 1x1 PNG: the photo the drill's comments go to.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
+/** A write as a client makes it: the same idempotency key on every try, again after a 503 with Retry-After (a fence, a lease). */
+async function postRetrying(url: string, init: RequestInit, attempts = 10): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || attempt >= attempts) return response;
+    await sleep(Math.min(5, Number(response.headers.get('retry-after') ?? 1)) * 1000);
+  }
+}
+
 export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const created = await fetch(`${rt.primary.apiUrl}/photos`, {
+  const created = await postRetrying(`${rt.primary.apiUrl}/photos`, {
     method: 'POST',
     headers: { ...auth, 'idempotency-key': `drill-seed-${Date.now()}` },
     body: JSON.stringify({ title: 'Game day', contentType: 'image/png', size: PNG.length }),
@@ -57,7 +66,7 @@ export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   if (created.status !== 201) throw new Error(`Seeding the drill photo failed: ${created.status} ${await created.text()}`);
   const { photo, upload } = (await created.json()) as { photo: { id: string }; upload: { url: string; headers: Record<string, string> } };
   await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: PNG });
-  const done = await fetch(`${rt.primary.apiUrl}/photos/${photo.id}/complete`, {
+  const done = await postRetrying(`${rt.primary.apiUrl}/photos/${photo.id}/complete`, {
     method: 'POST',
     headers: { ...auth, 'idempotency-key': `drill-seed-complete-${Date.now()}` },
   });

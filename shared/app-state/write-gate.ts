@@ -6,7 +6,7 @@
 // guide, "Multi-Region strong consistency"), so a successful read that says "writable here" is a
 // lease: for `leaseMs` from the moment the read STARTED, no other region can have been promoted
 // without this region being able to see it (a promotion waits the lease out before its region
-// takes writes). The lease is renewed by reading again once it is half used; a region cut off
+// takes writes). The lease is renewed by reading again once a third of it is used; a region cut off
 // from the quorum cannot renew it and stops acknowledging writes by itself when it ends
 // (RegionIsolated). Every admitted write gets the lease's end as its deadline (write-deadline.ts).
 import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from './errors';
@@ -17,7 +17,7 @@ import { setWriteDeadline } from './write-deadline';
 export interface WriteGate {
   /** The current state if this region accepts writes; throws WritesFenced, WrongRegion, WritesResuming or RegionIsolated otherwise. */
   assertWritable(): Promise<AppState>;
-  /** The state as last confirmed by the quorum, read again when the lease is half used. Throws when it cannot be confirmed. */
+  /** The state as last confirmed by the quorum, read again when a third of the lease is used. Throws when it cannot be confirmed. */
   current(): Promise<AppState>;
 }
 
@@ -43,7 +43,8 @@ export function createWriteGate(options: WriteGateOptions): WriteGate {
   const { store, region, leaseMs } = options;
   const clock = options.clock ?? (() => new Date());
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new RangeError('leaseMs must be a finite number > 0');
-  const renewAfterMs = leaseMs / 2;
+  // Renewed once a third is used, so an admitted write keeps at least two thirds of a lease for its work.
+  const renewAfterMs = leaseMs / 3;
 
   let confirmed: Confirmed | undefined;
   // Concurrent callers share one read instead of each starting their own.

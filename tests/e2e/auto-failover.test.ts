@@ -67,7 +67,9 @@ describe('automatic failover on the "primary down" alarm', () => {
     // People are told: the alarm and the transition went to the stage's topic.
     const subjects = s.rt.controlPlane.snsMessages(s.secondary).map((m) => m.subject ?? '');
     expect(subjects.some((subject) => subject.startsWith('ALARM') && subject.includes(s.regionDown))).toBe(true);
-    expect(subjects.some((subject) => subject.includes('active -> failover'))).toBe(true);
+    // The best-effort fence lands in the quorum even with the primary gone: active -> fenced -> failover.
+    expect(subjects.some((subject) => subject.includes('active -> fenced'))).toBe(true);
+    expect(subjects.some((subject) => subject.includes('fenced -> failover'))).toBe(true);
   });
 });
 

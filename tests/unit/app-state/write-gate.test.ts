@@ -26,11 +26,11 @@ function fakeClock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
 }
 
 describe('write gate', () => {
-  it('renews the lease (reads the state) once half of it is used', async () => {
+  it('renews the lease (reads the state) once a third of it is used', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
     const time = fakeClock();
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 3000 });
 
     // Act
     await gate.assertWritable();
@@ -175,7 +175,7 @@ describe('write gate', () => {
       quorum.cut();
 
       // Act
-      time.advance(1500); // renewal due and failing, lease still running
+      time.advance(1500); // renewal due (after 667 ms) and failing, lease still running
       const withinLease = await gate.assertWritable();
       time.advance(500); // lease over
       const afterLease = gate.assertWritable();
