@@ -19,6 +19,10 @@ export interface AckedWrite {
   key: string;
   commentId: string;
   region: string;
+  /** The client near which region sent it (load clients are pinned one to each region). */
+  home: string;
+  /** When the attempt that was acknowledged was sent: the write committed between this and ackAt. */
+  sentAt: number;
   /** When the client first tried, and when the write was acknowledged (ms since epoch). */
   firstTryAt: number;
   ackAt: number;
@@ -26,8 +30,8 @@ export interface AckedWrite {
 
 export interface StateSample {
   at: number;
-  /** Per region: what its own replica said, or null when it did not answer. */
-  views: Record<string, { state: string; version: number; write: boolean } | null>;
+  /** Per region: what it said, or null when it did not answer. */
+  views: Record<string, { state: string; version: number; activeRegion: string; write: boolean; isolated: boolean } | null>;
   writable: string[];
 }
 
@@ -92,7 +96,9 @@ export class LoadGenerator {
     const sample: StateSample = { at, views: {}, writable: [] };
     this.options.regions.forEach((r, i) => {
       const v = views[i];
-      sample.views[r.region] = v ? { state: v.state, version: v.version, write: v.allowed.write } : null;
+      sample.views[r.region] = v
+        ? { state: v.state, version: v.version, activeRegion: v.activeRegion, write: v.allowed.write, isolated: v.isolated === true }
+        : null;
       if (v?.allowed.write) sample.writable.push(r.region);
     });
     this.samples.push(sample);
@@ -151,15 +157,32 @@ export class LoadGenerator {
     }
   }
 
+  /**
+   * Where a client near `home` sends a write: to its own region while that region says it takes
+   * writes, or has not refused one for a second (so a region that claims too much is found out by
+   * its answers, not only by GET /state); otherwise where the state says, like the web app.
+   */
+  private writeTargetFor(home: string): ReturnType<typeof writeTarget> {
+    const own = this.options.regions.find((r) => r.region === home);
+    const said = this.samples.at(-1)?.views[home];
+    const refusedAt = this.homeRefusedAt.get(home) ?? 0;
+    if (own && (said?.write === true || (said !== null && Date.now() - refusedAt > 1000))) return { ok: true, region: own };
+    return writeTarget(this.view, this.options.regions);
+  }
+
+  private readonly homeRefusedAt = new Map<string, number>();
+
   private async write(): Promise<void> {
     this.seq += 1;
+    const regions = this.options.regions;
+    const home = (regions[this.seq % regions.length] as RegionConfig).region;
     const key = `drill-${process.pid}-${Date.now()}-${this.seq}`;
     const firstTryAt = Date.now();
     const deadline = firstTryAt + (this.options.giveUpMs ?? 20_000);
     let lastOutcome = '';
     let waits = 0;
     while (Date.now() < deadline) {
-      const target = writeTarget(this.view, this.options.regions);
+      const target = this.writeTargetFor(home);
       const at = Date.now();
       if (!target.ok) {
         // No region takes writes (fenced, or none answers): back off like a polite client.
@@ -180,11 +203,12 @@ export class LoadGenerator {
         if (res.status === 201 || res.status === 200) {
           this.record('write', at, target.region.region, 'ok');
           const commentId = body.comment?.id ?? body.id ?? '';
-          this.acked.push({ key, commentId, region: target.region.region, firstTryAt, ackAt: Date.now() });
+          this.acked.push({ key, commentId, region: target.region.region, home, sentAt: at, firstTryAt, ackAt: Date.now() });
           return;
         }
         lastOutcome = body.code ?? `HTTP_${res.status}`;
         this.record('write', at, target.region.region, lastOutcome);
+        if (target.region.region === home) this.homeRefusedAt.set(home, Date.now());
         if (res.status === 503) {
           // Fenced: be polite, the Retry-After header says how long; the drill caps it at 0.5 s.
           await sleep(Math.min(500, Number(res.headers.get('retry-after') ?? 1) * 1000));
@@ -199,6 +223,7 @@ export class LoadGenerator {
       } catch {
         lastOutcome = 'NETWORK';
         this.record('write', at, target.region.region, lastOutcome);
+        if (target.region.region === home) this.homeRefusedAt.set(home, Date.now());
         await sleep(200);
         await this.refreshState();
       }

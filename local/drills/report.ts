@@ -37,6 +37,18 @@ export interface DrillFigures {
   maxReplicationLagMs: number | null;
   samples: number;
   twoWritableSamples: number;
+  /**
+   * Measured from what each region acknowledged, not from GET /state: every hand-over of
+   * acknowledged writes from one region to the other, with its gap (the new region's first
+   * acknowledged write was sent this long after the old region's last one was acknowledged;
+   * zero or negative: both may have accepted writes at once). Regions taking writes at once show as
+   * hand-overs back and forth with gaps that do not separate them.
+   */
+  handovers: Handover[];
+  /** The write lease and the promotion's wait, as configured (docs/fencing.md). */
+  fencing: { leaseMs: number; clockSkewMarginMs: number; promotionWaitMs: number };
+  /** State versions seen with two different states (a fork of the fencing token); must stay empty. */
+  versionForks: string[];
   /** The same figures with the stage's AWS alarm periods (probe interval × datapoints on AWS). */
   awsEstimate: { detectionMs: number | null; writeOutageMs: number | null; basis: string };
   invariants: Invariant[];
@@ -92,6 +104,70 @@ export function twoWritable(samples: readonly StateSample[]): number {
   return samples.filter((s) => s.writable.length > 1).length;
 }
 
+export interface Handover {
+  from: string;
+  to: string;
+  /** The old region's last acknowledged write: sent, acknowledged (ms since epoch). */
+  lastSentAt: number;
+  lastAckAt: number;
+  /** The new region's first acknowledged write. */
+  firstSentAt: number;
+  firstAckAt: number;
+  /** firstSentAt - lastAckAt: > 0 proves every write of the old region committed before any of the new one's. */
+  gapMs: number;
+  separated: boolean;
+}
+
+/**
+ * The hand-overs of acknowledged writes between regions, in acknowledgement order. A write
+ * committed somewhere between its sending and its acknowledgement, so these bound when each
+ * region accepted writes without trusting any region's word for it.
+ */
+export function handovers(acked: readonly AckedWrite[]): Handover[] {
+  const runs: AckedWrite[][] = [];
+  for (const w of [...acked].sort((x, y) => x.ackAt - y.ackAt)) {
+    const current = runs.at(-1);
+    if (current && (current[0] as AckedWrite).region === w.region) current.push(w);
+    else runs.push([w]);
+  }
+  const out: Handover[] = [];
+  for (let i = 1; i < runs.length; i += 1) {
+    const before = runs[i - 1] as AckedWrite[];
+    const after = runs[i] as AckedWrite[];
+    const lastSentAt = Math.max(...before.map((w) => w.sentAt));
+    const lastAckAt = Math.max(...before.map((w) => w.ackAt));
+    const firstSentAt = Math.min(...after.map((w) => w.sentAt));
+    const firstAckAt = (after[0] as AckedWrite).ackAt;
+    out.push({
+      from: (before[0] as AckedWrite).region,
+      to: (after[0] as AckedWrite).region,
+      lastSentAt,
+      lastAckAt,
+      firstSentAt,
+      firstAckAt,
+      gapMs: firstSentAt - lastAckAt,
+      separated: firstSentAt > lastAckAt,
+    });
+  }
+  return out;
+}
+
+/** Versions of the state seen, in any region's answer, with two different states or active regions. */
+export function versionForks(samples: readonly StateSample[]): string[] {
+  const seen = new Map<number, string>();
+  const forks = new Set<string>();
+  for (const sample of samples) {
+    for (const view of Object.values(sample.views)) {
+      if (!view) continue;
+      const what = `${view.state} in ${view.activeRegion}`;
+      const before = seen.get(view.version);
+      if (before === undefined) seen.set(view.version, what);
+      else if (before !== what) forks.add(`v${view.version}: ${before} / ${what}`);
+    }
+  }
+  return [...forks];
+}
+
 export function refusedByReason(attempts: readonly Attempt[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const a of attempts) if (a.kind === 'write' && !a.ok) out[a.outcome] = (out[a.outcome] ?? 0) + 1;
@@ -127,6 +203,21 @@ export function summaryTable(f: DrillFigures): string {
       : []),
     ['max replication lag', f.maxReplicationLagMs === null ? '-' : `${f.maxReplicationLagMs} ms`],
     ['two writable regions', `${f.twoWritableSamples} of ${f.samples} samples`],
+    [
+      'write lease / promotion wait',
+      `${f.fencing.leaseMs} ms + margin ${f.fencing.clockSkewMarginMs} ms / ${f.fencing.promotionWaitMs} ms after an ungraceful promotion`,
+    ],
+    [
+      'acknowledged hand-overs',
+      f.handovers.length === 0
+        ? 'none (one region acknowledged every write)'
+        : f.handovers
+            .map(
+              (h) => `${h.from} -> ${h.to}: gap ${h.gapMs} ms${h.separated ? '' : ' (NOT SEPARATED: both may have taken writes at once)'}`,
+            )
+            .join('; '),
+    ],
+    ['version forks', f.versionForks.length === 0 ? 'none' : f.versionForks.join('; ')],
     [
       'on AWS (estimate)',
       `detection ${seconds(f.awsEstimate.detectionMs)}, write outage ${seconds(f.awsEstimate.writeOutageMs)} (${f.awsEstimate.basis})`,

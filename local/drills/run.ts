@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../service-definition';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
   type DrillFigures,
+  handovers,
   htmlReport,
   longestWriteGap,
   lostWrites,
@@ -20,6 +21,7 @@ import {
   summaryTable,
   timeline,
   twoWritable,
+  versionForks,
 } from './report';
 import { documentClient } from './runbooks';
 import { SCENARIOS, type ScenarioOutcome } from './scenarios';
@@ -226,6 +228,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const reads = load.attempts.filter((a) => a.kind === 'read');
     const writes = load.attempts.filter((a) => a.kind === 'write');
     const twoWritableSamples = twoWritable(load.samples);
+    const moves = handovers(load.acked);
+    const forks = versionForks(load.samples);
+    const stateMoves = runbooks.filter((r) => r.status === 'SUCCEEDED' && (r.machine === 'failover' || r.machine === 'failback')).length;
     const invariants = [
       ...outcome.invariants,
       {
@@ -233,6 +238,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         ok: twoWritableSamples === 0,
         detail: `${twoWritableSamples} of ${load.samples.length} samples had two`,
       },
+      {
+        name: 'acknowledged writes never overlap across regions',
+        ok: moves.every((h) => h.separated) && moves.length <= stateMoves,
+        detail:
+          moves.length === 0
+            ? 'one region acknowledged every write'
+            : `${moves.length} hand-over(s) for ${stateMoves} promotion(s); smallest gap ${Math.min(...moves.map((h) => h.gapMs))} ms`,
+      },
+      { name: 'no version of the state with two states', ok: forks.length === 0, detail: forks.join('; ') || 'none' },
     ];
     if (outcome.noLostWrites)
       invariants.push({ name: 'no acknowledged write lost (planned operation)', ok: lostNow.count === 0, detail: `${lostNow.count} lost` });
@@ -263,6 +277,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       maxReplicationLagMs: lag.length ? Math.max(...lag.map((l) => l.ms)) : null,
       samples: load.samples.length,
       twoWritableSamples,
+      handovers: moves,
+      fencing: {
+        leaseMs: rt.fencing.writeLeaseMs,
+        clockSkewMarginMs: rt.fencing.clockSkewMarginMs,
+        promotionWaitMs: rt.fencing.stateWriteTimeoutMs + rt.fencing.writeLeaseMs + rt.fencing.clockSkewMarginMs,
+      },
+      versionForks: forks,
       awsEstimate: {
         detectionMs: detectionMs === null ? null : Math.round(detectionMs / scale),
         // Only an outage that spans the detection grows with the alarm periods.

@@ -1,12 +1,23 @@
 // The game-day scenarios. Each injects its fault on the running runtime while the load runs,
 // drives or waits for the runbooks, and states its own invariants; the runner measures the rest.
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
+import { appStateKey } from '../../shared/app-state/store';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
 import type { Invariant } from './report';
-import { appStateTable, documentClient, runRunbook, sfnClient, startRunbook, waitForExecution } from './runbooks';
+import {
+  appStateTable,
+  documentClient,
+  quorumClient,
+  quorumTable,
+  runRunbook,
+  sfnClient,
+  startRunbook,
+  waitForExecution,
+  waitForLockRelease,
+} from './runbooks';
 
 export interface ScenarioContext {
   rt: Runtime;
@@ -318,6 +329,41 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
 };
+
+/** The application state as `region` reads it from the quorum store (null when it cannot). */
+async function quorumState(rt: Runtime, region: string): Promise<{ state: string; version: number; activeRegion: string } | null> {
+  const appId = loadStageConfig(rt.stage).appId;
+  try {
+    const { Item } = await quorumClient(rt, region).send(
+      new GetCommand({ TableName: quorumTable(rt), Key: appStateKey(appId), ConsistentRead: true }),
+    );
+    return Item ? { state: String(Item.state), version: Number(Item.version), activeRegion: String(Item.activeRegion) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes `region` acknowledged that were sent after `after` (ms since epoch). */
+const ackedBy = (ctx: ScenarioContext, region: string, after: number) =>
+  ctx.load.acked.filter((w) => w.region === region && w.sentAt > after);
+
+/** The runbook lock's lease, as the runtime gave it to the functions (scaled locally). */
+function lockLeaseSeconds(rt: Runtime): number {
+  const fn = rt.primary.topology.functions.find((f) => f.key === 'runbookBegin');
+  return Number(fn?.environment.RUNBOOK_LOCK_LEASE_SECONDS ?? 120) * rt.timeScale;
+}
+
+/** The last write the old region acknowledged before the new one's first, and the gap: the report prints it. */
+function handoverLine(ctx: ScenarioContext, from: string, to: string, after: number): { ok: boolean; detail: string } {
+  const last = ctx.load.acked.filter((w) => w.region === from && w.sentAt > after).reduce((m, w) => Math.max(m, w.ackAt), 0);
+  const firstNew = ctx.load.acked.filter((w) => w.region === to && w.sentAt > after).reduce((m, w) => Math.min(m, w.sentAt), Infinity);
+  if (!Number.isFinite(firstNew)) return { ok: false, detail: `${to} acknowledged no write` };
+  if (last === 0) return { ok: true, detail: `${from} acknowledged nothing after the fault; ${to} took over` };
+  return {
+    ok: firstNew > last,
+    detail: `${from}'s last acknowledgement ${new Date(last).toISOString().slice(11, 23)}, ${to}'s first write sent ${new Date(firstNew).toISOString().slice(11, 23)}: gap ${firstNew - last} ms`,
+  };
+}
 
 /** Why a run failed, from its report (the runbook's own record of each step). */
 async function runReportError(rt: Runtime, region: string, executionArn: string | undefined): Promise<string> {

@@ -74,6 +74,8 @@ export interface Runtime {
   chaos: Chaos;
   /** Local seconds per AWS second for durations counted in probe rounds (0.1: probe every 1 s instead of 10 s). */
   timeScale: number;
+  /** The write lease and the waits built on it, as the functions were given them (docs/fencing.md). */
+  fencing: { writeLeaseMs: number; clockSkewMarginMs: number; stateWriteTimeoutMs: number };
   status(): RuntimeStatus;
   /** Operating-system processes this runtime started (the DynamoDB Local JVMs). */
   childPids(): number[];
@@ -595,6 +597,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         executions: controlPlane.executions(),
       }),
       timeScale,
+      fencing: {
+        writeLeaseMs: config.quorum.writeLeaseMillis,
+        clockSkewMarginMs: config.quorum.clockSkewMarginMillis,
+        stateWriteTimeoutMs: config.quorum.stateWriteTimeoutMillis,
+      },
       childPids: () => parts.map((p) => p.dynamo.pid).filter((pid): pid is number => typeof pid === 'number'),
       stop: stopAll,
     };

@@ -1,4 +1,4 @@
-// Short versions of two game-day drills, inside npm test: the full runs are `npm run drill`.
+// Short versions of three game-day drills, inside npm test: the full runs are `npm run drill`.
 import path from 'node:path';
 import { runDrill } from '../../local/drills/run';
 
@@ -26,4 +26,13 @@ describe('game-day drills (short)', () => {
     expect(result.figures.writeOutage.ms).toBeGreaterThan(0);
     expect(result.figures.runbooks.filter((r) => r.machine === 'failover' && r.status === 'SUCCEEDED')).toHaveLength(1);
   }, 180_000);
+
+  it('partition-primary: the secondary promotes by itself, the primary stops acknowledging before it does', async () => {
+    const result = await runDrill({ scenario: 'partition-primary', short: true, reportsDir, rate });
+    console.log(result.table);
+    expect(result.figures.invariants.filter((i) => !i.ok)).toEqual([]);
+    expect(result.figures.handovers).toHaveLength(1);
+    expect(result.figures.handovers[0]).toMatchObject({ separated: true });
+    expect(result.figures.versionForks).toEqual([]);
+  }, 240_000);
 });

@@ -10,6 +10,10 @@ export interface StateView {
   version: number;
   updatedAt: string;
   reason?: string;
+  /** When the region just made writable starts taking writes (null or absent: it does). */
+  writesResumeAt?: string | null;
+  /** The answering region cannot confirm the state with the quorum: its view may be stale, and it takes no writes. */
+  isolated?: boolean;
   servedBy: string;
   allowed: { read: boolean; write: boolean };
 }
@@ -22,14 +26,20 @@ export interface RegionConfig {
 
 /**
  * The freshest view among the regions that answered: the highest version (a fencing token, so
- * the newer transition wins even when one replica lags), and at equal versions the answer of the
- * region that accepts writes.
+ * the newer transition wins even when one copy lags), and at equal versions the answer a region
+ * confirmed with the quorum over an isolated one, then the answer of the region that accepts writes.
  */
 export function pickState(views: ReadonlyArray<StateView | null>): StateView | null {
+  const rank = (v: StateView) => [v.version, v.isolated ? 0 : 1, v.allowed.write ? 1 : 0] as const;
   let best: StateView | null = null;
   for (const view of views) {
     if (!view) continue;
-    if (!best || view.version > best.version || (view.version === best.version && view.allowed.write && !best.allowed.write)) best = view;
+    if (!best) {
+      best = view;
+      continue;
+    }
+    const [a, b] = [rank(view), rank(best)];
+    if (a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && a[2] > b[2])))) best = view;
   }
   return best;
 }

@@ -1,11 +1,13 @@
 import type { AckedWrite, Attempt, StateSample } from '../../../local/drills/load';
-import { longestWriteGap, lostWrites, refusedByReason, timeline, twoWritable } from '../../../local/drills/report';
+import { handovers, longestWriteGap, lostWrites, refusedByReason, timeline, twoWritable, versionForks } from '../../../local/drills/report';
 
-const ack = (commentId: string, ackAt: number): AckedWrite => ({
+const ack = (commentId: string, ackAt: number, region = 'us-east-1', sentAt = ackAt - 5): AckedWrite => ({
   key: commentId,
   commentId,
-  region: 'us-east-1',
-  firstTryAt: ackAt - 5,
+  region,
+  home: region,
+  sentAt,
+  firstTryAt: sentAt,
   ackAt,
 });
 
@@ -45,5 +47,53 @@ describe('drill figures', () => {
   it('counts the samples where two regions said "write here"', () => {
     const sample = (writable: string[]): StateSample => ({ at: 0, views: {}, writable });
     expect(twoWritable([sample(['us-east-1']), sample(['us-east-1', 'us-west-2']), sample([])])).toBe(1);
+  });
+});
+
+describe('what the regions acknowledged', () => {
+  it("measures each hand-over from the old region's last acknowledgement to the new region's first write", () => {
+    const acked = [ack('a', 1000), ack('b', 1200, 'us-east-1', 1100), ack('c', 5000, 'us-west-2', 4700), ack('d', 5100, 'us-west-2')];
+    expect(handovers(acked)).toEqual([
+      {
+        from: 'us-east-1',
+        to: 'us-west-2',
+        lastSentAt: 1100,
+        lastAckAt: 1200,
+        firstSentAt: 4700,
+        firstAckAt: 5000,
+        gapMs: 3500,
+        separated: true,
+      },
+    ]);
+  });
+
+  it('does not call a hand-over separated when the new region may have committed before the old one stopped', () => {
+    // West sent at 1100 and acknowledged at 1400; east acknowledged its last at 1300.
+    const acked = [ack('a', 1000, 'us-east-1', 990), ack('b', 1300, 'us-east-1', 1250), ack('c', 1400, 'us-west-2', 1100)];
+    expect(handovers(acked)).toEqual([expect.objectContaining({ gapMs: -200, separated: false })]);
+    // Split brain with quick, separate commits shows as hand-overs back and forth: the drill
+    // allows no more hand-overs than runbooks that moved the state.
+    const interleaved = [ack('a', 1000), ack('b', 1100, 'us-west-2', 1050), ack('c', 1300, 'us-east-1', 1200), ack('d', 1400, 'us-west-2')];
+    expect(handovers(interleaved).map((h) => `${h.from}>${h.to}`)).toEqual([
+      'us-east-1>us-west-2',
+      'us-west-2>us-east-1',
+      'us-east-1>us-west-2',
+    ]);
+  });
+
+  it('finds a version shown with two different states', () => {
+    const view = (state: string, version: number, activeRegion: string) => ({
+      state,
+      version,
+      activeRegion,
+      write: false,
+      isolated: false,
+    });
+    const samples = [
+      { at: 1, writable: [], views: { 'us-east-1': view('active', 7, 'us-east-1'), 'us-west-2': view('failover', 7, 'us-west-2') } },
+      { at: 2, writable: [], views: { 'us-east-1': view('fenced', 8, 'us-east-1'), 'us-west-2': null } },
+    ];
+    expect(versionForks(samples)).toEqual(['v7: active in us-east-1 / failover in us-west-2']);
+    expect(versionForks(samples.slice(1))).toEqual([]);
   });
 });
