@@ -328,6 +328,313 @@ export const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+
+  'partition-primary': {
+    description: 'The primary is partitioned (serves its own clients, loses everything across regions); the secondary promotes by itself',
+    async run(ctx) {
+      ctx.rt.controlPlane.setParameter(ctx.secondary, KILL_SWITCH(ctx.rt), 'enabled');
+      const faultAt = ctx.mark(`${ctx.primary} partitioned`);
+      ctx.rt.chaos.partition(ctx.primary);
+      await serving(ctx, 'failover', 45_000);
+      ctx.mark(`${ctx.secondary} serving`);
+      await until('the secondary to acknowledge writes', () => ackedBy(ctx, ctx.secondary, faultAt).length > 3, 30_000);
+      ctx.mark(`${ctx.secondary} acknowledges writes`);
+      await sleep(ctx.short ? 1000 : 3000);
+      const handover = handoverLine(ctx, ctx.primary, ctx.secondary, faultAt);
+      const primaryLate = ackedBy(ctx, ctx.primary, faultAt + ctx.rt.fencing.writeLeaseMs + ctx.rt.fencing.clockSkewMarginMs).length;
+      ctx.rt.chaos.healPartition(ctx.primary);
+      ctx.mark(`${ctx.primary} healed`);
+      // What the primary acknowledged before its lease ended reaches the secondary once replication resumes.
+      await until('replication to deliver what was queued', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      ctx.mark('replication caught up');
+      const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
+      const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
+      return {
+        faultAt,
+        detectedAt: alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt),
+        noLostWrites: true,
+        invariants: [
+          check('exactly one automatic failover', promoted === 1, `${promoted} transition(s) to failover`),
+          check("the primary's last acknowledged write comes before the secondary's first", handover.ok, handover.detail),
+          check(
+            'the partitioned primary acknowledged nothing after its lease',
+            primaryLate === 0,
+            `${primaryLate} write(s) sent after the lease + margin and acknowledged`,
+          ),
+          check(
+            'both regions read one state from the quorum after healing',
+            p !== null && q !== null && p.version === q.version && p.state === q.state,
+            `${ctx.primary}: ${p ? `${p.state} v${p.version}` : 'no answer'}, ${ctx.secondary}: ${q ? `${q.state} v${q.version}` : 'no answer'}`,
+          ),
+        ],
+      };
+    },
+  },
+
+  'partition-link': {
+    description: 'The two regions lose sight of each other but both keep the witness: no failover, the primary keeps taking writes',
+    async run(ctx) {
+      ctx.rt.controlPlane.setParameter(ctx.secondary, KILL_SWITCH(ctx.rt), 'enabled');
+      const faultAt = ctx.mark('link between the regions partitioned');
+      ctx.rt.chaos.partitionLink();
+      // Longer than detection (3 probe rounds) and the heartbeat's staleness together.
+      await sleep(ctx.short ? 8000 : 12_000);
+      const during = ackedBy(ctx, ctx.primary, faultAt).length;
+      const alarm = alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt);
+      ctx.rt.chaos.healPartitionLink();
+      ctx.mark('link healed');
+      await until('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      const runs = runsOf(ctx.rt, ctx.secondary, 'failover').filter((e) => Date.parse(e.startDate) >= faultAt);
+      const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check(
+            'no failover started',
+            runs.length === 0 && promoted === 0,
+            `${runs.length} run(s), ${promoted} promotion(s); alarm ${alarm ? 'fired' : 'quiet'}`,
+          ),
+          check(
+            'the primary kept acknowledging writes',
+            during > 0,
+            `${during} write(s) acknowledged by ${ctx.primary} during the partition`,
+          ),
+        ],
+      };
+    },
+  },
+
+  'witness-outage': {
+    description: 'The witness region goes down: nothing changes for clients, and a planned failover during it still succeeds',
+    async run(ctx) {
+      const faultAt = ctx.mark('witness down');
+      ctx.rt.chaos.witnessDown();
+      await sleep(ctx.short ? 2000 : 4000);
+      const during = ackedBy(ctx, ctx.primary, faultAt).length;
+      const run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+        reason: 'Game day: planned failover with the witness down',
+        requestedBy: 'oncall:drill',
+        mode: 'planned',
+      });
+      ctx.mark(`failover ${String(run.status).toLowerCase()}`);
+      await sleep(2000);
+      ctx.rt.chaos.witnessUp();
+      ctx.mark('witness up');
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check('writes went on with the witness down', during > 0, `${during} write(s) acknowledged by ${ctx.primary}`),
+          check('the planned failover succeeded', run.status === 'SUCCEEDED', `${run.status}${run.error ? ` ${run.error}` : ''}`),
+        ],
+      };
+    },
+  },
+
+  'isolated-everywhere': {
+    description: 'Link partitioned and witness down: no region reaches a majority, so none acknowledges writes; reads go on',
+    async run(ctx) {
+      ctx.rt.controlPlane.setParameter(ctx.secondary, KILL_SWITCH(ctx.rt), 'enabled');
+      const before = await quorumState(ctx.rt, ctx.primary);
+      const faultAt = ctx.mark('link partitioned and witness down');
+      ctx.rt.chaos.partitionLink();
+      ctx.rt.chaos.witnessDown();
+      const leaseOver = faultAt + ctx.rt.fencing.writeLeaseMs + ctx.rt.fencing.clockSkewMarginMs;
+      await sleep(ctx.short ? 6000 : 10_000);
+      const lateAcks = ctx.load.acked.filter((w) => w.sentAt > leaseOver).length;
+      const readsDuring = ctx.load.attempts.filter((a) => a.kind === 'read' && a.at > leaseOver);
+      const healAt = ctx.mark('witness up (link still partitioned)');
+      ctx.rt.chaos.witnessUp();
+      await until('writes to resume by themselves', () => ackedBy(ctx, ctx.primary, healAt).length > 0, 30_000);
+      ctx.mark('writes resumed');
+      ctx.rt.chaos.healPartitionLink();
+      ctx.mark('link healed');
+      await until('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      const after = await quorumState(ctx.rt, ctx.primary);
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check('no region acknowledged a write after the lease', lateAcks === 0, `${lateAcks} acknowledged`),
+          check(
+            'reads were served',
+            readsDuring.length > 0 && readsDuring.filter((a) => a.ok).length > 0,
+            `${readsDuring.filter((a) => a.ok).length} of ${readsDuring.length} reads ok`,
+          ),
+          check(
+            'the state did not change',
+            before?.version === after?.version && before?.state === after?.state,
+            `before ${before?.state} v${before?.version}, after ${after?.state} v${after?.version}`,
+          ),
+        ],
+      };
+    },
+  },
+
+  'lift-vs-resume': {
+    description:
+      'Replication cut, the gate times out; then on-call lifts the fence in the primary while another resumes the failover in the secondary',
+    async run(ctx) {
+      ctx.rt.chaos.cutLink();
+      ctx.mark('replication link cut');
+      const faultAt = ctx.mark('planned failover requested');
+      const first = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+        reason: 'Game day: failover without replication',
+        requestedBy: 'oncall:drill',
+        mode: 'planned',
+      });
+      ctx.mark(`failover ${String(first.status).toLowerCase()} (${first.error ?? ''})`);
+      await waitForLockRelease(ctx.rt);
+      const fenced = await quorumState(ctx.rt, ctx.primary);
+      ctx.mark(`at the same moment: lift in ${ctx.primary}, ungraceful failover in ${ctx.secondary}`);
+      const [lift, resume] = await Promise.all([
+        startRunbook(ctx.rt, 'fence', ctx.primary, { reason: 'Game day: lift', requestedBy: 'oncall:alice', lift: true }),
+        startRunbook(ctx.rt, 'failover', ctx.secondary, { reason: 'Game day: resume', requestedBy: 'oncall:bob', mode: 'ungraceful' }),
+      ]);
+      const [lifted, resumed] = await Promise.all([
+        waitForExecution(ctx.rt, ctx.primary, lift),
+        waitForExecution(ctx.rt, ctx.secondary, resume),
+      ]);
+      ctx.mark(
+        `lift ${String(lifted.status).toLowerCase()} (${lifted.error ?? 'ok'}), resume ${String(resumed.status).toLowerCase()} (${resumed.error ?? 'ok'})`,
+      );
+      ctx.rt.chaos.healLink();
+      ctx.mark('link healed');
+      await until('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
+      const succeeded = [lifted, resumed].filter((r) => r.status === 'SUCCEEDED').length;
+      const loser = [lifted, resumed].find((r) => r.status !== 'SUCCEEDED');
+      // Versions never go down in what clients saw from regions that reached the quorum.
+      let downs = 0;
+      const lastSeen = new Map<string, number>();
+      for (const sample of ctx.load.samples) {
+        for (const [region, view] of Object.entries(sample.views)) {
+          if (!view || view.isolated) continue;
+          if (view.version < (lastSeen.get(region) ?? 0)) downs += 1;
+          lastSeen.set(region, view.version);
+        }
+      }
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check('the gate refused first, leaving the state fenced', fenced?.state === 'fenced', `${fenced?.state} v${fenced?.version}`),
+          check(
+            'exactly one of lift and resume succeeded, the other refused with a named error',
+            succeeded === 1 && typeof loser?.error === 'string' && !loser.error.startsWith('States.'),
+            `lift ${lifted.status} ${lifted.error ?? ''}, resume ${resumed.status} ${resumed.error ?? ''}`,
+          ),
+          check(
+            'one state in every replica',
+            p !== null && q !== null && p.version === q.version && p.state === q.state,
+            `${ctx.primary}: ${p?.state} v${p?.version}, ${ctx.secondary}: ${q?.state} v${q?.version}`,
+          ),
+          check('no version ever went down', downs === 0, `${downs} time(s)`),
+        ],
+      };
+    },
+  },
+
+  'operator-fence': {
+    description: 'On-call fences, then the primary fails: the automatic failover is refused and the state stays fenced',
+    async run(ctx) {
+      ctx.rt.controlPlane.setParameter(ctx.secondary, KILL_SWITCH(ctx.rt), 'enabled');
+      const fence = await runRunbook(ctx.rt, 'fence', ctx.primary, {
+        reason: 'Game day: bad deploy, stop writes',
+        requestedBy: 'oncall:drill',
+      });
+      ctx.mark(`on-call fence ${String(fence.status).toLowerCase()}`);
+      const faultAt = ctx.mark(`${ctx.primary} cut`);
+      ctx.rt.chaos.cut(ctx.primary);
+      await until(
+        'an automatic failover to run and end',
+        () => runsOf(ctx.rt, ctx.secondary, 'failover').some((e) => Date.parse(e.startDate) >= faultAt && e.status !== 'RUNNING'),
+        45_000,
+      );
+      await sleep(2000);
+      const runs = runsOf(ctx.rt, ctx.secondary, 'failover').filter((e) => Date.parse(e.startDate) >= faultAt);
+      const errors = await Promise.all(
+        runs.map(async (r) => (await waitForExecution(ctx.rt, ctx.secondary, r.executionArn)).error ?? r.status),
+      );
+      const state = await quorumState(ctx.rt, ctx.secondary);
+      ctx.rt.chaos.heal(ctx.primary);
+      ctx.mark(`${ctx.primary} healed`);
+      const lifted = await runRunbook(ctx.rt, 'fence', ctx.primary, {
+        reason: 'Game day: fixed, lift',
+        requestedBy: 'oncall:drill',
+        lift: true,
+      });
+      ctx.mark(`on-call lift ${String(lifted.status).toLowerCase()}`);
+      return {
+        faultAt,
+        detectedAt: alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt),
+        noLostWrites: false,
+        invariants: [
+          check('on-call fenced', fence.status === 'SUCCEEDED', String(fence.status)),
+          check(
+            'every automatic run was refused with FenceNotOwned',
+            runs.length > 0 && errors.every((e) => e === 'FenceNotOwned'),
+            `${runs.length} run(s): ${errors.join(', ')}`,
+          ),
+          check('the state stayed fenced', state?.state === 'fenced', `${state?.state} v${state?.version}`),
+        ],
+      };
+    },
+  },
+
+  'stopped-runbook': {
+    description: "A runbook execution is stopped mid-run: the next run is blocked for no longer than the lock's lease",
+    async run(ctx) {
+      // A planned failover that waits in its replication gate (link cut), then is stopped.
+      ctx.rt.chaos.cutLink();
+      const sfn = sfnClient(ctx.rt, ctx.secondary);
+      const arn = await startRunbook(ctx.rt, 'failover', ctx.secondary, {
+        reason: 'Game day: to be stopped',
+        requestedBy: 'oncall:drill',
+        mode: 'planned',
+      });
+      await until(
+        'the failover to reach its replication gate',
+        async () => {
+          const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))).events ?? [];
+          return history.some((e) => e.stateEnteredEventDetails?.name === 'CheckReplication');
+        },
+        30_000,
+      );
+      const faultAt = ctx.mark('failover stopped mid-run');
+      await sfn.send(new StopExecutionCommand({ executionArn: arn, cause: 'Game day: stopped' }));
+      ctx.rt.chaos.healLink();
+      const lease = lockLeaseSeconds(ctx.rt);
+      // On-call lifts the fence the stopped run left, retrying while the lock is still held.
+      let lifted: Awaited<ReturnType<typeof waitForExecution>> | undefined;
+      for (;;) {
+        const started = Date.now();
+        const liftArn = await startRunbook(ctx.rt, 'fence', ctx.primary, {
+          reason: 'Game day: lift after a stopped run',
+          requestedBy: 'oncall:drill',
+          lift: true,
+        });
+        lifted = await waitForExecution(ctx.rt, ctx.primary, liftArn);
+        if (lifted.error !== 'RunbookLocked' || Date.now() - faultAt > (lease + 15) * 1000) break;
+        await sleep(Math.max(0, 1000 - (Date.now() - started)));
+      }
+      const blockedMs = Date.now() - faultAt;
+      ctx.mark(`lift ${String(lifted?.status).toLowerCase()} after ${Math.round(blockedMs / 100) / 10} s`);
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check('the next run succeeded', lifted?.status === 'SUCCEEDED', `${lifted?.status} ${lifted?.error ?? ''}`),
+          check(
+            "it was blocked no longer than the lock's lease",
+            blockedMs <= (lease + 3) * 1000,
+            `blocked ${Math.round(blockedMs / 100) / 10} s, lease ${lease} s (+ one retry and the run itself)`,
+          ),
+        ],
+      };
+    },
+  },
 };
 
 /** The application state as `region` reads it from the quorum store (null when it cannot). */
