@@ -1,4 +1,5 @@
 import { recordKeys } from '../../../services/runbooks/model';
+import { heartbeatKey } from '../../../shared/health/heartbeat';
 import { runMachine } from './support/run-machine';
 import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
@@ -316,6 +317,124 @@ describe('refusals', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'AutoFailoverDisabled' });
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+  });
+});
+
+describe('the quorum store', () => {
+  it('refuses an automatic run on a fence on-call set (FenceNotOwned), leaving the fence as it was', async () => {
+    // Prepare
+    const w = await world({ killSwitch: 'enabled' });
+    await w.healthy(SECONDARY);
+    const fence = await runMachine('fence', await w.deps(PRIMARY), { reason: 'bad deploy', requestedBy: 'oncall:alice' });
+    expect(fence.status).toBe('SUCCEEDED');
+    const fenced = await w.state(SECONDARY);
+
+    // Act
+    const run = await runMachine('failover', await w.deps(SECONDARY), request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }));
+
+    // Assess
+    expect(run).toMatchObject({ status: 'FAILED', error: 'FenceNotOwned' });
+    expect(run.cause).toContain('oncall:alice');
+    expect(fenced).toMatchObject({ state: 'fenced', fence: { requestedBy: 'oncall:alice', automatic: false } });
+    expect(await w.state(SECONDARY)).toEqual(fenced);
+  });
+
+  it('refuses an automatic failover while the primary renews its heartbeat (PrimaryStillAlive)', async () => {
+    // Prepare: the primary is unreachable from here, but still beats in the quorum.
+    const w = await world({ killSwitch: 'enabled', replicate: false });
+    await w.healthy(SECONDARY);
+    await w.put(PRIMARY, 'quorum', { ...heartbeatKey(APP_ID, PRIMARY), region: PRIMARY, at: new Date().toISOString() });
+    const deps = await w.deps(SECONDARY, { unreachable: PRIMARY });
+
+    // Act
+    const run = await runMachine('failover', deps, request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }));
+
+    // Assess
+    expect(run).toMatchObject({ status: 'FAILED', error: 'PrimaryStillAlive' });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+  });
+
+  it('lets an automatic failover through once the heartbeat is stale', async () => {
+    const w = await world({ killSwitch: 'enabled', replicate: false });
+    await w.healthy(SECONDARY);
+    await w.put(PRIMARY, 'quorum', { ...heartbeatKey(APP_ID, PRIMARY), region: PRIMARY, at: new Date(Date.now() - 60_000).toISOString() });
+
+    const run = await runMachine(
+      'failover',
+      await w.deps(SECONDARY, { unreachable: PRIMARY }),
+      request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }),
+    );
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
+  });
+
+  it('lets a fence lift in the primary and a resumed failover in the secondary race: exactly one wins, one version each', async () => {
+    // Prepare: fenced by a planned failover whose gate could not pass.
+    const w = await world({ replicate: false, gateTimeoutSeconds: 1 });
+    await w.healthy(SECONDARY);
+    const stopped = await runMachine('failover', await w.deps(SECONDARY), request());
+    expect(stopped).toMatchObject({ status: 'FAILED', error: 'ReplicationGateTimeout' });
+    const fenced = await w.state(PRIMARY);
+
+    // Act: both at once, from both regions
+    const [lift, resume] = await Promise.all([
+      runMachine('fence', await w.deps(PRIMARY), { reason: 'resume here', requestedBy: 'oncall:alice', lift: true }),
+      runMachine('failover', await w.deps(SECONDARY), request({ mode: 'ungraceful', requestedBy: 'oncall:bob' })),
+    ]);
+
+    // Assess
+    const outcomes = [lift, resume].map((r) => `${r.status}${r.error ? ` ${r.error}` : ''}`);
+    expect(outcomes.filter((o) => o === 'SUCCEEDED')).toHaveLength(1);
+    expect(outcomes.find((o) => o !== 'SUCCEEDED')).toMatch(
+      /^FAILED (RunbookLocked|StaleStateVersion|TransitionRejected|IllegalRunbookState)$/,
+    );
+    const after = await w.state(PRIMARY);
+    expect(await w.state(SECONDARY)).toEqual(after);
+    expect(after.version).toBeGreaterThan(fenced.version);
+    expect(after.state).toBe(lift.status === 'SUCCEEDED' ? 'active' : 'failover');
+  });
+
+  it('does not let a lock whose holder stopped renewing it block the next run beyond its lease', async () => {
+    // Prepare: a lock left by an execution that stopped (its lease ended a second ago).
+    const w = await world();
+    await w.healthy(SECONDARY);
+    const now = Math.floor(Date.now() / 1000);
+    await w.put(PRIMARY, 'quorum', {
+      ...recordKeys.lock(APP_ID),
+      executionId: 'arn:aws:states:us-west-2:000000000000:execution:switchyard-test-failover:stopped',
+      runbook: 'failover',
+      requestedBy: 'oncall:tester',
+      acquiredAt: new Date((now - 30) * 1000).toISOString(),
+      expiresAt: now - 1,
+    });
+
+    // Act
+    const run = await runMachine('fence', await w.deps(PRIMARY), { reason: 'after a stopped run', requestedBy: 'oncall:tester' });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(await lockOf(w, PRIMARY)).toBeUndefined();
+  });
+
+  it('renews the lock at every step of a run', async () => {
+    // Prepare
+    const w = await world({ lockLeaseSeconds: 30 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const leases: number[] = [];
+    const watch = async () => {
+      const lock = await lockOf(w, SECONDARY);
+      if (typeof lock?.expiresAt === 'number') leases.push(lock.expiresAt);
+    };
+
+    // Act
+    const run = await runMachine('failover', deps, request(), { beforeTask: watch });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(leases.length).toBeGreaterThan(2);
+    expect(leases.at(-1)).toBeGreaterThan(leases[0] as number);
   });
 });
 
