@@ -20,6 +20,20 @@ function requirePositiveNumber(config, file, key) {
   }
 }
 
+function requireCapacity(config, file) {
+  const wholeNumber = (key, min) => {
+    const value = config.capacity?.[key];
+    if (!Number.isInteger(value) || value < min) {
+      throw new StageConfigError(`${file}: capacity.${key} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
+    }
+  };
+  // 0 means "no reservation", never "reserve zero" (which would stop the function).
+  wholeNumber('probeReservedConcurrency', 0);
+  wholeNumber('runbookStepReservedConcurrency', 0);
+  wholeNumber('apiThrottlingRateLimit', 1);
+  wholeNumber('apiThrottlingBurstLimit', 1);
+}
+
 function loadStageConfig(stage) {
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
     throw new StageConfigError(`Stage "${stage}" is not a valid stage name (lower-case letters, digits and dashes, at most 16).`);
@@ -56,12 +70,22 @@ function loadStageConfig(stage) {
     'peerDownDatapoints',
     'peerDownEvaluationPeriods',
     'replicationLagAlarmSeconds',
+    'autoFailoverMaxAlarmAgeSeconds',
+    'photoReplicationLagAlarmSeconds',
   ]) {
     requirePositiveNumber(config, rel, key);
   }
   if (config.thresholds.peerDownDatapoints > config.thresholds.peerDownEvaluationPeriods) {
     throw new StageConfigError(`${rel}: thresholds.peerDownDatapoints cannot exceed peerDownEvaluationPeriods`);
   }
+  // EventBridge's RetryPolicy.MaximumEventAgeInSeconds takes 60 to 86400.
+  const maxAlarmAge = config.thresholds.autoFailoverMaxAlarmAgeSeconds;
+  if (!Number.isInteger(maxAlarmAge) || maxAlarmAge < 60 || maxAlarmAge > 86400) {
+    throw new StageConfigError(
+      `${rel}: thresholds.autoFailoverMaxAlarmAgeSeconds must be a whole number from 60 to 86400 (got ${maxAlarmAge})`,
+    );
+  }
+  requireCapacity(config, rel);
   return { notifications: { emails: [] }, photos: { maxBytes: 10 * 1024 * 1024 }, ...config };
 }
 
