@@ -14,9 +14,17 @@ export interface FailoverPreconditions {
   state: StateSnapshot;
   killSwitch: string | null;
   lastAutomaticFailoverAt: string | null;
+  /** The run's detectedAt (when its alarm fired), null when not given. */
+  detectedAt: string | null;
   targetHealth: RegionHealth;
   now: Date;
-  thresholds: { minSecondsBetweenAutoFailovers: number; drainSeconds: number; gateTimeoutSeconds: number; gatePollSeconds: number };
+  thresholds: {
+    minSecondsBetweenAutoFailovers: number;
+    maxAlarmAgeSeconds: number;
+    drainSeconds: number;
+    gateTimeoutSeconds: number;
+    gatePollSeconds: number;
+  };
 }
 
 const NO_STEPS: RunbookPlan['steps'] = { fence: false, bestEffortFence: false, gate: false, reconcile: false, promote: false };
@@ -64,6 +72,8 @@ export function decideFailover(p: FailoverPreconditions): RunbookPlan {
       killSwitch: p.killSwitch,
       lastAutomaticFailoverAt: p.lastAutomaticFailoverAt,
       minSecondsBetweenAutoFailovers: p.thresholds.minSecondsBetweenAutoFailovers,
+      detectedAt: p.detectedAt,
+      maxAlarmAgeSeconds: p.thresholds.maxAlarmAgeSeconds,
       now: p.now,
     }),
   );

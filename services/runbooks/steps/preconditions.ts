@@ -60,10 +60,12 @@ export async function checkFailoverPreconditions(
       state,
       killSwitch,
       lastAutomaticFailoverAt,
+      detectedAt: run.detectedAt,
       targetHealth,
       now,
       thresholds: {
         minSecondsBetweenAutoFailovers: config.minSecondsBetweenAutoFailovers,
+        maxAlarmAgeSeconds: config.maxAlarmAgeSeconds,
         drainSeconds: config.drainSeconds,
         gateTimeoutSeconds: config.gateTimeoutSeconds,
         gatePollSeconds: config.gatePollSeconds,

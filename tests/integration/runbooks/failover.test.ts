@@ -305,6 +305,39 @@ describe('refusals', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'AutoFailoverDisabled' });
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
   });
+
+  it('refuses an automatic run whose alarm is older than the stage threshold (StaleAlarm), and runs a recent one', async () => {
+    // Prepare: everything else allows an automatic failover
+    const w = await world({ killSwitch: 'enabled', maxAlarmAgeSeconds: 120 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const alarm = (secondsAgo: number) =>
+      request({
+        requestedBy: 'alarm:primary-down',
+        mode: 'ungraceful',
+        detectedAt: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+      });
+
+    // Act: an alarm event delivered late (EventBridge retries, a re-driven dead letter)
+    const stale = await runMachine('failover', deps, alarm(600));
+
+    // Assess: refused before anything changed, lock released, the refusal reported
+    expect(stale).toMatchObject({ status: 'FAILED', error: 'StaleAlarm' });
+    expect(stale.cause).toMatch(/600 s ago.*up to 120 s old/);
+    expect(stale.path).toEqual(['Begin', 'CheckPreconditions', 'Abort', 'Failed']);
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await auditOf(w, SECONDARY)).toEqual([]);
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await reportOf(w, SECONDARY, stale.executionName)).toMatchObject({ status: 'refused', error: { name: 'StaleAlarm' } });
+
+    // Act: the same alarm, delivered in time
+    const recent = await runMachine('failover', deps, alarm(5));
+
+    // Assess
+    expect(recent).toMatchObject({ status: 'SUCCEEDED', error: null });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
+  });
 });
 
 describe('replication gate timeout', () => {

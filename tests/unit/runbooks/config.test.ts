@@ -14,6 +14,7 @@ const env = {
   RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
   RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
   RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+  RUNBOOK_MAX_ALARM_AGE_SECONDS: '300',
   RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
 };
 
@@ -28,6 +29,7 @@ describe('loadRunbookConfig', () => {
       drainSeconds: 2,
       gatePollSeconds: 1,
       lockTtlSeconds: 3600,
+      maxAlarmAgeSeconds: 300,
       notificationsTopicArn: null,
       tables: { appState: 'app-state', photos: 'photos', comments: 'comments' },
     });

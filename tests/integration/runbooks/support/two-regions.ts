@@ -54,6 +54,8 @@ export interface WorldOptions {
   killSwitch?: string | null;
   maxReplicationLagSeconds?: number | null;
   gateTimeoutSeconds?: number;
+  /** thresholds.autoFailoverMaxAlarmAgeSeconds (default 300, as in dev). */
+  maxAlarmAgeSeconds?: number;
 }
 
 export class World {
@@ -119,6 +121,7 @@ export class World {
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
       RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+      RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds ?? 300),
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
       SWITCHYARD_REGION_ENDPOINTS: JSON.stringify({
         [PRIMARY]: { dynamodb: endpoints[PRIMARY] },
