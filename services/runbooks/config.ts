@@ -27,7 +27,7 @@ export interface RunbookConfig {
   healthStaleSeconds: number;
   /** Safety valve: a lock left by a crashed execution expires after this (state machines time out sooner). */
   lockTtlSeconds: number;
-  /** Budget for each call of the best-effort fence of an unreachable primary. */
+  /** Budget of the best-effort fence's calls to the (probably unreachable) primary, both together. */
   bestEffortTimeoutMs: number;
 }
 

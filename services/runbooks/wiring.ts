@@ -60,13 +60,18 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     let client = bestEffortClients.get(region);
     if (!client) {
       const endpoint = endpointOf(config, region, env);
-      // One attempt, short timeouts: the region being left is probably unreachable, and the failover must not wait on it.
+      // One attempt, short timeouts: the region being left is probably unreachable, and the failover
+      // must not wait on it. The best-effort fence makes two calls (read, conditional write), each
+      // bounded by its connection plus its request timeout: a quarter of the budget each keeps both
+      // calls within bestEffortTimeoutMs. throwOnRequestTimeout: without it the SDK's requestTimeout
+      // only logs a warning (@smithy/node-http-handler 4) and a hanging primary holds the call.
+      const perPhaseMs = Math.max(1, Math.floor(config.bestEffortTimeoutMs / 4));
       client = documentClient(
         new DynamoDBClient({
           region,
           ...(endpoint ? { endpoint } : {}),
           maxAttempts: 1,
-          requestHandler: { connectionTimeout: Math.ceil(config.bestEffortTimeoutMs / 2), requestTimeout: config.bestEffortTimeoutMs },
+          requestHandler: { connectionTimeout: perPhaseMs, requestTimeout: perPhaseMs, throwOnRequestTimeout: true },
         }),
       );
       bestEffortClients.set(region, client);

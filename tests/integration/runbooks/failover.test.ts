@@ -1,5 +1,7 @@
 import { recordKeys } from '../../../services/runbooks/model';
+import { testDynamoEndpoint } from '../../support/tables';
 import { runMachine } from './support/run-machine';
+import { startStallingProxy } from './support/stalling-proxy';
 import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
@@ -128,6 +130,40 @@ describe('planned failover', () => {
 });
 
 describe('ungraceful failover', () => {
+  it('does not wait on a primary that answers its read but hangs on the fence write: the best-effort fence keeps to its budget', async () => {
+    // Prepare: the primary reachable, its conditional write never answered
+    const w = await world({ replicate: false });
+    await w.healthy(SECONDARY);
+    await w.putState(PRIMARY, { state: 'active', version: 3 });
+    const proxy = await startStallingProxy(testDynamoEndpoint(), ['UpdateItem']);
+    const budgetMs = 4000;
+    const deps = await w.deps(SECONDARY, {
+      endpoints: { [PRIMARY]: proxy.endpoint },
+      env: { RUNBOOK_BEST_EFFORT_TIMEOUT_MS: String(budgetMs) },
+    });
+
+    try {
+      // Act
+      const run = await runMachine('failover', deps, request({ mode: 'ungraceful' }));
+
+      // Assess: the fence write was tried once, given up within the budget, and the run promoted anyway
+      expect(run).toMatchObject({ status: 'SUCCEEDED' });
+      expect(proxy.stalled).toEqual(['UpdateItem']);
+      const steps = ((await reportOf(w, SECONDARY, run.executionName))?.steps ?? []) as Array<{
+        step: string;
+        outcome: string;
+        durationMs: number;
+      }>;
+      const fence = steps.find((s) => s.step === 'BestEffortFence');
+      expect(fence?.outcome).toBe('failed');
+      // Read and write together within the budget (each call gets a quarter for connecting and a quarter to answer).
+      expect(fence?.durationMs).toBeLessThan(budgetMs);
+      expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('promotes the secondary while the primary is unreachable, recording the fence attempt and the watermark', async () => {
     // Prepare: nothing replicates from a dead primary; the secondary holds what it received before.
     const w = await world({ replicate: false });

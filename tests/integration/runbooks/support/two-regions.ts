@@ -133,14 +133,19 @@ export class World {
 
   /**
    * The runbook dependencies of `region`, wired by the real wiring. SSM and SNS are stand-ins
-   * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port.
+   * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port,
+   * `endpoints` at another endpoint (e.g. a stalling proxy); `env` adds to the functions' environment.
    */
-  async deps(region: string, options: { unreachable?: string } = {}): Promise<RunbookDeps> {
+  async deps(
+    region: string,
+    options: { unreachable?: string; endpoints?: Record<string, string>; env?: Record<string, string> } = {},
+  ): Promise<RunbookDeps> {
     const map: Record<string, { dynamodb: string }> = {
       [PRIMARY]: { dynamodb: endpoints[PRIMARY] as string },
       [SECONDARY]: { dynamodb: endpoints[SECONDARY] as string },
     };
     if (options.unreachable) map[options.unreachable] = { dynamodb: `http://127.0.0.1:${await freePort()}` };
+    for (const [r, endpoint] of Object.entries(options.endpoints ?? {})) map[r] = { dynamodb: endpoint };
     const parameters: RunbookParameters = {
       autoFailover: async () => this.killSwitch,
       maxReplicationLagSeconds: async () => this.maxLagSeconds,
@@ -151,7 +156,10 @@ export class World {
         return true;
       },
     };
-    return createRunbookDeps(this.env(region, { SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), { parameters, notifier });
+    return createRunbookDeps(this.env(region, { ...options.env, SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), {
+      parameters,
+      notifier,
+    });
   }
 
   store(region: string): DynamoAppStateStore {
