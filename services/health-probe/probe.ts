@@ -184,6 +184,9 @@ async function reading<T>(what: string, read: (signal: AbortSignal) => Promise<T
 
 /** One probe round. Never throws: a failure to record or publish is reported through onProblem. */
 export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
+  // The metrics carry the time the round started, which the schedule put inside its alarm period
+  // (./schedule.ts); stamped after the checks, a round started late in a period would land in the next.
+  const startedAt = deps.clock();
   const [selfOutcomes, peerOutcomes, previous, peerTable, peerBucket] = await Promise.all([
     runAll(deps.selfChecks, deps.timeoutMs),
     runAll(deps.peerChecks, deps.timeoutMs),
@@ -213,7 +216,7 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
     replication: { from: deps.peerRegion, tableAgeSeconds: heartbeatAge(peerTable, now), bucketAgeSeconds: heartbeatAge(peerBucket, now) },
   };
   const partial = { record, selfHealthy, peerHealthy };
-  const metrics = metricData(partial, deps.appId, now);
+  const metrics = metricData(partial, deps.appId, startedAt);
   const [saved, published] = await Promise.allSettled([deps.saveRecord(record), deps.publish(metrics)]);
   if (saved.status === 'rejected') deps.onProblem?.('save record', saved.reason);
   if (published.status === 'rejected') deps.onProblem?.('publish metrics', published.reason);

@@ -168,6 +168,18 @@ describe('runProbe', () => {
     expect(problems.sort()).toEqual(['own record', 'peer table heartbeat', 'publish metrics', 'save record']);
   });
 
+  it('stamps the metrics with the time the round started, so a round late in its period still counts for it', async () => {
+    // Prepare: the round starts 0.2 s before a period boundary and its checks take 1.5 s
+    const times = [new Date('2026-03-01T12:00:09.800Z'), new Date('2026-03-01T12:00:11.300Z')];
+    let reads = 0;
+    const { d } = deps({ clock: () => times[Math.min(reads++, times.length - 1)] as Date });
+    // Act
+    const result = await runProbe(d);
+    // Assess: the datapoints belong to 12:00:00-12:00:10; the record says when the checks ended
+    for (const m of result.metrics) expect(m.Timestamp).toEqual(times[0]);
+    expect(result.record.checkedAt).toBe(times[1]?.toISOString());
+  });
+
   it('publishes high-resolution metrics the alarms can read', async () => {
     const { d, published } = deps({ peerChecks: { health: failing('x'), 'state-api': ok } });
     const result = await runProbe(d);
@@ -221,12 +233,12 @@ describe('runProbe', () => {
 });
 
 describe('probeCadence', () => {
-  it('runs a minute of rounds per scheduled invocation on AWS', () => {
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10 })).toEqual({ rounds: 6, intervalMs: 10_000 });
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 60 })).toEqual({ rounds: 1, intervalMs: 60_000 });
+  it('on AWS covers a minute of periods and one more, the schedule rate plus a period of overlap', () => {
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10 })).toEqual({ periodMs: 10_000, coverMs: 70_000 });
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 60 })).toEqual({ periodMs: 60_000, coverMs: 120_000 });
   });
 
   it('runs one round per invocation locally, where the runtime fires it every interval', () => {
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10, SWITCHYARD_LOCAL_SCHEDULE_MS: 1000 })).toEqual({ rounds: 1, intervalMs: 1000 });
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10, SWITCHYARD_LOCAL_SCHEDULE_MS: 1000 })).toEqual({ periodMs: 1000, coverMs: 0 });
   });
 });
