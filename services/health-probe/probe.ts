@@ -184,9 +184,6 @@ async function reading<T>(what: string, read: (signal: AbortSignal) => Promise<T
 
 /** One probe round. Never throws: a failure to record or publish is reported through onProblem. */
 export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
-  // The metrics carry the time the round started, which the schedule put inside its alarm period
-  // (./schedule.ts); stamped after the checks, a round started late in a period would land in the next.
-  const startedAt = deps.clock();
   const [selfOutcomes, peerOutcomes, previous, peerTable, peerBucket] = await Promise.all([
     runAll(deps.selfChecks, deps.timeoutMs),
     runAll(deps.peerChecks, deps.timeoutMs),
@@ -216,7 +213,11 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
     replication: { from: deps.peerRegion, tableAgeSeconds: heartbeatAge(peerTable, now), bucketAgeSeconds: heartbeatAge(peerBucket, now) },
   };
   const partial = { record, selfHealthy, peerHealthy };
-  const metrics = metricData(partial, deps.appId, startedAt);
+  // Stamped when the round's checks are done, i.e. when the metrics are sent: alarms evaluate the
+  // most recent complete periods, so a datapoint stamped earlier than it arrives may miss them
+  // (locally, where a period is 1 s and a slow round takes 2 s, it always would). Rounds start on
+  // period boundaries (./schedule.ts) and last less than a period, so each lands in its own.
+  const metrics = metricData(partial, deps.appId, now);
   const [saved, published] = await Promise.allSettled([deps.saveRecord(record), deps.publish(metrics)]);
   if (saved.status === 'rejected') deps.onProblem?.('save record', saved.reason);
   if (published.status === 'rejected') deps.onProblem?.('publish metrics', published.reason);
