@@ -60,6 +60,20 @@ function checkQuorum(config, rel) {
   }
 }
 
+function requireCapacity(config, file) {
+  const wholeNumber = (key, min) => {
+    const value = config.capacity?.[key];
+    if (!Number.isInteger(value) || value < min) {
+      throw new StageConfigError(`${file}: capacity.${key} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`);
+    }
+  };
+  // 0 means "no reservation", never "reserve zero" (which would stop the function).
+  wholeNumber('probeReservedConcurrency', 0);
+  wholeNumber('runbookStepReservedConcurrency', 0);
+  wholeNumber('apiThrottlingRateLimit', 1);
+  wholeNumber('apiThrottlingBurstLimit', 1);
+}
+
 function loadStageConfig(stage) {
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
     throw new StageConfigError(`Stage "${stage}" is not a valid stage name (lower-case letters, digits and dashes, at most 16).`);
@@ -95,6 +109,8 @@ function loadStageConfig(stage) {
     'peerDownDatapoints',
     'peerDownEvaluationPeriods',
     'replicationLagAlarmSeconds',
+    'autoFailoverMaxAlarmAgeSeconds',
+    'photoReplicationLagAlarmSeconds',
   ]) {
     requirePositiveNumber(config, rel, key);
   }
@@ -102,6 +118,14 @@ function loadStageConfig(stage) {
   if (config.thresholds.peerDownDatapoints > config.thresholds.peerDownEvaluationPeriods) {
     throw new StageConfigError(`${rel}: thresholds.peerDownDatapoints cannot exceed peerDownEvaluationPeriods`);
   }
+  // EventBridge's RetryPolicy.MaximumEventAgeInSeconds takes 60 to 86400.
+  const maxAlarmAge = config.thresholds.autoFailoverMaxAlarmAgeSeconds;
+  if (!Number.isInteger(maxAlarmAge) || maxAlarmAge < 60 || maxAlarmAge > 86400) {
+    throw new StageConfigError(
+      `${rel}: thresholds.autoFailoverMaxAlarmAgeSeconds must be a whole number from 60 to 86400 (got ${maxAlarmAge})`,
+    );
+  }
+  requireCapacity(config, rel);
   return { notifications: { emails: [] }, photos: { maxBytes: 10 * 1024 * 1024 }, ...config };
 }
 

@@ -13,6 +13,12 @@ export interface StageConfig {
   };
   notifications: { emails: string[] };
   photos: { maxBytes: number };
+  capacity: {
+    probeReservedConcurrency: number;
+    runbookStepReservedConcurrency: number;
+    apiThrottlingRateLimit: number;
+    apiThrottlingBurstLimit: number;
+  };
 }
 export declare class StageConfigError extends Error {}
 export declare function loadStageConfig(stage: string): StageConfig;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadStageConfig } from '../infra/stage-config.cjs';
 
 const run = promisify(execFile);
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -79,6 +80,17 @@ function hashSources(): string {
 }
 
 /**
+ * The secondary's authorizer trusts the primary's Cognito pool, a deploy parameter without which
+ * serverless.yml does not resolve (infra/primary-user-pool.cjs). There is no Cognito locally (the
+ * local runtime checks tokens against shared/auth/dev-identity.ts): a well-formed local name.
+ */
+function localParams(stage: string, region: string): string[] {
+  const config = loadStageConfig(stage);
+  if (region !== config.secondaryRegion) return [];
+  return [`--param=cognitoUserPoolId=${config.primaryRegion}_local`, '--param=cognitoUserPoolClientId=local'];
+}
+
+/**
  * serverless.yml as `osls print` resolves it for one region of a stage: the single source of
  * truth for routes, functions, tables, buckets, schedules, alarms and state machines.
  * Cached by a hash of serverless.yml, infra/ and state-machines/.
@@ -87,9 +99,10 @@ export async function loadServiceDefinition(stage: string, region: string): Prom
   const file = path.join(CACHE_DIR, `print-${stage}-${region}-${hashSources()}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as ResolvedService;
   const bin = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const params = localParams(stage, region);
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, [bin, 'print', '--stage', stage, '--region', region, '--format', 'json'], {
+    ({ stdout } = await run(process.execPath, [bin, 'print', '--stage', stage, '--region', region, '--format', 'json', ...params], {
       cwd: PROJECT_ROOT,
       maxBuffer: 32 * 1024 * 1024,
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },

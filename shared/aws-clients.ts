@@ -89,7 +89,7 @@ export function quorumDocumentClient(region: string = process.env.AWS_REGION ?? 
         region,
         ...(endpoint === undefined ? {} : { endpoint }),
         maxAttempts: 2,
-        requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+        requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
       }),
     );
     documentClients.set(QUORUM + region, client);

@@ -236,6 +236,10 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
     replication: { from: deps.peerRegion, tableAgeSeconds: heartbeatAge(peerTable, now), bucketAgeSeconds: heartbeatAge(peerBucket, now) },
   };
   const partial = { record, selfHealthy, peerHealthy };
+  // Stamped when the round's checks are done, i.e. when the metrics are sent: alarms evaluate the
+  // most recent complete periods, so a datapoint stamped earlier than it arrives may miss them
+  // (locally, where a period is 1 s and a slow round takes 2 s, it always would). Rounds start on
+  // period boundaries (./schedule.ts) and last less than a period, so each lands in its own.
   const metrics = metricData(partial, deps.appId, now);
   const [saved, published] = await Promise.allSettled([deps.saveRecord(record), deps.publish(metrics)]);
   if (saved.status === 'rejected') deps.onProblem?.('save record', saved.reason);

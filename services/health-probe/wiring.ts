@@ -15,6 +15,7 @@ import { type HealthRecord, healthRecordKey, probeItemKey, probeObjectKey } from
 import { logger } from '../../shared/powertools';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
 import { describeFailure, type Heartbeat, PROBE_NAMESPACE, type ProbeDeps } from './probe';
+import { awsCadence, type ProbeCadence } from './schedule';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -37,11 +38,13 @@ export function loadProbeEnv(env: NodeJS.ProcessEnv = process.env) {
 
 export type ProbeEnv = ReturnType<typeof loadProbeEnv>;
 
-/** Rounds per invocation and the pause between them: AWS schedules go no lower than a minute. */
-export function probeCadence(env: Pick<ProbeEnv, 'PROBE_INTERVAL_SECONDS' | 'SWITCHYARD_LOCAL_SCHEDULE_MS'>) {
-  if (env.SWITCHYARD_LOCAL_SCHEDULE_MS !== undefined) return { rounds: 1, intervalMs: env.SWITCHYARD_LOCAL_SCHEDULE_MS };
-  const intervalMs = env.PROBE_INTERVAL_SECONDS * 1000;
-  return { rounds: Math.max(1, Math.floor(60_000 / intervalMs)), intervalMs };
+/**
+ * When an invocation runs its rounds (./schedule.ts): on AWS a round in every period of its minute
+ * and one more; locally the runtime fires the function every period and it runs one round.
+ */
+export function probeCadence(env: Pick<ProbeEnv, 'PROBE_INTERVAL_SECONDS' | 'SWITCHYARD_LOCAL_SCHEDULE_MS'>): ProbeCadence {
+  if (env.SWITCHYARD_LOCAL_SCHEDULE_MS !== undefined) return { periodMs: env.SWITCHYARD_LOCAL_SCHEDULE_MS, coverMs: 0 };
+  return awsCadence(env.PROBE_INTERVAL_SECONDS);
 }
 
 async function expectOk(response: Response, what: string): Promise<unknown> {
@@ -75,7 +78,7 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
   // Locally rounds are 1 s apart but the whole two-region system shares one machine: a check may
   // take as long as on AWS (rounds then overlap, which only delays a record by a round).
   const cadence = probeCadence(env);
-  const timeoutMs = Math.min(env.PROBE_TIMEOUT_MS, cadence.intervalMs * 2);
+  const timeoutMs = Math.min(env.PROBE_TIMEOUT_MS, cadence.periodMs * 2);
   const readHeartbeat = async (key: string, signal: AbortSignal): Promise<Heartbeat | undefined> => {
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: env.PHOTOS_BUCKET, Key: key }), { abortSignal: signal });
@@ -93,7 +96,7 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
     peerRegion,
     clock: () => new Date(),
     timeoutMs,
-    intervalSeconds: cadence.intervalMs / 1000,
+    intervalSeconds: cadence.periodMs / 1000,
     heartbeatStaleSeconds: env.HEARTBEAT_STALE_SECONDS,
     selfChecks: {
       // Renews this region's heartbeat: succeeds only while this region reaches the quorum.

@@ -29,12 +29,14 @@ export interface RunbookConfig {
   /** Used when the SSM parameter is missing or unreadable. */
   defaultMaxReplicationLagSeconds: number;
   minSecondsBetweenAutoFailovers: number;
+  /** An automatic run whose alarm is older than this is refused (StaleAlarm). */
+  maxAlarmAgeSeconds: number;
   primaryHealthySecondsBeforeFailback: number;
   /** A probe record older than this says nothing about the region's health. */
   healthStaleSeconds: number;
   /** The lock's lease: every step renews it, so a stopped or crashed execution blocks the next run for at most this long. */
   lockLeaseSeconds: number;
-  /** Budget for each call of the best-effort fence of an unreachable primary. */
+  /** Budget of the best-effort fence's calls to the (probably unreachable) primary, both together. */
   bestEffortTimeoutMs: number;
 }
 
@@ -83,6 +85,7 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
     gatePollSeconds: Math.ceil(positive(env, 'RUNBOOK_GATE_POLL_SECONDS', 1)),
     defaultMaxReplicationLagSeconds: positive(env, 'RUNBOOK_MAX_REPLICATION_LAG_SECONDS'),
     minSecondsBetweenAutoFailovers: positive(env, 'RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS'),
+    maxAlarmAgeSeconds: positive(env, 'RUNBOOK_MAX_ALARM_AGE_SECONDS'),
     primaryHealthySecondsBeforeFailback: positive(env, 'RUNBOOK_PRIMARY_HEALTHY_SECONDS'),
     healthStaleSeconds: positive(env, 'RUNBOOK_HEALTH_STALE_SECONDS', 300),
     quorumTable: text(env, 'QUORUM_TABLE'),

@@ -42,6 +42,11 @@ export class AutoFailoverTooSoon extends RunbookError {
   override readonly name = 'AutoFailoverTooSoon';
 }
 
+/** Automatic run refused: the alarm that started it is too old (or does not say when it fired). */
+export class StaleAlarm extends RunbookError {
+  override readonly name = 'StaleAlarm';
+}
+
 /** The region to activate is not healthy by its own probe (or, for automatic runs, not known to be). */
 export class TargetRegionUnhealthy extends RunbookError {
   override readonly name = 'TargetRegionUnhealthy';
@@ -110,6 +115,7 @@ export const REFUSAL_ERRORS = {
   StaleStateVersion,
   AutoFailoverDisabled,
   AutoFailoverTooSoon,
+  StaleAlarm,
   TargetRegionUnhealthy,
   ForceNotAllowed,
   FailbackNeverAutomatic,

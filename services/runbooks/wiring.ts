@@ -59,7 +59,8 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
   };
   // The quorum store, through this region's replica: one linearizable store, whichever region a
   // step names (docs/fencing.md). Writes are abandoned after stateWriteTimeoutMs, which bounds
-  // when a promotion can have committed.
+  // when a promotion can have committed. throwOnRequestTimeout: without it the SDK's
+  // requestTimeout only logs a warning (@smithy/node-http-handler 4) and a hanging call holds on.
   const quorumEndpoint = regionalEndpoint(config.region, 'quorum', env as NodeJS.ProcessEnv);
   const quorumClient = (timeoutMs: number, attempts?: number) =>
     documentClient(
@@ -67,11 +68,13 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
         region: config.region,
         ...(quorumEndpoint ? { endpoint: quorumEndpoint } : {}),
         ...(attempts ? { maxAttempts: attempts } : {}),
-        requestHandler: { connectionTimeout: Math.ceil(timeoutMs / 2), requestTimeout: timeoutMs },
+        requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
       }),
     );
   const quorum = quorumClient(config.stateWriteTimeoutMs);
-  const quorumBestEffort = quorumClient(config.bestEffortTimeoutMs, 1);
+  // The best-effort fence makes two calls (read, conditional write), each bounded by its connection
+  // plus its request timeout: a quarter of the budget each keeps both within bestEffortTimeoutMs.
+  const quorumBestEffort = quorumClient(Math.max(1, Math.floor(config.bestEffortTimeoutMs / 4)), 1);
   const stateStore = (client: DynamoDBDocumentClient) =>
     new DynamoAppStateStore({
       client,

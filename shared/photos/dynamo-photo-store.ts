@@ -7,11 +7,23 @@ import type { OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore } f
  *   pk = PHOTO#<id>, sk = PHOTO          one item per photo, pending or ready
  *   gsi1pk = LISTED, gsi1sk = <listedAt>#<id>   set only when ready: the index is sparse, so a
  *                                         pending or rejected upload can never appear in the list.
+ *   expiresAt (epoch seconds)            set only while pending: the table's TTL attribute
+ *                                         (infra/resources/tables-primary.yml), so an upload never
+ *                                         completed is removed; markReady removes it.
  * Every listed photo shares one index partition. That keeps "newest first across everyone" a
  * single ordered query; at the scale where it gets hot, shard gsi1pk by day.
  */
 const SK = 'PHOTO';
 const LISTED = 'LISTED';
+/**
+ * How long a pending photo outlives its upload deadline before DynamoDB's TTL may remove it: a
+ * late completion still gets 410 UPLOAD_EXPIRED (not 404) for a day. TTL deletes within days of
+ * expiry, not on the second, and a pending photo is never listed nor served meanwhile.
+ */
+export const PENDING_RETENTION_SECONDS = 24 * 3600;
+
+/** The TTL value (epoch seconds) of a pending photo with this upload deadline. */
+export const pendingExpiresAt = (uploadDeadline: string) => Math.ceil(Date.parse(uploadDeadline) / 1000) + PENDING_RETENTION_SECONDS;
 
 export const photoItemKey = (photoId: string) => ({ pk: `PHOTO#${photoId}`, sk: SK });
 const listingKey = (position: PhotoListPosition) => ({ gsi1pk: LISTED, gsi1sk: `${position.listedAt}#${position.id}` });
@@ -42,7 +54,7 @@ export class DynamoPhotoStore implements PhotoStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...photoItemKey(photo.id), ...photo, status: 'pending' },
+        Item: { ...photoItemKey(photo.id), ...photo, status: 'pending', expiresAt: pendingExpiresAt(photo.uploadDeadline) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -61,7 +73,7 @@ export class DynamoPhotoStore implements PhotoStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: photoItemKey(photoId),
-          UpdateExpression: 'SET #status = :ready, listedAt = :listedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+          UpdateExpression: 'SET #status = :ready, listedAt = :listedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

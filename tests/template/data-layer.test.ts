@@ -26,6 +26,23 @@ describe('global tables', () => {
     },
   );
 
+  it.each(tables.map(([id, r]) => [id, r]))(
+    '%s cannot be deleted in either region (deletion protection on every replica)',
+    (_id, table) => {
+      for (const replica of (table.Properties as Record<string, any>).Replicas) {
+        expect({ region: replica.Region, protected: replica.DeletionProtectionEnabled }).toEqual({
+          region: replica.Region,
+          protected: true,
+        });
+      }
+    },
+  );
+
+  it('expires pending photos through the photo table TTL attribute the photo store writes', () => {
+    const photos = primary.Resources.PhotosTable?.Properties as Record<string, any>;
+    expect(photos.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
   it('keeps the data when the stack goes away', () => {
     for (const [, table] of all) expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
   });
@@ -77,6 +94,34 @@ describe.each([
     expect(rule.Rules[0].DeleteMarkerReplication).toEqual({ Status: 'Enabled' });
     expect(JSON.stringify(rule.Rules[0].Destination.Bucket)).toContain(`photos-${peer}-`);
     expect(JSON.stringify(rule.Rules[0].Destination.Bucket)).not.toContain(region);
+  });
+
+  it('removes upload bytes never completed, in uploads/ only', () => {
+    const rule = (p.LifecycleConfiguration.Rules as Array<Record<string, any>>).find((r) => r.Prefix === 'uploads/');
+    expect(rule).toMatchObject({ Status: 'Enabled', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    // Nothing else expires current objects: listed photos live under photos/ for good.
+    const expiring = (p.LifecycleConfiguration.Rules as Array<Record<string, any>>).filter((r) => r.ExpirationInDays !== undefined);
+    expect(expiring).toEqual([rule]);
+  });
+
+  it('publishes replication metrics, and alarms on photo replication lag and failures to the peer', () => {
+    const [, rule] = p.ReplicationConfiguration['Fn::If'];
+    const replication = rule.Rules[0];
+    expect(replication.Destination.Metrics).toEqual({ Status: 'Enabled' });
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => (a.Properties as any).Namespace === 'AWS/S3');
+    expect(alarms.map(([, a]) => (a.Properties as any).MetricName).sort()).toEqual(['OperationsFailedReplication', 'ReplicationLatency']);
+    for (const [, alarm] of alarms) {
+      // Only where the rule exists: a bootstrap deploy has none.
+      expect(alarm.Condition).toBe('ReplicateToPeer');
+      const a = alarm.Properties as any;
+      const dims = Object.fromEntries(a.Dimensions.map((d: { Name: string; Value: unknown }) => [d.Name, d.Value]));
+      expect(dims.RuleId).toBe(replication.Id);
+      expect(JSON.stringify(dims.SourceBucket)).toBe(JSON.stringify(p.BucketName));
+      expect(JSON.stringify(dims.DestinationBucket)).toContain(`photos-${peer}-`);
+      expect(a.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
+    }
+    const lag = alarms.map(([, a]) => a.Properties as any).find((a) => a.MetricName === 'ReplicationLatency');
+    expect(lag).toMatchObject({ Threshold: stage.thresholds.photoReplicationLagAlarmSeconds, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
   it('refuses plain HTTP', () => {

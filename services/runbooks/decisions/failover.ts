@@ -14,6 +14,8 @@ export interface FailoverPreconditions {
   state: StateSnapshot;
   killSwitch: string | null;
   lastAutomaticFailoverAt: string | null;
+  /** The run's detectedAt (when its alarm fired), null when not given. */
+  detectedAt: string | null;
   targetHealth: RegionHealth;
   /**
    * The primary's heartbeat in the quorum store (automatic runs read it): when it was last renewed
@@ -21,7 +23,13 @@ export interface FailoverPreconditions {
    */
   primaryHeartbeat: { at: string | null; stale: boolean } | 'unreadable' | null;
   now: Date;
-  thresholds: { minSecondsBetweenAutoFailovers: number; drainSeconds: number; gateTimeoutSeconds: number; gatePollSeconds: number };
+  thresholds: {
+    minSecondsBetweenAutoFailovers: number;
+    maxAlarmAgeSeconds: number;
+    drainSeconds: number;
+    gateTimeoutSeconds: number;
+    gatePollSeconds: number;
+  };
 }
 
 const NO_STEPS: RunbookPlan['steps'] = { fence: false, bestEffortFence: false, gate: false, reconcile: false, promote: false };
@@ -69,6 +77,8 @@ export function decideFailover(p: FailoverPreconditions): RunbookPlan {
       killSwitch: p.killSwitch,
       lastAutomaticFailoverAt: p.lastAutomaticFailoverAt,
       minSecondsBetweenAutoFailovers: p.thresholds.minSecondsBetweenAutoFailovers,
+      detectedAt: p.detectedAt,
+      maxAlarmAgeSeconds: p.thresholds.maxAlarmAgeSeconds,
       now: p.now,
     }),
   );

@@ -24,13 +24,48 @@ export interface AutomaticRunFacts {
   killSwitch: string | null;
   lastAutomaticFailoverAt: string | null;
   minSecondsBetweenAutoFailovers: number;
+  /** When the alarm that started the run fired (the EventBridge event's time); null when not given. */
+  detectedAt: string | null;
+  /** thresholds.autoFailoverMaxAlarmAgeSeconds of the stage. */
+  maxAlarmAgeSeconds: number;
   now: Date;
 }
 
 /**
+ * An automatic run acts on an alarm only while the alarm is recent: EventBridge retries a failed
+ * start for as long as its retry policy allows, a message may be re-driven from the rule's
+ * dead-letter queue, and an ungraceful failover started long after the alarm may fail over from
+ * a primary that has recovered since. An automatic run without detectedAt cannot show its alarm
+ * is recent and is refused too. Not overridable: a human runs the failover instead.
+ */
+export function staleAlarmRefusal(
+  facts: Pick<AutomaticRunFacts, 'automatic' | 'detectedAt' | 'maxAlarmAgeSeconds' | 'now'>,
+): Refusal | null {
+  if (!facts.automatic) return null;
+  const detected = facts.detectedAt === null ? Number.NaN : Date.parse(facts.detectedAt);
+  if (Number.isNaN(detected)) {
+    return refusal(
+      'alarm-recent',
+      'StaleAlarm',
+      'This automatic run does not say when its alarm fired (detectedAt): it cannot show the alarm is recent; a human must decide.',
+    );
+  }
+  // An alarm time slightly ahead of this clock (skew) counts as just now.
+  const ageSeconds = Math.max(0, (facts.now.getTime() - detected) / 1000);
+  if (ageSeconds <= facts.maxAlarmAgeSeconds) return null;
+  return refusal(
+    'alarm-recent',
+    'StaleAlarm',
+    // No " at " in the message: the report's describeFailure cuts a message there (stack frames).
+    `The alarm that started this run fired ${Math.floor(ageSeconds)} s ago (${facts.detectedAt}); automatic runs act only on alarms up to ${facts.maxAlarmAgeSeconds} s old. Check the primary and run the failover by hand if it is still needed.`,
+  );
+}
+
+/**
  * Automatic runs (requestedBy "alarm:…") need the kill switch explicitly "enabled" (a missing or
- * unreadable parameter counts as disabled: fail safe) and a minimum delay since the previous
- * automatic failover, so a flapping alarm cannot bounce the application. None is overridable.
+ * unreadable parameter counts as disabled: fail safe), a minimum delay since the previous
+ * automatic failover, so a flapping alarm cannot bounce the application, and a recent alarm
+ * (staleAlarmRefusal). None is overridable.
  */
 export function automaticRunRefusals(facts: AutomaticRunFacts): Refusal[] {
   if (!facts.automatic) return [];
@@ -53,11 +88,13 @@ export function automaticRunRefusals(facts: AutomaticRunFacts): Refusal[] {
         refusal(
           'min-delay-between-automatic-runs',
           'AutoFailoverTooSoon',
-          `The previous automatic failover was ${Math.floor(elapsedSeconds)} s ago (at ${facts.lastAutomaticFailoverAt}); automatic runs need ${facts.minSecondsBetweenAutoFailovers} s between them.`,
+          `The previous automatic failover was ${Math.floor(elapsedSeconds)} s ago (${facts.lastAutomaticFailoverAt}); automatic runs need ${facts.minSecondsBetweenAutoFailovers} s between them.`,
         ),
       );
     }
   }
+  const stale = staleAlarmRefusal(facts);
+  if (stale) refusals.push(stale);
   return refusals;
 }
 

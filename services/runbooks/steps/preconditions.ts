@@ -69,11 +69,13 @@ export async function checkFailoverPreconditions(
       state,
       killSwitch,
       lastAutomaticFailoverAt,
+      detectedAt: run.detectedAt,
       targetHealth,
       primaryHeartbeat,
       now,
       thresholds: {
         minSecondsBetweenAutoFailovers: config.minSecondsBetweenAutoFailovers,
+        maxAlarmAgeSeconds: config.maxAlarmAgeSeconds,
         drainSeconds: config.drainSeconds,
         gateTimeoutSeconds: config.gateTimeoutSeconds,
         gatePollSeconds: config.gatePollSeconds,

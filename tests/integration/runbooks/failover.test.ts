@@ -1,6 +1,8 @@
 import { recordKeys } from '../../../services/runbooks/model';
 import { heartbeatKey } from '../../../shared/health/heartbeat';
+import { testDynamoEndpoint } from '../../support/tables';
 import { runMachine } from './support/run-machine';
+import { startStallingProxy } from './support/stalling-proxy';
 import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
@@ -130,6 +132,36 @@ describe('planned failover', () => {
 });
 
 describe('ungraceful failover', () => {
+  it('does not wait on a quorum that hangs its writes: the best-effort fence keeps to its budget, and nothing is promoted', async () => {
+    // Prepare: reads answered, every conditional write to the quorum store left hanging
+    const w = await world({ replicate: false });
+    await w.healthy(SECONDARY);
+    await w.putState(PRIMARY, { state: 'active', version: 3 });
+    const proxy = await startStallingProxy(testDynamoEndpoint(), ['UpdateItem']);
+    const budgetMs = 4000;
+    const deps = await w.deps(SECONDARY, { quorum: proxy.endpoint, env: { RUNBOOK_BEST_EFFORT_TIMEOUT_MS: String(budgetMs) } });
+
+    try {
+      // Act
+      const run = await runMachine('failover', deps, request({ mode: 'ungraceful' }));
+
+      // Assess: the fence was tried once and given up within its budget; the promotion could not
+      // commit either (its write is abandoned after stateWriteTimeoutMs), so the state is unchanged.
+      const steps = ((await reportOf(w, SECONDARY, run.executionName))?.steps ?? []) as Array<{
+        step: string;
+        outcome: string;
+        durationMs: number;
+      }>;
+      const fence = steps.find((s) => s.step === 'BestEffortFence');
+      expect(fence?.outcome).toBe('failed');
+      expect(fence?.durationMs).toBeLessThan(budgetMs);
+      expect(run.status).toBe('FAILED');
+      expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 3 });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('promotes the secondary while the primary is unreachable: the fence lands in the quorum, and writes resume once the lease has ended', async () => {
     // Prepare: nothing replicates from a dead primary; the secondary holds what it received before.
     const w = await world({ replicate: false });
@@ -317,6 +349,39 @@ describe('refusals', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'AutoFailoverDisabled' });
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+  });
+
+  it('refuses an automatic run whose alarm is older than the stage threshold (StaleAlarm), and runs a recent one', async () => {
+    // Prepare: everything else allows an automatic failover
+    const w = await world({ killSwitch: 'enabled', maxAlarmAgeSeconds: 120 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const alarm = (secondsAgo: number) =>
+      request({
+        requestedBy: 'alarm:primary-down',
+        mode: 'ungraceful',
+        detectedAt: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+      });
+
+    // Act: an alarm event delivered late (EventBridge retries, a re-driven dead letter)
+    const stale = await runMachine('failover', deps, alarm(600));
+
+    // Assess: refused before anything changed, lock released, the refusal reported
+    expect(stale).toMatchObject({ status: 'FAILED', error: 'StaleAlarm' });
+    expect(stale.cause).toMatch(/600 s ago.*up to 120 s old/);
+    expect(stale.path).toEqual(['Begin', 'CheckPreconditions', 'Abort', 'Failed']);
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 0 });
+    expect(await auditOf(w, SECONDARY)).toEqual([]);
+    expect(await lockOf(w, SECONDARY)).toBeUndefined();
+    expect(await reportOf(w, SECONDARY, stale.executionName)).toMatchObject({ status: 'refused', error: { name: 'StaleAlarm' } });
+
+    // Act: the same alarm, delivered in time
+    const recent = await runMachine('failover', deps, alarm(5));
+
+    // Assess
+    expect(recent).toMatchObject({ status: 'SUCCEEDED', error: null });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
   });
 });
 

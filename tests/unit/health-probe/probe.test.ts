@@ -253,12 +253,12 @@ describe('runProbe', () => {
 });
 
 describe('probeCadence', () => {
-  it('runs a minute of rounds per scheduled invocation on AWS', () => {
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10 })).toEqual({ rounds: 6, intervalMs: 10_000 });
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 60 })).toEqual({ rounds: 1, intervalMs: 60_000 });
+  it('on AWS covers a minute of periods and one more, the schedule rate plus a period of overlap', () => {
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10 })).toEqual({ periodMs: 10_000, coverMs: 70_000 });
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 60 })).toEqual({ periodMs: 60_000, coverMs: 120_000 });
   });
 
   it('runs one round per invocation locally, where the runtime fires it every interval', () => {
-    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10, SWITCHYARD_LOCAL_SCHEDULE_MS: 1000 })).toEqual({ rounds: 1, intervalMs: 1000 });
+    expect(probeCadence({ PROBE_INTERVAL_SECONDS: 10, SWITCHYARD_LOCAL_SCHEDULE_MS: 1000 })).toEqual({ periodMs: 1000, coverMs: 0 });
   });
 });

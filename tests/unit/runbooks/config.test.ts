@@ -19,6 +19,7 @@ const env = {
   RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
   RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
   RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+  RUNBOOK_MAX_ALARM_AGE_SECONDS: '300',
   RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
 };
 
@@ -36,6 +37,7 @@ describe('loadRunbookConfig', () => {
       lockLeaseSeconds: 120,
       quorumTable: 'quorum',
       heartbeatStaleSeconds: 20,
+      maxAlarmAgeSeconds: 300,
       notificationsTopicArn: null,
       tables: { appState: 'app-state', photos: 'photos', comments: 'comments' },
     });

@@ -13,10 +13,17 @@ function preconditions(overrides: Partial<FailoverPreconditions> = {}): Failover
     state: state(),
     killSwitch: null,
     lastAutomaticFailoverAt: null,
+    detectedAt: null,
     targetHealth: healthy,
     primaryHeartbeat: { at: secondsBefore(60), stale: true },
     now: NOW,
-    thresholds: { minSecondsBetweenAutoFailovers: 900, drainSeconds: 2, gateTimeoutSeconds: 60, gatePollSeconds: 1 },
+    thresholds: {
+      minSecondsBetweenAutoFailovers: 900,
+      maxAlarmAgeSeconds: 300,
+      drainSeconds: 2,
+      gateTimeoutSeconds: 60,
+      gatePollSeconds: 1,
+    },
     ...overrides,
   };
 }
@@ -71,7 +78,8 @@ describe('decideFailover', () => {
   });
 
   describe('automatic runs (requestedBy alarm:…)', () => {
-    const auto = (overrides: Partial<FailoverPreconditions>) => preconditions({ automatic: true, killSwitch: 'enabled', ...overrides });
+    const auto = (overrides: Partial<FailoverPreconditions>) =>
+      preconditions({ automatic: true, killSwitch: 'enabled', detectedAt: secondsBefore(40), ...overrides });
 
     it('proceed with the kill switch enabled, no recent automatic run and a healthy target', () => {
       expect(decideFailover(auto({})).verdict).toBe('proceed');
@@ -86,6 +94,24 @@ describe('decideFailover', () => {
       expect(errorsOf(auto({ lastAutomaticFailoverAt: secondsBefore(900) }))).toEqual([]);
     });
 
+    it.each([
+      ['just fired', secondsBefore(0), []],
+      ['at the threshold', secondsBefore(300), []],
+      ['one second past the threshold', secondsBefore(301), ['StaleAlarm']],
+      ['hours old (EventBridge retries, a re-driven dead letter)', secondsBefore(3 * 3600), ['StaleAlarm']],
+      ['slightly ahead of this clock (skew)', secondsBefore(-5), []],
+      ['not said', null, ['StaleAlarm']],
+      ['not a time', 'yesterday', ['StaleAlarm']],
+    ])('act on an alarm that %s: %p', (_case, detectedAt, errors) => {
+      expect(errorsOf(auto({ detectedAt }))).toEqual(errors);
+    });
+
+    it('say how old the stale alarm is and what to do', () => {
+      const [stale] = decideFailover(auto({ detectedAt: secondsBefore(900) })).refusals;
+      expect(stale).toMatchObject({ rule: 'alarm-recent', overridable: false });
+      expect(stale?.message).toMatch(/900 s ago.*up to 300 s old.*by hand/);
+    });
+
     it('need a healthy target: unknown health refuses them', () => {
       expect(errorsOf(auto({ targetHealth: unknownHealth }))).toEqual(['TargetRegionUnhealthy']);
     });
@@ -98,8 +124,12 @@ describe('decideFailover', () => {
   });
 
   describe('manual runs', () => {
-    it('ignore the kill switch and the automatic-run history', () => {
-      expect(decideFailover(preconditions({ killSwitch: 'disabled', lastAutomaticFailoverAt: secondsBefore(1) })).verdict).toBe('proceed');
+    it('ignore the kill switch, the automatic-run history and the alarm age', () => {
+      expect(
+        decideFailover(
+          preconditions({ killSwitch: 'disabled', lastAutomaticFailoverAt: secondsBefore(1), detectedAt: secondsBefore(7200) }),
+        ).verdict,
+      ).toBe('proceed');
     });
 
     it('proceed with a warning when the target health is unknown', () => {

@@ -28,6 +28,8 @@ const arnOf = (logicalId: string) => `arn:aws:lambda:us-west-2:123456789012:func
 const RETRIED = ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException', 'TransientDependencyError'];
 /** The one Catch that continues a run instead of closing it: an ungraceful failover does not depend on fencing a dead primary. */
 const CONTINUING_CATCH = 'FencePrimaryBestEffort';
+/** Tries once (RUNBOOK.md: "one try with a 2 s budget"): a retry would hold the ungraceful failover on a dead primary. */
+const ONE_TRY = new Set(['FencePrimaryBestEffort']);
 
 function nextStates(state: AslState): string[] {
   const next: string[] = [];
@@ -80,8 +82,8 @@ describe.each(RUNBOOK_MACHINES)('the %s state machine', (machine) => {
     for (const logicalId of Object.values(taskFunctions(definition))) expect(declared).toContain(logicalId);
   });
 
-  it('retries transient Lambda and dependency errors with backoff on every task', () => {
-    for (const [name, state] of tasks) {
+  it('retries transient Lambda and dependency errors with backoff on every task but the one-try best-effort fence', () => {
+    for (const [name, state] of tasks.filter(([n]) => !ONE_TRY.has(n))) {
       const retried = ((state.Retry as Array<{ ErrorEquals: string[]; BackoffRate?: number }> | undefined) ?? []).filter(
         (r) => (r.BackoffRate ?? 0) >= 2,
       );
@@ -125,6 +127,34 @@ describe.each(RUNBOOK_MACHINES)('the %s state machine', (machine) => {
     expect(declared?.definition).toBe(`\${file(./state-machines/${machine}.asl.yaml)}`);
     expect(declared?.alarms.metrics).toEqual(expect.arrayContaining(['executionsFailed', 'executionsTimedOut', 'executionsAborted']));
     expect(declared?.alarms.topics.alarm).toEqual({ Ref: 'NotificationsTopic' });
+  });
+});
+
+describe('the best-effort fence of an ungraceful failover', () => {
+  const state = loadDefinition('failover').States.FencePrimaryBestEffort as AslState;
+  const fenceFunction = functionsYml.runbookFence as unknown as { timeout: number };
+
+  it('tries once: no Retry, so its whole time budget is its own TimeoutSeconds', () => {
+    expect(state.Retry).toBeUndefined();
+    expect(state.TimeoutSeconds).toEqual(expect.any(Number));
+    // 2 s for the primary's calls (RUNBOOK_BEST_EFFORT_TIMEOUT_MS) plus invocation and the audit record.
+    expect(state.TimeoutSeconds as number).toBeLessThanOrEqual(5);
+    // The shared fence function keeps a longer timeout for the planned fence; the state bounds this use of it.
+    expect(fenceFunction.timeout).toBeGreaterThan(state.TimeoutSeconds as number);
+  });
+
+  it('goes on to the promotion whatever happens, timeout included', () => {
+    expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ChooseGate' })]);
+    expect(state.Next).toBe('ChooseGate');
+  });
+
+  it('is the only one-try task of the three machines', () => {
+    const oneTry = RUNBOOK_MACHINES.flatMap((m) =>
+      Object.entries(loadDefinition(m).States)
+        .filter(([, s]) => s.Type === 'Task' && s.Retry === undefined)
+        .map(([n]) => n),
+    );
+    expect(oneTry).toEqual([...ONE_TRY]);
   });
 });
 

@@ -61,6 +61,8 @@ export interface WorldOptions {
   maxReplicationLagSeconds?: number | null;
   gateTimeoutSeconds?: number;
   lockLeaseSeconds?: number;
+  /** thresholds.autoFailoverMaxAlarmAgeSeconds (default 300, as in dev). */
+  maxAlarmAgeSeconds?: number;
 }
 
 export class World {
@@ -137,6 +139,7 @@ export class World {
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
       RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
+      RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds ?? 300),
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
       SWITCHYARD_REGION_ENDPOINTS: JSON.stringify({
         [PRIMARY]: { dynamodb: endpoints[PRIMARY], quorum: endpoints[PRIMARY] },
@@ -148,16 +151,22 @@ export class World {
 
   /**
    * The runbook dependencies of `region`, wired by the real wiring. SSM and SNS are stand-ins
-   * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port.
+   * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port,
+   * `endpoints` at another endpoint (e.g. a stalling proxy); `env` adds to the functions' environment.
    */
-  async deps(region: string, options: { unreachable?: string } = {}): Promise<RunbookDeps> {
-    // Both regions reach the one quorum store; an unreachable region's own tables are gone.
-    const quorum = endpoints[PRIMARY] as string;
+  async deps(
+    region: string,
+    options: { unreachable?: string; endpoints?: Record<string, string>; quorum?: string; env?: Record<string, string> } = {},
+  ): Promise<RunbookDeps> {
+    // Both regions reach the one quorum store (through `options.quorum` when given); an
+    // unreachable region's own tables are gone.
+    const quorum = options.quorum ?? (endpoints[PRIMARY] as string);
     const map: Record<string, { dynamodb: string; quorum: string }> = {
       [PRIMARY]: { dynamodb: endpoints[PRIMARY] as string, quorum },
       [SECONDARY]: { dynamodb: endpoints[SECONDARY] as string, quorum },
     };
     if (options.unreachable) map[options.unreachable] = { dynamodb: `http://127.0.0.1:${await freePort()}`, quorum };
+    for (const [r, endpoint] of Object.entries(options.endpoints ?? {})) map[r] = { dynamodb: endpoint, quorum };
     const parameters: RunbookParameters = {
       autoFailover: async () => this.killSwitch,
       maxReplicationLagSeconds: async () => this.maxLagSeconds,
@@ -168,7 +177,10 @@ export class World {
         return true;
       },
     };
-    return createRunbookDeps(this.env(region, { SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), { parameters, notifier });
+    return createRunbookDeps(this.env(region, { ...options.env, SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), {
+      parameters,
+      notifier,
+    });
   }
 
   /** The quorum store, as `region` reaches it (the same store from both regions). */
