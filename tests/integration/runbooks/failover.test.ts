@@ -395,7 +395,11 @@ describe('the quorum store', () => {
     const fenced = await w.state(SECONDARY);
 
     // Act
-    const run = await runMachine('failover', await w.deps(SECONDARY), request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }));
+    const run = await runMachine(
+      'failover',
+      await w.deps(SECONDARY),
+      request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful', detectedAt: new Date().toISOString() }),
+    );
 
     // Assess
     expect(run).toMatchObject({ status: 'FAILED', error: 'FenceNotOwned' });
@@ -412,7 +416,11 @@ describe('the quorum store', () => {
     const deps = await w.deps(SECONDARY, { unreachable: PRIMARY });
 
     // Act
-    const run = await runMachine('failover', deps, request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }));
+    const run = await runMachine(
+      'failover',
+      deps,
+      request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful', detectedAt: new Date().toISOString() }),
+    );
 
     // Assess
     expect(run).toMatchObject({ status: 'FAILED', error: 'PrimaryStillAlive' });
@@ -427,7 +435,7 @@ describe('the quorum store', () => {
     const run = await runMachine(
       'failover',
       await w.deps(SECONDARY, { unreachable: PRIMARY }),
-      request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful' }),
+      request({ requestedBy: 'alarm:primary-down', mode: 'ungraceful', detectedAt: new Date().toISOString() }),
     );
 
     expect(run).toMatchObject({ status: 'SUCCEEDED' });

@@ -153,7 +153,7 @@ describe('decideFailover', () => {
   });
 
   describe('automatic runs and the quorum', () => {
-    const automatic = { automatic: true, killSwitch: 'enabled', mode: 'ungraceful' as const };
+    const automatic = { automatic: true, killSwitch: 'enabled', mode: 'ungraceful' as const, detectedAt: secondsBefore(10) };
 
     it.each([
       ['an operator', { requestedBy: 'oncall:alice', executionId: 'arn:exec:1', automatic: false }, 'oncall:alice'],
