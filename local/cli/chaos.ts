@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     return command ? 0 : 2;
   }
   const runtime = readRuntimeFile();
-  if (!runtime || !runtime.controlUrl) {
+  if (!runtime?.controlUrl) {
     console.error('Switchyard is not running: start it with `npm start` in another terminal.');
     return 1;
   }
