@@ -20,6 +20,46 @@ function requirePositiveNumber(config, file, key) {
   }
 }
 
+// The MRSC region sets: an MRSC global table's replicas and witness must all be in one of them
+// (AWS::DynamoDB::GlobalTable GlobalTableWitnesses; DynamoDB developer guide, "Multi-Region strong
+// consistency"). A pair across sets needs another arbiter behind the same port (README, Known limits).
+const MRSC_REGION_SETS = {
+  US: ['us-east-1', 'us-east-2', 'us-west-2'],
+  EU: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
+  AP: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
+};
+
+function checkQuorum(config, rel) {
+  const quorum = config.quorum;
+  if (!quorum || typeof quorum !== 'object')
+    throw new StageConfigError(`${rel}: "quorum" is required (quorum.witnessRegion and the lease settings)`);
+  const witness = quorum.witnessRegion;
+  if (typeof witness !== 'string' || !REGION_PATTERN.test(witness)) {
+    throw new StageConfigError(`${rel}: quorum.witnessRegion must be an AWS region name (got ${JSON.stringify(witness)})`);
+  }
+  const regions = [config.primaryRegion, config.secondaryRegion, witness];
+  if (new Set(regions).size !== 3) {
+    throw new StageConfigError(`${rel}: quorum.witnessRegion (${witness}) must differ from the primary and the secondary region`);
+  }
+  const set = Object.entries(MRSC_REGION_SETS).find(([, members]) => regions.every((r) => members.includes(r)));
+  if (!set) {
+    const sets = Object.entries(MRSC_REGION_SETS)
+      .map(([name, members]) => `${name}: ${members.join(', ')}`)
+      .join('; ');
+    throw new StageConfigError(
+      `${rel}: the primary (${config.primaryRegion}), the secondary (${config.secondaryRegion}) and the witness (${witness}) ` +
+        `are not in one multi-Region strong consistency region set, so DynamoDB cannot create the quorum table. ` +
+        `Choose three regions of one set (${sets}).`,
+    );
+  }
+  for (const key of ['writeLeaseMillis', 'clockSkewMarginMillis', 'stateWriteTimeoutMillis', 'lockLeaseSeconds', 'heartbeatStaleSeconds']) {
+    const value = quorum[key];
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new StageConfigError(`${rel}: quorum.${key} must be a positive number (got ${JSON.stringify(value)})`);
+    }
+  }
+}
+
 function loadStageConfig(stage) {
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
     throw new StageConfigError(`Stage "${stage}" is not a valid stage name (lower-case letters, digits and dashes, at most 16).`);
@@ -48,7 +88,6 @@ function loadStageConfig(stage) {
   for (const key of [
     'maxReplicationLagSeconds',
     'replicationGateTimeoutSeconds',
-    'drainSeconds',
     'minSecondsBetweenAutoFailovers',
     'primaryHealthySecondsBeforeFailback',
     'probeIntervalSeconds',
@@ -59,6 +98,7 @@ function loadStageConfig(stage) {
   ]) {
     requirePositiveNumber(config, rel, key);
   }
+  checkQuorum(config, rel);
   if (config.thresholds.peerDownDatapoints > config.thresholds.peerDownEvaluationPeriods) {
     throw new StageConfigError(`${rel}: thresholds.peerDownDatapoints cannot exceed peerDownEvaluationPeriods`);
   }
@@ -74,4 +114,4 @@ function regionRole(config, region) {
   );
 }
 
-module.exports = { loadStageConfig, regionRole, StageConfigError };
+module.exports = { loadStageConfig, regionRole, checkQuorum, StageConfigError, MRSC_REGION_SETS };

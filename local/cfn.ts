@@ -139,3 +139,28 @@ export function tablesOf(resources: Record<string, CfnResource> | undefined, ctx
     .filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable' || r.Type === 'AWS::DynamoDB::Table')
     .map((r) => tableFromResource(r, ctx));
 }
+
+/**
+ * The global tables in multi-Region strong consistency (`MultiRegionConsistency: STRONG`), with
+ * their witness region (`GlobalTableWitnesses`): the embedded runtime serves them through its
+ * quorum doors (local/quorum), not as plain replicated tables.
+ */
+export function strongTablesOf(
+  resources: Record<string, CfnResource> | undefined,
+  ctx: IntrinsicContext,
+): Array<{ tableName: string; witnessRegion: string }> {
+  return Object.entries(resources ?? {}).flatMap(([id, resource]) => {
+    if (resource.Type !== 'AWS::DynamoDB::GlobalTable') return [];
+    const p = resolveIntrinsics(resource.Properties ?? {}, ctx) as {
+      TableName?: string;
+      MultiRegionConsistency?: string;
+      GlobalTableWitnesses?: Array<{ Region?: string }>;
+    };
+    if (p.MultiRegionConsistency !== 'STRONG') return [];
+    const witnessRegion = p.GlobalTableWitnesses?.[0]?.Region;
+    if (!p.TableName || !witnessRegion) {
+      throw new Error(`${id}: an MRSC global table needs a TableName and one GlobalTableWitnesses region to be emulated locally`);
+    }
+    return [{ tableName: p.TableName, witnessRegion }];
+  });
+}

@@ -5,12 +5,57 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { assertBeforeWriteDeadline } from './app-state/write-deadline';
 import { regionalEndpoint } from './regional-endpoints';
 
 const documentClients = new Map<string, DynamoDBDocumentClient>();
 const s3Clients = new Map<string, S3Client>();
 
 const THIS_REGION = '';
+const QUORUM = 'quorum:';
+
+/** The operations that change stored data: they are sent only before the request's write deadline. */
+const WRITE_COMMANDS = new Set([
+  'PutCommand',
+  'UpdateCommand',
+  'DeleteCommand',
+  'BatchWriteCommand',
+  'TransactWriteCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+  'PutObjectCommand',
+  'CopyObjectCommand',
+  'DeleteObjectCommand',
+  'DeleteObjectsCommand',
+]);
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'finalizeRequest'; priority: 'low'; name: string },
+    ): void;
+  };
+}
+
+/**
+ * Refuses, at each attempt (so SDK retries too), to send a data write once the write lease its
+ * request was admitted under has ended (shared/app-state/write-deadline.ts). Installed on the
+ * clients of the data tables and the photo bucket, never on the quorum store's.
+ */
+export function enforceWriteDeadline<C extends object>(client: C): C {
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== undefined && WRITE_COMMANDS.has(context.commandName)) assertBeforeWriteDeadline();
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'switchyardWriteDeadline' },
+  );
+  return client;
+}
 
 function documentClientOf(dynamo: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(dynamo, {
@@ -18,12 +63,27 @@ function documentClientOf(dynamo: DynamoDBClient): DynamoDBDocumentClient {
   });
 }
 
-/** The DynamoDB DocumentClient for this function's own region (AWS_REGION). */
+/** The DynamoDB DocumentClient for this function's own region (AWS_REGION); its writes keep the write deadline. */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   let client = documentClients.get(THIS_REGION);
   if (!client) {
-    client = documentClientOf(new DynamoDBClient({}));
+    client = documentClientOf(enforceWriteDeadline(new DynamoDBClient({})));
     documentClients.set(THIS_REGION, client);
+  }
+  return client;
+}
+
+/**
+ * The DocumentClient of this region's replica of the quorum store (the MRSC table). On AWS it is
+ * the regional DynamoDB endpoint; the embedded runtime serves the quorum table on an endpoint of
+ * its own (SWITCHYARD_REGION_ENDPOINTS[region].quorum), which emulates multi-Region strong consistency.
+ */
+export function quorumDocumentClient(region: string = process.env.AWS_REGION ?? ''): DynamoDBDocumentClient {
+  let client = documentClients.get(QUORUM + region);
+  if (!client) {
+    const endpoint = regionalEndpoint(region, 'quorum');
+    client = documentClientOf(new DynamoDBClient(endpoint === undefined ? { region } : { region, endpoint }));
+    documentClients.set(QUORUM + region, client);
   }
   return client;
 }
@@ -52,7 +112,7 @@ export function s3Client(): S3Client {
   if (!client) {
     // Checksums only when an operation requires one: a default checksum would be signed into
     // presigned PUT URLs, and browsers uploading to them cannot send it.
-    client = new S3Client({ forcePathStyle: usesLocalS3(process.env), requestChecksumCalculation: 'WHEN_REQUIRED' });
+    client = enforceWriteDeadline(new S3Client({ forcePathStyle: usesLocalS3(process.env), requestChecksumCalculation: 'WHEN_REQUIRED' }));
     s3Clients.set(THIS_REGION, client);
   }
   return client;

@@ -24,6 +24,11 @@ export function loadEnv<S extends z.ZodType>(schema: S, env: Env = process.env):
 }
 
 export const nonEmpty = z.string().trim().min(1, 'must not be empty');
+/** A whole number > 0 given as a string (environment variables are strings). */
+export const positiveInteger = z
+  .string()
+  .regex(/^[1-9]\d*$/, 'must be a whole number > 0')
+  .transform((value) => Number(value));
 export const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1');
 
 /** Variables serverless.yml's provider.environment gives every function (AWS_REGION comes from Lambda). */
@@ -32,6 +37,9 @@ export const appEnvShape = {
   PRIMARY_REGION: regionName,
   SECONDARY_REGION: regionName,
   APP_STATE_TABLE: nonEmpty,
+  QUORUM_TABLE: nonEmpty,
+  WRITE_LEASE_MS: positiveInteger,
+  CLOCK_SKEW_MARGIN_MS: positiveInteger,
   AWS_REGION: regionName,
 };
 

@@ -1,14 +1,29 @@
-// npm run chaos -- <cut|heal|cut-link|heal-link|lag|slow|status> …  (talks to a running `npm start`)
+// npm run chaos -- <command> …  (talks to a running `npm start`; --help lists the commands)
 import { CONTROL_TOKEN_HEADER } from '../runtime/control-server';
 import { readRuntimeFile } from './runtime-file';
 
 const USAGE = `Usage: npm run chaos -- <command>
-  cut <region> [--hang]          the region goes dark: endpoints refuse (or hang), replication and schedules stop
-  heal <region>                  the region comes back; queued replication is delivered
-  cut-link | heal-link           cut or heal replication only (both directions)
+  cut <region> [--hang]          the region goes dark, to its own clients too: its endpoints (API, DynamoDB,
+                                 S3, quorum door) refuse (or hang), its replication and schedules stop, its
+                                 quorum replica takes part in nothing
+  heal <region>                  the region comes back; queued replication is delivered, its quorum copy catches up
+  cut-link | heal-link           cut or heal replication only (both directions); cross-region calls and the
+                                 quorum are untouched
+  partition <region> [--hang]    the region keeps serving its own clients (API, DynamoDB, S3, eventually
+                                 consistent quorum reads) and loses everything across regions: replication both
+                                 ways (queued), its calls to the peer and the peer's calls to it (refused, or
+                                 hanging), and the quorum (it reaches neither the peer nor the witness: 1 of 3,
+                                 so its quorum writes and strong reads fail)
+  heal-partition <region>        undo it: queued replication is delivered, its quorum copy catches up
+  partition-link [--hang]        the two regions cannot see each other (replication, cross-region calls, the
+                                 replica-to-replica quorum link); both still reach the witness (2 of 3 each)
+  heal-partition-link            undo it
+  witness down | witness up      the quorum's witness region goes away or comes back
+  quorum-latency <ms>            the cross-region round trip of quorum writes and strong reads (default 15)
   lag <ms>                       set the replication lag
-  slow <region> <api|dynamodb|s3> <ms>   add latency to one dependency (0 removes it)
-  status                         regions, faults, replication lag, alarms, executions`;
+  slow <region> <api|dynamodb|s3|quorum> <ms>   add latency to one dependency (0 removes it)
+  status                         regions, faults, partitions, the quorum (who reaches whom, majority),
+                                 replication lag, alarms`;
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
@@ -24,7 +39,20 @@ async function main(): Promise<number> {
   if (command === 'status') {
     const res = await fetch(`${runtime.controlUrl}/__switchyard/status`);
     const status = (await res.json()) as {
-      regions: Array<{ region: string; role: string; cut: boolean; faults: Record<string, { mode: string; delayMs: number }> }>;
+      regions: Array<{
+        region: string;
+        role: string;
+        cut: boolean;
+        partitioned: boolean;
+        faults: Record<string, { mode: string; delayMs: number }>;
+        crossRegion: { to: string; doors: Record<string, { mode: string }> };
+      }>;
+      partitions: { regions: string[]; link: boolean };
+      quorum: {
+        latencyMs: number;
+        witness: { region: string; up: boolean };
+        regions: Array<{ region: string; reaches: string[]; votes: number; hasMajority: boolean; catchUpPending: number }>;
+      };
       replication: {
         linkCut: boolean;
         lagMs: number;
@@ -36,9 +64,27 @@ async function main(): Promise<number> {
       const faults = Object.entries(r.faults)
         .filter(([, f]) => f.mode !== 'up' || f.delayMs > 0)
         .map(([d, f]) => `${d}:${f.mode}${f.delayMs ? `+${f.delayMs}ms` : ''}`);
-      console.log(`${r.region} (${r.role}): ${r.cut ? 'CUT' : 'up'}${faults.length ? ` [${faults.join(', ')}]` : ''}`);
+      const crossMode = Object.values(r.crossRegion.doors).find((d) => d.mode !== 'up')?.mode;
+      console.log(
+        `${r.region} (${r.role}): ${r.cut ? 'CUT' : r.partitioned ? 'PARTITIONED' : 'up'}${faults.length ? ` [${faults.join(', ')}]` : ''}` +
+          `; calls to ${r.crossRegion.to}: ${crossMode ? `cut (${crossMode})` : 'open'}`,
+      );
     }
-    console.log(`replication: ${status.replication.linkCut ? 'LINK CUT' : 'flowing'}, configured lag ${status.replication.lagMs} ms`);
+    console.log(
+      `partitions: ${[...status.partitions.regions.map((r) => `region ${r}`), ...(status.partitions.link ? ['link'] : [])].join(', ') || 'none'}`,
+    );
+    const q = status.quorum;
+    console.log(`quorum: witness ${q.witness.region} ${q.witness.up ? 'up' : 'DOWN'}, cross-region latency ${q.latencyMs} ms`);
+    for (const r of q.regions) {
+      console.log(
+        `  ${r.region}: ${r.votes} of 3 (reaches ${r.reaches.join(' and ') || 'nobody'}) → ${r.hasMajority ? 'majority: writes and strong reads served' : 'NO MAJORITY: only eventually consistent reads'}` +
+          `${r.catchUpPending ? `, ${r.catchUpPending} item(s) to catch up` : ''}`,
+      );
+    }
+    const held = status.partitions.link || status.partitions.regions.length > 0 || status.regions.some((r) => r.cut);
+    console.log(
+      `replication: ${status.replication.linkCut ? 'LINK CUT' : held ? 'held where a cut or partition is' : 'flowing'}, configured lag ${status.replication.lagMs} ms`,
+    );
     for (const s of status.replication.stats) {
       console.log(
         `  ${s.table.padEnd(40)} ${s.from} → ${s.to}  last ${s.lastLagMs ?? '-'} ms  max ${s.maxLagMs ?? '-'} ms  pending ${s.pending}`,
@@ -66,6 +112,28 @@ async function main(): Promise<number> {
       break;
     case 'slow':
       request = { action: 'slow', region: args[0], dependency: args[1], ms: Number(args[2]) };
+      break;
+    case 'partition':
+      request = { action: 'partition', region: args[0], mode: hang ? 'hang' : 'refuse' };
+      break;
+    case 'heal-partition':
+      request = { action: 'heal-partition', region: args[0] };
+      break;
+    case 'partition-link':
+      request = { action: 'partition-link', mode: hang ? 'hang' : 'refuse' };
+      break;
+    case 'heal-partition-link':
+      request = { action: 'heal-partition-link' };
+      break;
+    case 'witness':
+      if (args[0] !== 'down' && args[0] !== 'up') {
+        console.error(`"witness" needs down or up\n\n${USAGE}`);
+        return 2;
+      }
+      request = { action: `witness-${args[0]}` };
+      break;
+    case 'quorum-latency':
+      request = { action: 'quorum-latency', ms: Number(args[0]) };
       break;
     default:
       console.error(`Unknown command "${command}"\n\n${USAGE}`);

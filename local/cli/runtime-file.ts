@@ -10,7 +10,12 @@ export interface RuntimeFile {
   /** Required by the chaos endpoint (local/runtime/control-server.ts); the file is readable by its owner only. */
   controlToken: string;
   controlPlaneEndpoint: string;
-  regions: Array<{ region: string; role: string; apiUrl: string; env: Record<string, string> }>;
+  /**
+   * Per region: its API, its quorum door and the environment of a client OUTSIDE both regions
+   * (Runtime.operatorEnv: SWITCHYARD_REGION_ENDPOINTS reaches every region directly, quorum
+   * doors included), so on-call CLIs keep reaching each region whatever partition is in force.
+   */
+  regions: Array<{ region: string; role: string; apiUrl: string; quorumEndpoint?: string; env: Record<string, string> }>;
   startedAt: string;
 }
 

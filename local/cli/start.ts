@@ -13,6 +13,7 @@ const USAGE = `Usage: npm start -- [options]
   --port-base <n>       first port of the block used (default 4100; 0 = any free ports)
   --data-dir <folder>   keep DynamoDB and S3 data there across restarts (default: in memory)
   --lag <ms>            replication lag between the regions (default 200)
+  --quorum-latency <ms> cross-region round trip of the quorum store's writes and strong reads (default 15)
   --schedule-ms <ms>    how often scheduled functions (health probe) run (default 1000)
   --no-schedules        do not run scheduled functions
   --quiet               only the ready banner and errors`;
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       'port-base': { type: 'string', default: process.env.SWITCHYARD_PORT_BASE ?? '4100' },
       'data-dir': { type: 'string' },
       lag: { type: 'string', default: '200' },
+      'quorum-latency': { type: 'string', default: '15' },
       'schedule-ms': { type: 'string', default: '1000' },
       'no-schedules': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   };
   const portBase = numberOption('port-base', values['port-base']);
   const lagMs = numberOption('lag', values.lag);
+  const quorumLatencyMs = numberOption('quorum-latency', values['quorum-latency']);
   const scheduleIntervalMs = numberOption('schedule-ms', values['schedule-ms']);
 
   const running = readRuntimeFile();
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       portBase,
       ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
       lagMs,
+      quorumLatencyMs,
       scheduleIntervalMs,
       schedules: !values['no-schedules'],
       progress,
@@ -107,7 +111,13 @@ async function main(): Promise<void> {
       controlUrl: control.url,
       controlToken: control.token,
       controlPlaneEndpoint: runtime.controlPlane.endpoint,
-      regions: runtime.regions.map((r) => ({ region: r.region, role: r.role, apiUrl: r.apiUrl, env: runtime.clientEnv(r.region) })),
+      regions: runtime.regions.map((r) => ({
+        region: r.region,
+        role: r.role,
+        apiUrl: r.apiUrl,
+        quorumEndpoint: r.quorumEndpoint,
+        env: runtime.operatorEnv(r.region),
+      })),
       startedAt: new Date().toISOString(),
     };
     // The control token is in it: readable by this user only.
@@ -126,10 +136,12 @@ ${runtime.regions
   ${r.region} (${r.role})
     ${pad('API (state, health, photos)')}${r.apiUrl}/state
     ${pad('DynamoDB')}${r.dynamodbEndpoint}
-    ${pad('S3')}${r.s3Endpoint}  bucket ${r.bucket}`,
+    ${pad('S3')}${r.s3Endpoint}  bucket ${r.bucket}
+    ${pad('Quorum store (MRSC tables)')}${r.quorumEndpoint}`,
   )
   .join('\n')}
 
+  ${pad('Quorum witness')}${runtime.quorum.membership.witness} (emulated)
   ${pad('AWS APIs (SSM, CloudWatch, SFN, SNS)')}${runtime.controlPlane.endpoint}
   ${pad('Logs')}.switchyard/runtime.log, .switchyard/logs/
 

@@ -17,7 +17,20 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 export interface ChaosRequest {
-  action: 'cut' | 'heal' | 'cut-link' | 'heal-link' | 'lag' | 'slow';
+  action:
+    | 'cut'
+    | 'heal'
+    | 'cut-link'
+    | 'heal-link'
+    | 'lag'
+    | 'slow'
+    | 'partition'
+    | 'heal-partition'
+    | 'partition-link'
+    | 'heal-partition-link'
+    | 'witness-down'
+    | 'witness-up'
+    | 'quorum-latency';
   region?: string;
   mode?: 'refuse' | 'hang';
   ms?: number;
@@ -49,8 +62,32 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
     case 'slow':
       runtime.chaos.slow(needRegion(), request.dependency ?? 'dynamodb', Number(request.ms));
       return `${request.region} ${request.dependency ?? 'dynamodb'} slowed by ${request.ms} ms`;
+    case 'partition':
+      runtime.chaos.partition(needRegion(), request.mode ?? 'refuse');
+      return `region ${request.region} partitioned (${request.mode ?? 'refuse'}): it serves its own clients; replication, cross-region calls and the quorum are cut`;
+    case 'heal-partition':
+      runtime.chaos.healPartition(needRegion());
+      return `partition of ${request.region} healed: queued replication is being delivered, its quorum copy catches up`;
+    case 'partition-link':
+      runtime.chaos.partitionLink(request.mode ?? 'refuse');
+      return `the regions cannot see each other (${request.mode ?? 'refuse'}); both still reach the witness`;
+    case 'heal-partition-link':
+      runtime.chaos.healPartitionLink();
+      return 'link partition healed';
+    case 'witness-down':
+      runtime.chaos.witnessDown();
+      return `witness ${runtime.quorum.membership.witness} down`;
+    case 'witness-up':
+      runtime.chaos.witnessUp();
+      return `witness ${runtime.quorum.membership.witness} up`;
+    case 'quorum-latency':
+      runtime.chaos.setQuorumLatency(Number(request.ms));
+      return `quorum cross-region latency set to ${request.ms} ms`;
     default:
-      throw new Error(`Unknown action "${(request as { action: string }).action}": cut, heal, cut-link, heal-link, lag, slow`);
+      throw new Error(
+        `Unknown action "${(request as { action: string }).action}": cut, heal, cut-link, heal-link, lag, slow, partition, heal-partition, ` +
+          'partition-link, heal-partition-link, witness-down, witness-up, quorum-latency',
+      );
   }
 }
 

@@ -5,6 +5,7 @@ import { bearerToken, DEV_AUDIENCE, DEV_ISSUER, verifyJwt } from '../../shared/a
 import { LOCAL_ACCOUNT_ID } from '../cfn';
 import { type ControlPlane, startControlPlane } from '../control-plane';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../dynamodb-local';
+import { type QuorumStatus, type QuorumStore, startQuorumStore } from '../quorum';
 import { createReplicator, type Replicator } from '../replication';
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../s3-local';
 import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   dataDir?: string;
   /** Replication lag between the regions, ms (default 200). */
   lagMs?: number;
+  /** One cross-region round trip of the quorum store, added to its writes and strong reads, ms (default 15). */
+  quorumLatencyMs?: number;
   /** How often schedules (the health probe) run locally, ms (default 1000). */
   scheduleIntervalMs?: number;
   /** Run serverless.yml schedules at all (default true). */
@@ -29,7 +32,10 @@ export interface RuntimeOptions {
   log?(line: string): void;
 }
 
-export type Dependency = 'api' | 'dynamodb' | 's3';
+export type Dependency = 'api' | 'dynamodb' | 's3' | 'quorum';
+
+/** Every dependency a region exposes, each behind its own chaos-controlled door. */
+const DEPENDENCIES: readonly Dependency[] = ['api', 'dynamodb', 's3', 'quorum'];
 
 export interface RuntimeRegion {
   region: string;
@@ -37,6 +43,8 @@ export interface RuntimeRegion {
   apiUrl: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
+  /** The region's quorum door: DynamoDB's JSON protocol for the MRSC tables (local/quorum). */
+  quorumEndpoint: string;
   bucket: string;
   topology: RegionTopology;
 }
@@ -48,9 +56,21 @@ export interface Runtime {
   secondary: RuntimeRegion;
   controlPlane: ControlPlane;
   replicator: Replicator;
+  /** The MRSC tables' emulation: membership (who reaches whom), doors, catch-up (`settled()`). */
+  quorum: QuorumStore;
   lambdas: LambdaPool;
-  /** Environment a local client process needs to reach this runtime (AWS_ENDPOINT_URL_*, credentials). */
+  /**
+   * Environment of a process IN `region` (its Lambdas): AWS_ENDPOINT_URL_* and credentials for
+   * the region's own endpoints, and SWITCHYARD_REGION_ENDPOINTS with the region's own endpoints
+   * direct and the peer's through this region's cross-region doors (which partitions cut).
+   */
   clientEnv(region: string): Record<string, string>;
+  /**
+   * Environment of a process OUTSIDE both regions (on-call CLIs, the runtime file): like
+   * clientEnv, but SWITCHYARD_REGION_ENDPOINTS reaches every region directly, as an operator on
+   * the internet would, whatever the partitions between the regions.
+   */
+  operatorEnv(region: string): Record<string, string>;
   chaos: Chaos;
   /** Local seconds per AWS second for durations counted in probe rounds (0.1: probe every 1 s instead of 10 s). */
   timeScale: number;
@@ -65,7 +85,20 @@ export interface Chaos {
   heal(region: string): void;
   cutLink(): void;
   healLink(): void;
+  /**
+   * The region keeps serving its own clients and loses everything across regions: replication
+   * both ways (queued, delivered on heal), the cross-region doors in both directions, and the
+   * quorum (it reaches neither the peer nor the witness).
+   */
+  partition(region: string, mode?: Exclude<FaultMode, 'up'>): void;
+  healPartition(region: string): void;
+  /** The regions cannot see each other (replication, cross-region doors, replica to replica); both still reach the witness. */
+  partitionLink(mode?: Exclude<FaultMode, 'up'>): void;
+  healPartitionLink(): void;
+  witnessDown(): void;
+  witnessUp(): void;
   setLag(ms: number): void;
+  setQuorumLatency(ms: number): void;
   slow(region: string, dependency: Dependency, ms: number): void;
 }
 
@@ -76,9 +109,14 @@ export interface RuntimeStatus {
     role: string;
     apiUrl: string;
     cut: boolean;
+    partitioned: boolean;
     faults: Record<Dependency, { mode: FaultMode; delayMs: number }>;
+    /** This region's doors to the peer (its Lambdas' cross-region calls). */
+    crossRegion: { to: string; doors: Record<Dependency, { url: string; mode: FaultMode }> };
   }>;
+  partitions: { regions: string[]; link: boolean };
   replication: { linkCut: boolean; lagMs: number; stats: ReturnType<Replicator['stats']> };
+  quorum: QuorumStatus;
   alarms: ReturnType<ControlPlane['alarmStates']>;
   executions: ReturnType<ControlPlane['executions']>;
 }
@@ -89,6 +127,9 @@ interface RegionParts {
   s3: S3Local;
   dynamoGateway: Gateway;
   s3Gateway: Gateway;
+  quorumGateway?: Gateway;
+  /** Doors for this region's calls to the peer, one per dependency (see startRuntime). */
+  crossDoors?: Record<Dependency, Gateway>;
   api?: HttpApi;
 }
 
@@ -119,6 +160,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       loadServiceDefinition(stage, config.secondaryRegion),
     ]);
     const topologies = [buildRegionTopology(primaryDef, primaryDef), buildRegionTopology(secondaryDef, primaryDef)];
+    // MRSC tables exist only behind the quorum doors (local/quorum): not as plain tables that a
+    // client could reach around the quorum, and not in the eventually consistent replication.
+    const strongTables = topologies[0]?.strongTables ?? [];
+    const witnessRegion = strongTables[0]?.witnessRegion;
+    if (!witnessRegion)
+      throw new Error('serverless.yml declares no MRSC table (MultiRegionConsistency: STRONG): the quorum store needs one');
+    const strongNames = new Set(strongTables.map((t) => t.tableName));
+    const isStrong = (table: { TableName?: string }) => strongNames.has(table.TableName ?? '');
 
     progress('Starting DynamoDB Local and S3 for both regions');
     const parts: RegionParts[] = await Promise.all(
@@ -136,7 +185,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           () => dynamo.stop(),
           () => s3.stop(),
         );
-        await ensureTables(localDynamoClient(dynamo.endpoint, topology.region), topology.tables);
+        await ensureTables(
+          localDynamoClient(dynamo.endpoint, topology.region),
+          topology.tables.filter((t) => !isStrong(t)),
+        );
         const dynamoGateway = await startGateway({ port: port(11 + 10 * i), target: dynamo.port });
         const s3Gateway = await startGateway({ port: port(12 + 10 * i), target: s3.port });
         stoppers.push(
@@ -147,6 +199,23 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }),
     );
     const [primaryParts, secondaryParts] = parts as [RegionParts, RegionParts];
+
+    progress('Starting the quorum store (MRSC tables: two replicas and a witness)');
+    const quorum = await startQuorumStore({
+      regions: parts.map((p) => ({ region: p.topology.region, dynamodbEndpoint: p.dynamo.endpoint })) as [never, never],
+      witnessRegion,
+      tables: primaryParts.topology.tables.filter(isStrong),
+      latencyMs: options.quorumLatencyMs ?? 15,
+      log,
+    });
+    stoppers.push(() => quorum.stop());
+    await Promise.all(
+      parts.map(async (p, i) => {
+        p.quorumGateway = await startGateway({ port: port(13 + 10 * i), target: quorum.doorOf(p.topology.region).port });
+        const gateway = p.quorumGateway;
+        stoppers.push(() => gateway.stop());
+      }),
+    );
 
     const cut = new Set<string>();
     let lambdas: LambdaPool | undefined;
@@ -175,53 +244,85 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     stoppers.push(() => controlPlane.stop());
 
-    const regionEndpoints = Object.fromEntries(
-      parts.map((p, i) => [
-        p.topology.region,
-        {
-          dynamodb: `http://127.0.0.1:${p.dynamoGateway.port}`,
-          s3: `http://127.0.0.1:${p.s3Gateway.port}`,
-          api: '', // filled once the APIs listen
-          index: i,
-        },
-      ]),
-    );
-
     // API ports are fixed before the Lambda environment is built, since functions learn them from it.
     const apiPorts = await Promise.all(parts.map(async (_p, i) => (base ? base + 10 + 10 * i : (await import('../ports')).freePort())));
-    parts.forEach((p, i) => {
-      (regionEndpoints[p.topology.region] as { api: string }).api = `http://127.0.0.1:${apiPorts[i]}`;
-    });
-    const endpointsJson = JSON.stringify(
-      Object.fromEntries(Object.entries(regionEndpoints).map(([r, e]) => [r, { dynamodb: e.dynamodb, s3: e.s3, api: e.api }])),
+    const url = (p: number) => `http://127.0.0.1:${p}`;
+    const ownPort = (p: RegionParts, i: number, d: Dependency): number =>
+      d === 'api'
+        ? (apiPorts[i] as number)
+        : ((d === 'dynamodb' ? p.dynamoGateway : d === 's3' ? p.s3Gateway : p.quorumGateway) as Gateway).port;
+
+    // Cross-region doors: a region's calls to its peer (runbook writes to the peer's replica, the
+    // probe's peer checks, peer state reads) go through doors of their own, one per caller region
+    // and dependency, so a partition can cut them while each region's own clients keep the direct
+    // ports. Ports: base + 14..17 (primary -> secondary: api, dynamodb, s3, quorum), base + 24..27.
+    await Promise.all(
+      parts.map(async (p, i) => {
+        const j = 1 - i;
+        const peer = parts[j] as RegionParts;
+        const doors = {} as Record<Dependency, Gateway>;
+        for (const [k, d] of DEPENDENCIES.entries()) {
+          doors[d] = await startGateway({ port: port(14 + 10 * i + k), target: ownPort(peer, j, d) });
+          const door = doors[d];
+          stoppers.push(() => door.stop());
+        }
+        p.crossDoors = doors;
+      }),
     );
-    const clientEnv = (region: string): Record<string, string> => {
-      const e = regionEndpoints[region];
-      if (!e) throw new Error(`Unknown region ${region}`);
+    const directEndpoints = (p: RegionParts, i: number) =>
+      Object.fromEntries(DEPENDENCIES.map((d) => [d, url(ownPort(p, i, d))])) as Record<Dependency, string>;
+    const crossEndpoints = (p: RegionParts) =>
+      Object.fromEntries(DEPENDENCIES.map((d) => [d, url((p.crossDoors as Record<Dependency, Gateway>)[d].port)])) as Record<
+        Dependency,
+        string
+      >;
+    const regionIndex = (region: string): number => {
+      const i = parts.findIndex((p) => p.topology.region === region);
+      if (i < 0) throw new Error(`Unknown region ${region}`);
+      return i;
+    };
+    // SWITCHYARD_REGION_ENDPOINTS (shared/regional-endpoints.ts) as seen from inside a region, or from outside both.
+    const endpointsSeenFrom = (from: string | 'outside') =>
+      JSON.stringify(
+        Object.fromEntries(
+          parts.map((p, i) => {
+            const own = from === 'outside' || p.topology.region === from;
+            return [p.topology.region, own ? directEndpoints(p, i) : crossEndpoints(parts[regionIndex(from)] as RegionParts)];
+          }),
+        ),
+      );
+    const baseEnv = (region: string, endpoints: string): Record<string, string> => {
+      const i = regionIndex(region);
+      const own = directEndpoints(parts[i] as RegionParts, i);
       return {
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
         AWS_ACCESS_KEY_ID: S3_LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3_LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
-        AWS_ENDPOINT_URL_S3: e.s3,
+        AWS_ENDPOINT_URL_DYNAMODB: own.dynamodb,
+        AWS_ENDPOINT_URL_S3: own.s3,
         AWS_ENDPOINT_URL_SSM: controlPlane.endpoint,
         AWS_ENDPOINT_URL_CLOUDWATCH: controlPlane.endpoint,
         AWS_ENDPOINT_URL_SFN: controlPlane.endpoint,
         AWS_ENDPOINT_URL_SNS: controlPlane.endpoint,
-        SWITCHYARD_REGION_ENDPOINTS: endpointsJson,
+        SWITCHYARD_REGION_ENDPOINTS: endpoints,
         SWITCHYARD_LOCAL: '1',
         SWITCHYARD_LOCAL_SCHEDULE_MS: String(scheduleIntervalMs),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };
     };
-
+    const clientEnv = (region: string) => baseEnv(region, endpointsSeenFrom(region));
+    const operatorEnv = (region: string) => baseEnv(region, endpointsSeenFrom('outside'));
     // Durations counted in probe rounds run at the local probe rate too: "primary healthy for
     // 300 s" (30 rounds of 10 s) becomes 30 s when the probe runs every second.
     const scaledEnv = {
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: String(Math.ceil((thresholds.primaryHealthySecondsBeforeFailback ?? 300) * timeScale)),
       // The replication gate gives up after the same number of probe rounds (at least 10 s).
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(Math.max(10, Math.ceil((thresholds.replicationGateTimeoutSeconds ?? 60) * timeScale))),
+      // Heartbeats are renewed every probe round, so their staleness counts in rounds too; the
+      // runbook lock is renewed by every step (about once per local probe round while a gate waits).
+      HEARTBEAT_STALE_SECONDS: String(Math.max(2, Math.ceil(config.quorum.heartbeatStaleSeconds * timeScale))),
+      RUNBOOK_LOCK_LEASE_SECONDS: String(Math.max(10, Math.ceil(config.quorum.lockLeaseSeconds * timeScale))),
     };
 
     progress('Bundling and loading the functions of serverless.yml');
@@ -255,7 +356,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         bucket: p.topology.bucket,
         onObjectEvent: p.s3.onObjectEvent,
       })) as [never, never],
-      tables: primaryParts.topology.tables.map((t) => t.TableName as string),
+      tables: primaryParts.topology.tables.filter((t) => !isStrong(t)).map((t) => t.TableName as string),
       lagMs: options.lagMs ?? 200,
       log,
     });
@@ -326,6 +427,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       apiUrl: (p.api as HttpApi).url,
       dynamodbEndpoint: `http://127.0.0.1:${p.dynamoGateway.port}`,
       s3Endpoint: `http://127.0.0.1:${p.s3Gateway.port}`,
+      quorumEndpoint: `http://127.0.0.1:${(p.quorumGateway as Gateway).port}`,
       bucket: p.topology.bucket,
       topology: p.topology,
     });
@@ -334,39 +436,113 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!p) throw new Error(`Unknown region "${region}" (this stage has ${parts.map((x) => x.topology.region).join(' and ')})`);
       return p;
     };
-    const dependencyOf = (p: RegionParts, d: Dependency) =>
-      d === 'api' ? (p.api as HttpApi) : d === 'dynamodb' ? p.dynamoGateway : p.s3Gateway;
+    const dependencyOf = (p: RegionParts, d: Dependency): HttpApi | Gateway =>
+      d === 'api' ? (p.api as HttpApi) : d === 'dynamodb' ? p.dynamoGateway : d === 's3' ? p.s3Gateway : (p.quorumGateway as Gateway);
+    const peerOf = (p: RegionParts) => parts.find((x) => x !== p) as RegionParts;
+
+    // Faults by cause; syncFaults() derives what replication, the cross-region doors and the
+    // quorum see, so healing one cause never heals another one still in force.
+    const partitioned = new Map<string, Exclude<FaultMode, 'up'>>();
+    let linkPartition: Exclude<FaultMode, 'up'> | undefined;
+    const replicationCutRegions = new Set<string>();
+    let replicationLinkCut = false;
+    const syncFaults = () => {
+      for (const p of parts) {
+        const region = p.topology.region;
+        const held = cut.has(region) || partitioned.has(region);
+        if (held !== replicationCutRegions.has(region)) {
+          if (held) {
+            replicationCutRegions.add(region);
+            replicator.cutRegion(region);
+          } else {
+            replicationCutRegions.delete(region);
+            replicator.healRegion(region);
+          }
+        }
+        // A region's doors to its peer: cut when either side is partitioned or the link is.
+        const peer = peerOf(p).topology.region;
+        const mode: FaultMode = partitioned.get(region) ?? partitioned.get(peer) ?? linkPartition ?? 'up';
+        for (const door of Object.values(p.crossDoors as Record<Dependency, Gateway>)) if (door.state().mode !== mode) door.setMode(mode);
+        quorum.membership.setRegionDown(region, cut.has(region));
+        quorum.membership.setPartitioned(region, partitioned.has(region));
+      }
+      const linkHeld = linkCut || linkPartition !== undefined;
+      if (linkHeld !== replicationLinkCut) {
+        replicationLinkCut = linkHeld;
+        if (linkHeld) replicator.cutLink();
+        else replicator.healLink();
+      }
+      quorum.membership.setLinkPartitioned(linkPartition !== undefined);
+    };
+    const faultMode = (mode: FaultMode) => {
+      if (mode !== 'refuse' && mode !== 'hang') throw new Error(`Unknown mode "${mode}" (refuse or hang)`);
+      return mode;
+    };
 
     const chaos: Chaos = {
       cut(region, mode = 'refuse') {
         const p = partsOf(region);
         cut.add(region);
-        for (const d of ['api', 'dynamodb', 's3'] as const) dependencyOf(p, d).setMode(mode);
-        replicator.cutRegion(region);
+        for (const d of DEPENDENCIES) dependencyOf(p, d).setMode(faultMode(mode));
+        syncFaults();
         log(`chaos: region ${region} cut (${mode})`);
       },
       heal(region) {
         const p = partsOf(region);
         cut.delete(region);
-        for (const d of ['api', 'dynamodb', 's3'] as const) dependencyOf(p, d).setMode('up');
-        replicator.healRegion(region);
+        for (const d of DEPENDENCIES) dependencyOf(p, d).setMode('up');
+        syncFaults();
         log(`chaos: region ${region} healed`);
       },
       cutLink() {
         linkCut = true;
-        replicator.cutLink();
+        syncFaults();
       },
       healLink() {
         linkCut = false;
-        replicator.healLink();
+        syncFaults();
+      },
+      partition(region, mode = 'refuse') {
+        partsOf(region);
+        partitioned.set(region, faultMode(mode));
+        syncFaults();
+        log(`chaos: region ${region} partitioned (${mode}): it serves its own clients, nothing crosses to or from it`);
+      },
+      healPartition(region) {
+        partsOf(region);
+        partitioned.delete(region);
+        syncFaults();
+        log(`chaos: partition of ${region} healed`);
+      },
+      partitionLink(mode = 'refuse') {
+        linkPartition = faultMode(mode);
+        syncFaults();
+        log(`chaos: link between the regions partitioned (${mode}); both still reach the witness`);
+      },
+      healPartitionLink() {
+        linkPartition = undefined;
+        syncFaults();
+        log('chaos: link partition healed');
+      },
+      witnessDown() {
+        quorum.membership.setWitnessDown(true);
+        log(`chaos: witness ${witnessRegion} down`);
+      },
+      witnessUp() {
+        quorum.membership.setWitnessDown(false);
+        log(`chaos: witness ${witnessRegion} up`);
       },
       setLag(ms) {
         if (!(ms >= 0)) throw new Error('lag must be a number of milliseconds ≥ 0');
         lagMs = ms;
         replicator.setLag(ms);
       },
+      setQuorumLatency(ms) {
+        if (!(ms >= 0)) throw new Error('quorum latency must be a number of milliseconds ≥ 0');
+        quorum.setLatency(ms);
+      },
       slow(region, dependency, ms) {
-        if (!['api', 'dynamodb', 's3'].includes(dependency)) throw new Error(`Unknown dependency "${dependency}" (api, dynamodb or s3)`);
+        if (!DEPENDENCIES.includes(dependency)) throw new Error(`Unknown dependency "${dependency}" (${DEPENDENCIES.join(', ')})`);
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
         dependencyOf(partsOf(region), dependency).setDelay(ms);
       },
@@ -379,8 +555,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       secondary: toRegion(secondaryParts),
       controlPlane,
       replicator,
+      quorum,
       lambdas: pool,
       clientEnv,
+      operatorEnv,
       chaos,
       status: () => ({
         stage,
@@ -389,9 +567,28 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           role: p.topology.role,
           apiUrl: (p.api as HttpApi).url,
           cut: cut.has(p.topology.region),
-          faults: { api: (p.api as HttpApi).state(), dynamodb: p.dynamoGateway.state(), s3: p.s3Gateway.state() },
+          partitioned: partitioned.has(p.topology.region),
+          faults: Object.fromEntries(DEPENDENCIES.map((d) => [d, dependencyOf(p, d).state()])) as Record<
+            Dependency,
+            { mode: FaultMode; delayMs: number }
+          >,
+          crossRegion: {
+            to: peerOf(p).topology.region,
+            doors: Object.fromEntries(
+              Object.entries(p.crossDoors as Record<Dependency, Gateway>).map(([d, door]) => [
+                d,
+                { url: `http://127.0.0.1:${door.port}`, mode: door.state().mode },
+              ]),
+            ) as Record<Dependency, { url: string; mode: FaultMode }>,
+          },
         })),
+        partitions: { regions: [...partitioned.keys()], link: linkPartition !== undefined },
         replication: { linkCut, lagMs, stats: replicator.stats() },
+        quorum: (() => {
+          // Published as the door's chaos gateway, not the door server behind it.
+          const q = quorum.status();
+          return { ...q, regions: q.regions.map((r) => ({ ...r, door: toRegion(partsOf(r.region)).quorumEndpoint })) };
+        })(),
         alarms: controlPlane.alarmStates(),
         executions: controlPlane.executions(),
       }),

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { evaluateConditions, type IntrinsicContext, LOCAL_ACCOUNT_ID, resolveIntrinsics, tablesOf } from '../cfn';
+import { evaluateConditions, type IntrinsicContext, LOCAL_ACCOUNT_ID, resolveIntrinsics, strongTablesOf, tablesOf } from '../cfn';
 import type { CfnResource, ResolvedService } from '../service-definition';
 
 /**
@@ -23,6 +23,12 @@ export interface RegionTopology {
   authorizers: Record<string, { issuerUrl?: string; audience?: string[] }>;
   /** Every table of the stage (global tables: the same in both regions). */
   tables: CreateTableCommandInput[];
+  /**
+   * The tables in multi-Region strong consistency (`MultiRegionConsistency: STRONG`) and their
+   * witness region: served by the quorum doors (local/quorum), neither created as plain tables
+   * nor replicated like the others.
+   */
+  strongTables: Array<{ tableName: string; witnessRegion: string }>;
 }
 
 export interface LocalFunction {
@@ -297,6 +303,7 @@ export function buildRegionTopology(
     ...(httpApi?.cors ? { cors: httpApi.cors } : {}),
     authorizers: (resolveIntrinsics(httpApi?.authorizers ?? {}, ctx) as RegionTopology['authorizers']) ?? {},
     tables: tablesOf(tablesSource.resources?.Resources, tablesCtx),
+    strongTables: strongTablesOf(tablesSource.resources?.Resources, tablesCtx),
   };
 }
 

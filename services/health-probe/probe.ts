@@ -1,6 +1,8 @@
 // One round of the health probe: check this region end to end and the peer from outside, read
 // the peer's heartbeat from this region's replicas, decide, record, publish. The decisions are
 // pure (decide, nextHealthySince, metricData); the I/O comes in through ProbeDeps.
+
+import { heartbeatStale } from '../../shared/health/heartbeat';
 import type { CheckOutcome, HealthRecord } from '../../shared/health/record';
 import { healthRecordKey } from '../../shared/health/record';
 
@@ -25,8 +27,15 @@ export interface ProbeDeps {
   selfChecks: Record<string, Check>;
   /** The peer from outside: its /health and its state API. */
   peerChecks: Record<string, Check>;
+  /**
+   * A peer whose quorum heartbeat is fresher than this is alive, even when this region cannot
+   * reach it: only the link is cut (docs/fencing.md).
+   */
+  heartbeatStaleSeconds: number;
   /** This region's previous record and the peer's heartbeats, as replicated here. */
   readings: {
+    /** The peer's heartbeat in the quorum store (strongly consistent); throws when this region cannot reach the quorum. */
+    peerQuorumHeartbeat(signal: AbortSignal): Promise<string | null>;
     ownRecord(signal: AbortSignal): Promise<HealthRecord | undefined>;
     peerTableHeartbeat(signal: AbortSignal): Promise<Heartbeat | undefined>;
     peerBucketHeartbeat(signal: AbortSignal): Promise<Heartbeat | undefined>;
@@ -182,18 +191,32 @@ async function reading<T>(what: string, read: (signal: AbortSignal) => Promise<T
   }
 }
 
+/**
+ * Is the peer down as far as the quorum can tell? Only when its heartbeat is stale (or it never
+ * beat): a fresh one means the peer still reaches the quorum and only the link to it is cut. When
+ * this region cannot read the quorum itself it cannot tell, and says nothing against the peer
+ * (its own quorum check fails instead, which blocks the two-sided alarm).
+ */
+export function peerDownByQuorum(heartbeat: string | null | 'unreadable', now: Date, staleSeconds: number): boolean {
+  if (heartbeat === 'unreadable') return false;
+  return heartbeatStale(heartbeat, now, staleSeconds);
+}
+
 /** One probe round. Never throws: a failure to record or publish is reported through onProblem. */
 export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
-  const [selfOutcomes, peerOutcomes, previous, peerTable, peerBucket] = await Promise.all([
+  const [selfOutcomes, peerOutcomes, previous, peerTable, peerBucket, peerBeat] = await Promise.all([
     runAll(deps.selfChecks, deps.timeoutMs),
     runAll(deps.peerChecks, deps.timeoutMs),
     reading('own record', deps.readings.ownRecord, deps),
     reading('peer table heartbeat', deps.readings.peerTableHeartbeat, deps),
     reading('peer bucket heartbeat', deps.readings.peerBucketHeartbeat, deps),
+    reading('peer quorum heartbeat', deps.readings.peerQuorumHeartbeat, deps),
   ]);
   const now = deps.clock();
   const selfHealthy = allOk(selfOutcomes);
-  const peerHealthy = allOk(peerOutcomes);
+  const peerReachable = allOk(peerOutcomes);
+  const peerHeartbeat = peerBeat === undefined ? 'unreadable' : peerBeat;
+  const peerHealthy = peerReachable || !peerDownByQuorum(peerHeartbeat, now, deps.heartbeatStaleSeconds);
   const failed = [...failures(selfOutcomes), ...failures(peerOutcomes).map((f) => `peer ${f}`)];
   // The record (what the runbooks read) turns unhealthy after UNHEALTHY_AFTER_ROUNDS failed rounds
   // in a row: one slow answer on a busy machine must not refuse a planned failover. The metrics
@@ -209,7 +232,7 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
     failedRounds,
     detail: failed.length === 0 ? 'all checks passed' : `failed: ${failed.join('; ')}`,
     checks: { ...selfOutcomes, ...Object.fromEntries(Object.entries(peerOutcomes).map(([k, v]) => [`peer-${k}`, v])) },
-    peer: { region: deps.peerRegion, healthy: peerHealthy },
+    peer: { region: deps.peerRegion, healthy: peerHealthy, reachable: peerReachable, heartbeatAt: peerHeartbeat },
     replication: { from: deps.peerRegion, tableAgeSeconds: heartbeatAge(peerTable, now), bucketAgeSeconds: heartbeatAge(peerBucket, now) },
   };
   const partial = { record, selfHealthy, peerHealthy };

@@ -8,8 +8,9 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dynamoDocumentClient, s3Client } from '../../shared/aws-clients';
+import { dynamoDocumentClient, quorumDocumentClient, s3Client } from '../../shared/aws-clients';
 import { loadAppEnv, nonEmpty } from '../../shared/env';
+import { DynamoHeartbeats } from '../../shared/health/heartbeat';
 import { type HealthRecord, healthRecordKey, probeItemKey, probeObjectKey } from '../../shared/health/record';
 import { logger } from '../../shared/powertools';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
@@ -24,6 +25,7 @@ export function loadProbeEnv(env: NodeJS.ProcessEnv = process.env) {
       SSM_PREFIX: nonEmpty,
       PROBE_INTERVAL_SECONDS: positiveInt,
       PROBE_TIMEOUT_MS: positiveInt,
+      HEARTBEAT_STALE_SECONDS: positiveInt,
       /** This region's API URL on AWS (locally SWITCHYARD_REGION_ENDPOINTS says it). */
       SELF_API_URL: z.string().url().optional(),
       /** Set by the embedded runtime: one round per invocation, every this many ms. */
@@ -51,6 +53,7 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
   const region = env.AWS_REGION;
   const peerRegion = region === env.PRIMARY_REGION ? env.SECONDARY_REGION : env.PRIMARY_REGION;
   const ddb = dynamoDocumentClient();
+  const heartbeats = new DynamoHeartbeats(quorumDocumentClient(region), env.QUORUM_TABLE, env.APP_ID);
   const s3 = s3Client();
   const cloudwatch = new CloudWatchClient({});
   // Each region publishes its own API URL in its own Parameter Store (infra/resources/parameters.yml);
@@ -91,7 +94,12 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
     clock: () => new Date(),
     timeoutMs,
     intervalSeconds: cadence.intervalMs / 1000,
+    heartbeatStaleSeconds: env.HEARTBEAT_STALE_SECONDS,
     selfChecks: {
+      // Renews this region's heartbeat: succeeds only while this region reaches the quorum.
+      quorum: async () => {
+        await heartbeats.beat(region, new Date());
+      },
       'state-api': async (signal) => {
         const body = (await expectOk(await fetch(`${selfUrl()}/state`, { signal }), 'GET /state')) as { state?: unknown };
         if (typeof body.state !== 'string') throw new Error('GET /state without a state');
@@ -140,6 +148,7 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
         return typeof Item?.checkedAt === 'string' ? { checkedAt: Item.checkedAt } : undefined;
       },
       peerBucketHeartbeat: (signal) => readHeartbeat(probeObjectKey(peerRegion), signal),
+      peerQuorumHeartbeat: () => heartbeats.lastBeat(peerRegion),
     },
     saveRecord: async (record) => {
       await ddb.send(new PutCommand({ TableName: env.APP_STATE_TABLE, Item: record }));

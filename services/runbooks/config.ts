@@ -12,6 +12,15 @@ export interface RunbookConfig {
   secondaryRegion: string;
   /** Same names in both regions (global tables). */
   tables: Record<ReplicatedTable, string>;
+  /** The quorum store (MRSC table): state, lock, heartbeats (docs/fencing.md). */
+  quorumTable: string;
+  /** The stage's write lease and clock-skew margin: every wait for another region's lease to end is their sum. */
+  writeLeaseMs: number;
+  clockSkewMarginMs: number;
+  /** The quorum store's write of a promotion is abandoned after this long, so its commit is bounded. */
+  stateWriteTimeoutMs: number;
+  /** A heartbeat older than this means its region is not renewing it. */
+  heartbeatStaleSeconds: number;
   ssmPrefix: string;
   notificationsTopicArn: string | null;
   drainSeconds: number;
@@ -23,8 +32,8 @@ export interface RunbookConfig {
   primaryHealthySecondsBeforeFailback: number;
   /** A probe record older than this says nothing about the region's health. */
   healthStaleSeconds: number;
-  /** Safety valve: a lock left by a crashed execution expires after this (state machines time out sooner). */
-  lockTtlSeconds: number;
+  /** The lock's lease: every step renews it, so a stopped or crashed execution blocks the next run for at most this long. */
+  lockLeaseSeconds: number;
   /** Budget for each call of the best-effort fence of an unreachable primary. */
   bestEffortTimeoutMs: number;
 }
@@ -57,8 +66,12 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
   if (region !== primaryRegion && region !== secondaryRegion) {
     throw new RunbookConfigError(`AWS_REGION ${region} is neither PRIMARY_REGION ${primaryRegion} nor SECONDARY_REGION ${secondaryRegion}`);
   }
+  const writeLeaseMs = positive(env, 'WRITE_LEASE_MS');
+  const clockSkewMarginMs = positive(env, 'CLOCK_SKEW_MARGIN_MS');
   return {
     stage: text(env, 'STAGE'),
+    // The drain after a fence: one write lease and the margin (docs/fencing.md), never a fixed wait.
+    drainSeconds: (writeLeaseMs + clockSkewMarginMs) / 1000,
     appId: text(env, 'APP_ID'),
     region,
     primaryRegion,
@@ -66,14 +79,18 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
     tables: { appState: text(env, 'APP_STATE_TABLE'), photos: text(env, 'PHOTOS_TABLE'), comments: text(env, 'COMMENTS_TABLE') },
     ssmPrefix: text(env, 'SSM_PREFIX').replace(/\/$/, ''),
     notificationsTopicArn: env.NOTIFICATIONS_TOPIC_ARN?.trim() || null,
-    drainSeconds: Math.ceil(positive(env, 'RUNBOOK_DRAIN_SECONDS')),
     gateTimeoutSeconds: positive(env, 'RUNBOOK_GATE_TIMEOUT_SECONDS'),
     gatePollSeconds: Math.ceil(positive(env, 'RUNBOOK_GATE_POLL_SECONDS', 1)),
     defaultMaxReplicationLagSeconds: positive(env, 'RUNBOOK_MAX_REPLICATION_LAG_SECONDS'),
     minSecondsBetweenAutoFailovers: positive(env, 'RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS'),
     primaryHealthySecondsBeforeFailback: positive(env, 'RUNBOOK_PRIMARY_HEALTHY_SECONDS'),
     healthStaleSeconds: positive(env, 'RUNBOOK_HEALTH_STALE_SECONDS', 300),
-    lockTtlSeconds: positive(env, 'RUNBOOK_LOCK_TTL_SECONDS', 3600),
+    quorumTable: text(env, 'QUORUM_TABLE'),
+    writeLeaseMs,
+    clockSkewMarginMs,
+    stateWriteTimeoutMs: positive(env, 'STATE_WRITE_TIMEOUT_MS'),
+    heartbeatStaleSeconds: positive(env, 'HEARTBEAT_STALE_SECONDS'),
+    lockLeaseSeconds: positive(env, 'RUNBOOK_LOCK_LEASE_SECONDS'),
     bestEffortTimeoutMs: positive(env, 'RUNBOOK_BEST_EFFORT_TIMEOUT_MS', 2000),
   };
 }

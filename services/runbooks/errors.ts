@@ -87,6 +87,21 @@ export class RunbookStepFailed extends RunbookError {
   override readonly name = 'RunbookStepFailed';
 }
 
+/** An automatic run found a fence it did not set (an operator's, or another run's): it never resumes or lifts it. */
+export class FenceNotOwned extends RunbookError {
+  override readonly name = 'FenceNotOwned';
+}
+
+/** The primary still renews its heartbeat in the quorum: it is alive; only the link to it is cut. No automatic failover. */
+export class PrimaryStillAlive extends RunbookError {
+  override readonly name = 'PrimaryStillAlive';
+}
+
+/** This region cannot reach a majority of the quorum, so it can neither check the primary nor promote itself. */
+export class QuorumUnreachable extends RunbookError {
+  override readonly name = 'QuorumUnreachable';
+}
+
 /** The refusals a plan can carry, by error name: decisions stay data, the step throws. */
 export const REFUSAL_ERRORS = {
   RunbookLocked,
@@ -100,6 +115,9 @@ export const REFUSAL_ERRORS = {
   FailbackNeverAutomatic,
   PrimaryNotReady,
   UnresolvedConflicts,
+  FenceNotOwned,
+  PrimaryStillAlive,
+  QuorumUnreachable,
 } as const;
 
 export type RefusalError = keyof typeof REFUSAL_ERRORS;

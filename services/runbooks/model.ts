@@ -107,6 +107,8 @@ export interface FenceResult {
   to: AppStateName | null;
   version: number | null;
   at: string;
+  /** A fence that took effect: writes admitted before it have all ended by then (the drain's end). */
+  drainUntil?: string | null;
   detail: string;
 }
 

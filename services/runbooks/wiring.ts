@@ -1,5 +1,5 @@
 // Wires the runbook steps to AWS once per container: configuration from the environment (fails
-// fast on the first cold start), DynamoDB clients for this region and the peer, SSM, SNS.
+// fast on the first cold start), the quorum store, DynamoDB clients for this region and the peer, SSM, SNS.
 // Handlers call `runbookDeps()` at module load and stay one line each. Clients are this
 // module's own (not shared/aws-clients) because their endpoints come from the `env` given,
 // which lets a test wire both regions, or an unreachable primary, in one process.
@@ -8,11 +8,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAppStateStore } from '../../shared/app-state/store';
+import { DynamoHeartbeats } from '../../shared/health/heartbeat';
 import { logger } from '../../shared/powertools';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
 import { AppStateRegion } from './adapters/app-state-region';
 import { DynamoRegionalTables } from './adapters/dynamo-regional-tables';
 import { DynamoRunbookRecords, DynamoWatermarks } from './adapters/dynamo-runbook-records';
+import { QuorumRunbookLock } from './adapters/quorum-runbook-lock';
 import { SnsNotifier } from './adapters/sns-notifier';
 import { SsmRunbookParameters } from './adapters/ssm-runbook-parameters';
 import { autoFailoverParameter, loadRunbookConfig, maxLagParameter, type RunbookConfig, RunbookConfigError } from './config';
@@ -55,28 +57,25 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     }
     return client;
   };
-  const bestEffortClients = new Map<string, DynamoDBDocumentClient>();
-  const bestEffortClientFor = (region: string): DynamoDBDocumentClient => {
-    let client = bestEffortClients.get(region);
-    if (!client) {
-      const endpoint = endpointOf(config, region, env);
-      // One attempt, short timeouts: the region being left is probably unreachable, and the failover must not wait on it.
-      client = documentClient(
-        new DynamoDBClient({
-          region,
-          ...(endpoint ? { endpoint } : {}),
-          maxAttempts: 1,
-          requestHandler: { connectionTimeout: Math.ceil(config.bestEffortTimeoutMs / 2), requestTimeout: config.bestEffortTimeoutMs },
-        }),
-      );
-      bestEffortClients.set(region, client);
-    }
-    return client;
-  };
+  // The quorum store, through this region's replica: one linearizable store, whichever region a
+  // step names (docs/fencing.md). Writes are abandoned after stateWriteTimeoutMs, which bounds
+  // when a promotion can have committed.
+  const quorumEndpoint = regionalEndpoint(config.region, 'quorum', env as NodeJS.ProcessEnv);
+  const quorumClient = (timeoutMs: number, attempts?: number) =>
+    documentClient(
+      new DynamoDBClient({
+        region: config.region,
+        ...(quorumEndpoint ? { endpoint: quorumEndpoint } : {}),
+        ...(attempts ? { maxAttempts: attempts } : {}),
+        requestHandler: { connectionTimeout: Math.ceil(timeoutMs / 2), requestTimeout: timeoutMs },
+      }),
+    );
+  const quorum = quorumClient(config.stateWriteTimeoutMs);
+  const quorumBestEffort = quorumClient(config.bestEffortTimeoutMs, 1);
   const stateStore = (client: DynamoDBDocumentClient) =>
     new DynamoAppStateStore({
       client,
-      tableName: config.tables.appState,
+      tableName: config.quorumTable,
       appId: config.appId,
       primaryRegion: config.primaryRegion,
       secondaryRegion: config.secondaryRegion,
@@ -89,9 +88,10 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
   return {
     config,
     clock,
-    stateIn: (region) => new AppStateRegion(stateStore(clientFor(region)), region),
-    stateInBestEffort: (region) => new AppStateRegion(stateStore(bestEffortClientFor(region)), region),
-    lock: records,
+    stateIn: (region) => new AppStateRegion(stateStore(quorum), region),
+    stateInBestEffort: (region) => new AppStateRegion(stateStore(quorumBestEffort), region),
+    lock: new QuorumRunbookLock(quorum, config.quorumTable, config.appId),
+    heartbeats: new DynamoHeartbeats(quorum, config.quorumTable, config.appId),
     audit: records,
     reports: records,
     watermarks: new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId),

@@ -1,6 +1,5 @@
 // Adapter for GET /state (see get-state.ts).
-import { regionalAppStateStore } from '../../shared/app-state/wiring';
-import { dynamoDocumentClient } from '../../shared/aws-clients';
+import { quorumStateStore } from '../../shared/app-state/wiring';
 import { loadAppEnv } from '../../shared/env';
 import { ifNoneMatchMatches } from '../../shared/http/conditional';
 import { httpHandler } from '../../shared/http/handler';
@@ -11,9 +10,7 @@ const env = loadAppEnv();
 
 const deps = {
   region: env.AWS_REGION,
-  // This replica, overruled by the peer's when it holds a newer version: a region back from an
-  // outage must not tell clients to write to it before the failover has replicated to it.
-  store: regionalAppStateStore(env),
+  store: quorumStateStore(env),
 };
 
 // Clients poll every few seconds and a failover must show on the very next poll, so no cache

@@ -78,6 +78,39 @@ export class WrongRegion extends AppStateError {
 }
 
 /**
+ * This region cannot confirm the state with the quorum (it is cut off from a majority of its
+ * participants) and its write lease has ended: it acknowledges no write until it can. Reads are
+ * still served.
+ */
+export class RegionIsolated extends AppStateError {
+  override readonly name = 'RegionIsolated';
+  readonly code = 'REGION_ISOLATED';
+  constructor(
+    readonly region: string,
+    readonly retryAfterSeconds = 2,
+  ) {
+    super(`${region} cannot confirm the application state with the quorum, so it accepts no writes; retry shortly or use the other region`);
+  }
+}
+
+/**
+ * This region was just made the writable one and waits until every write lease the other region
+ * could still hold has ended (docs/fencing.md); the client should retry after Retry-After.
+ */
+export class WritesResuming extends AppStateError {
+  override readonly name = 'WritesResuming';
+  readonly code = 'WRITES_RESUMING';
+  readonly retryAfterSeconds: number;
+  constructor(
+    readonly resumeAt: Date,
+    now: Date,
+  ) {
+    super(`Writes resume here at ${resumeAt.toISOString()}, once the previous region's write lease has ended`);
+    this.retryAfterSeconds = Math.max(1, Math.ceil((resumeAt.getTime() - now.getTime()) / 1000));
+  }
+}
+
+/**
  * The stored state item is not a valid state (hand-edited, or written by something else).
  * Internal: the HTTP edge answers it as an opaque 500 and logs it.
  */

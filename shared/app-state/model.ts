@@ -20,6 +20,23 @@ export interface AppState {
   updatedAt: string;
   updatedBy: string;
   reason: string;
+  /**
+   * Who set the fence, while `fenced` (null otherwise): an automatic run never resumes or lifts a
+   * fence it did not set (RUNBOOK.md, "The fence's owner").
+   */
+  fence: FenceOwner | null;
+  /**
+   * ISO 8601, or null: the region that became writable accepts writes only from then on, once
+   * every write lease the region it replaces could still hold has ended (docs/fencing.md).
+   */
+  writesResumeAt: string | null;
+}
+
+export interface FenceOwner {
+  requestedBy: string;
+  /** The runbook execution that set it, when a runbook did. */
+  executionId: string | null;
+  automatic: boolean;
 }
 
 export interface AppIdentity {
@@ -66,6 +83,8 @@ export function initialAppState(app: AppIdentity): AppState {
     updatedAt: new Date(0).toISOString(),
     updatedBy: 'initial',
     reason: 'No state recorded yet',
+    fence: null,
+    writesResumeAt: null,
   };
 }
 
@@ -94,6 +113,10 @@ export interface TransitionRequest extends TransitionOptions {
   updatedBy: string;
   reason: string;
   now: Date;
+  /** Required when entering `fenced`: who sets the fence. */
+  fence?: FenceOwner;
+  /** When the newly writable region may accept writes (default: at once). */
+  writesResumeAt?: Date;
 }
 
 /** The state after a legal transition (version + 1); throws IllegalTransition otherwise. */
@@ -107,6 +130,8 @@ export function nextAppState(current: AppState, request: TransitionRequest): App
     updatedAt: request.now.toISOString(),
     updatedBy: request.updatedBy,
     reason: request.reason,
+    fence: request.to === 'fenced' ? (request.fence ?? null) : null,
+    writesResumeAt: request.to !== 'fenced' && request.writesResumeAt ? request.writesResumeAt.toISOString() : null,
   };
 }
 
@@ -119,12 +144,19 @@ export function canWrite(state: AppState, region: string): boolean {
   return writableRegion(state) === region;
 }
 
-export type WriteRefusal = { code: 'WRITES_FENCED' } | { code: 'WRONG_REGION'; writableRegion: string };
+export type WriteRefusal =
+  | { code: 'WRITES_FENCED' }
+  | { code: 'WRONG_REGION'; writableRegion: string }
+  | { code: 'WRITES_RESUMING'; resumeAt: Date };
 
-/** Why a write in `region` must be refused, or undefined when it may proceed. */
-export function writeRefusal(state: AppState, region: string): WriteRefusal | undefined {
+/** Why a write in `region` at `now` must be refused, or undefined when it may proceed. */
+export function writeRefusal(state: AppState, region: string, now: Date): WriteRefusal | undefined {
   const writable = writableRegion(state);
   if (writable === null) return { code: 'WRITES_FENCED' };
   if (writable !== region) return { code: 'WRONG_REGION', writableRegion: writable };
+  if (state.writesResumeAt !== null) {
+    const resumeAt = new Date(state.writesResumeAt);
+    if (now.getTime() < resumeAt.getTime()) return { code: 'WRITES_RESUMING', resumeAt };
+  }
   return undefined;
 }

@@ -12,6 +12,7 @@ import {
   type AppState,
   type AppStateName,
   assertLegalTransition,
+  type FenceOwner,
   initialAppState,
   nextAppState,
 } from './model';
@@ -25,6 +26,10 @@ export interface TransitionCommand {
   updatedBy: string;
   reason: string;
   now?: Date;
+  /** Who sets the fence; required when `to` is `fenced`. */
+  fence?: FenceOwner;
+  /** When the region made writable may accept writes (default: at once). */
+  writesResumeAt?: Date;
 }
 
 export interface AppStateStore {
@@ -32,6 +37,11 @@ export interface AppStateStore {
   get(options?: { consistent?: boolean }): Promise<AppState>;
   /** Applies a legal transition from exactly (expectedState, expectedVersion), or throws and writes nothing. */
   transition(command: TransitionCommand): Promise<AppState>;
+  /**
+   * Moves the state's writesResumeAt later (never earlier), only while it is still at `version`;
+   * a version that moved on throws StaleVersion. No transition: the version stays.
+   */
+  holdWritesUntil(version: number, until: Date): Promise<AppState>;
 }
 
 export const appStateKey = (appId: string) => ({ pk: `APP#${appId}`, sk: 'STATE' });
@@ -87,6 +97,17 @@ export class DynamoAppStateStore implements AppStateStore {
       ':reason': command.reason,
     };
     const sets = ['#state = :to', '#version = :next', '#updatedAt = :updatedAt', '#updatedBy = :updatedBy', '#reason = :reason'];
+    const removes: string[] = [];
+    names['#fence'] = 'fence';
+    if (command.to === 'fenced' && command.fence) {
+      values[':fence'] = command.fence;
+      sets.push('#fence = :fence');
+    } else removes.push('#fence');
+    names['#writesResumeAt'] = 'writesResumeAt';
+    if (command.to !== 'fenced' && command.writesResumeAt) {
+      values[':writesResumeAt'] = command.writesResumeAt.toISOString();
+      sets.push('#writesResumeAt = :writesResumeAt');
+    } else removes.push('#writesResumeAt');
     // Entering `fenced` leaves activeRegion as it is, which is why this is an update and not a put:
     // the new item depends on the stored one, and reading it first would open a race.
     const entering = ACTIVE_REGION_ON_ENTERING[command.to];
@@ -100,7 +121,7 @@ export class DynamoAppStateStore implements AppStateStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: appStateKey(this.app.appId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: '#state = :expectedState AND #version = :expectedVersion',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -112,6 +133,32 @@ export class DynamoAppStateStore implements AppStateStore {
       return this.parse(Attributes);
     } catch (error) {
       throw conflictOf(error, command);
+    }
+  }
+
+  async holdWritesUntil(version: number, until: Date): Promise<AppState> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: appStateKey(this.app.appId),
+          UpdateExpression: 'SET #writesResumeAt = :until',
+          ConditionExpression: '#version = :version AND (attribute_not_exists(#writesResumeAt) OR #writesResumeAt < :until)',
+          ExpressionAttributeNames: { '#version': 'version', '#writesResumeAt': 'writesResumeAt' },
+          ExpressionAttributeValues: { ':version': version, ':until': until.toISOString() },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      if (!Attributes) throw new CorruptAppState('The state update returned no item');
+      return this.parse(Attributes);
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const actual = old?.version?.N === undefined ? 0 : Number(old.version.N);
+      if (actual !== version) throw new StaleVersion(version, actual);
+      // Already held at least that long.
+      return this.get({ consistent: true });
     }
   }
 
@@ -141,7 +188,7 @@ export class DynamoAppStateStore implements AppStateStore {
   }
 
   private parse(item: Record<string, unknown>): AppState {
-    const { state, version, activeRegion, updatedAt, updatedBy, reason } = item;
+    const { state, version, activeRegion, updatedAt, updatedBy, reason, fence, writesResumeAt } = item;
     const regions = [this.app.primaryRegion, this.app.secondaryRegion];
     if (
       !APP_STATE_NAMES.includes(state as AppStateName) ||
@@ -152,12 +199,34 @@ export class DynamoAppStateStore implements AppStateStore {
       !regions.includes(activeRegion) ||
       typeof updatedAt !== 'string' ||
       typeof updatedBy !== 'string' ||
-      typeof reason !== 'string'
+      typeof reason !== 'string' ||
+      (writesResumeAt !== undefined && writesResumeAt !== null && typeof writesResumeAt !== 'string') ||
+      (fence !== undefined && fence !== null && !isFenceOwner(fence))
     ) {
       throw new CorruptAppState(`The stored application state of ${this.app.appId} is not a valid state`);
     }
-    return { ...this.app, state: state as AppStateName, activeRegion, version, updatedAt, updatedBy, reason };
+    return {
+      ...this.app,
+      state: state as AppStateName,
+      activeRegion,
+      version,
+      updatedAt,
+      updatedBy,
+      reason,
+      fence: (fence as FenceOwner | undefined) ?? null,
+      writesResumeAt: (writesResumeAt as string | undefined) ?? null,
+    };
   }
+}
+
+function isFenceOwner(value: unknown): value is FenceOwner {
+  const v = value as Partial<FenceOwner>;
+  return (
+    typeof v === 'object' &&
+    typeof v.requestedBy === 'string' &&
+    typeof v.automatic === 'boolean' &&
+    (v.executionId === null || typeof v.executionId === 'string')
+  );
 }
 
 function validate(command: TransitionCommand): void {
@@ -173,6 +242,9 @@ function validate(command: TransitionCommand): void {
     }
   }
   if (command.now !== undefined && Number.isNaN(command.now.getTime())) problems.push('now must be a valid date');
+  if (command.to === 'fenced' && !command.fence) problems.push('fence (who sets it) is required when entering fenced');
+  if (command.writesResumeAt !== undefined && Number.isNaN(command.writesResumeAt.getTime()))
+    problems.push('writesResumeAt must be a valid date');
   if (problems.length > 0) throw new InvalidTransitionCommand(`Invalid state transition: ${problems.join('; ')}`);
 }
 

@@ -1,31 +1,35 @@
-// The app-state store every request path uses: this region's replica, overruled by the peer's
-// when the peer holds a newer version (peer-aware.ts). One per container.
-import { dynamoDocumentClient, dynamoDocumentClientFor } from '../aws-clients';
+// The application state every request path uses: the quorum store (an MRSC global table, read
+// with strongly consistent reads) behind one write gate per container. docs/fencing.md.
+import { quorumDocumentClient } from '../aws-clients';
 import { logger } from '../powertools';
-import { peerAwareStateStore } from './peer-aware';
 import { DynamoAppStateStore } from './store';
+import { createWriteGate, type WriteGate } from './write-gate';
 
 export interface AppStateEnv {
   AWS_REGION: string;
   APP_ID: string;
-  APP_STATE_TABLE: string;
+  QUORUM_TABLE: string;
   PRIMARY_REGION: string;
   SECONDARY_REGION: string;
+  WRITE_LEASE_MS: number;
 }
 
-export function regionalAppStateStore(env: AppStateEnv) {
-  const peerRegion = env.AWS_REGION === env.PRIMARY_REGION ? env.SECONDARY_REGION : env.PRIMARY_REGION;
-  const store = (client: ReturnType<typeof dynamoDocumentClient>) =>
-    new DynamoAppStateStore({
-      client,
-      tableName: env.APP_STATE_TABLE,
-      appId: env.APP_ID,
-      primaryRegion: env.PRIMARY_REGION,
-      secondaryRegion: env.SECONDARY_REGION,
-    });
-  return peerAwareStateStore({
-    local: store(dynamoDocumentClient()),
-    peer: store(dynamoDocumentClientFor(peerRegion)),
-    onPeerUnavailable: (error) => logger.debug('Peer replica of the app state unavailable', { peerRegion, error: String(error) }),
+/** This region's view of the quorum store. */
+export function quorumStateStore(env: Omit<AppStateEnv, 'WRITE_LEASE_MS'>): DynamoAppStateStore {
+  return new DynamoAppStateStore({
+    client: quorumDocumentClient(env.AWS_REGION),
+    tableName: env.QUORUM_TABLE,
+    appId: env.APP_ID,
+    primaryRegion: env.PRIMARY_REGION,
+    secondaryRegion: env.SECONDARY_REGION,
+  });
+}
+
+export function appStateGate(env: AppStateEnv): WriteGate {
+  return createWriteGate({
+    store: quorumStateStore(env),
+    region: env.AWS_REGION,
+    leaseMs: env.WRITE_LEASE_MS,
+    onRenewalFailed: (error) => logger.warn('Could not renew the write lease with the quorum', { error: String(error) }),
   });
 }

@@ -1,19 +1,23 @@
 // What every write of the photos and comments services goes through: is this region the one
-// accepting writes right now? The state is cached per container for at most `maxAgeMs`, so a
-// busy function reads it about once a second rather than once per request.
+// accepting writes right now, and does it still hold a write lease? (docs/fencing.md)
 //
-// Why that is safe: a fence is written to the replica of the region whose writers must stop,
-// and the gate reads that replica with a consistent read. Every writer there sees the fence
-// within maxAgeMs (+ one request), which must stay below the runbooks' drain wait
-// (thresholds.drainSeconds in infra/stages/<stage>.yml) for the fence to be complete.
-import { WritesFenced, WrongRegion } from './errors';
+// The state comes from the quorum store with a strongly consistent read. Such a read succeeds
+// only in a region that reaches a majority of the quorum's participants (DynamoDB developer
+// guide, "Multi-Region strong consistency"), so a successful read that says "writable here" is a
+// lease: for `leaseMs` from the moment the read STARTED, no other region can have been promoted
+// without this region being able to see it (a promotion waits the lease out before its region
+// takes writes). The lease is renewed by reading again once it is half used; a region cut off
+// from the quorum cannot renew it and stops acknowledging writes by itself when it ends
+// (RegionIsolated). Every admitted write gets the lease's end as its deadline (write-deadline.ts).
+import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from './errors';
 import { type AppState, writeRefusal } from './model';
 import type { AppStateStore } from './store';
+import { setWriteDeadline } from './write-deadline';
 
 export interface WriteGate {
-  /** The current state if this region accepts writes; throws WritesFenced or WrongRegion otherwise. */
+  /** The current state if this region accepts writes; throws WritesFenced, WrongRegion, WritesResuming or RegionIsolated otherwise. */
   assertWritable(): Promise<AppState>;
-  /** The (possibly cached) current state. */
+  /** The state as last confirmed by the quorum, read again when the lease is half used. Throws when it cannot be confirmed. */
   current(): Promise<AppState>;
 }
 
@@ -22,36 +26,42 @@ export interface WriteGateOptions {
   /** The region this code runs in. */
   region: string;
   clock?: () => Date;
-  /** How old a cached state may be; 0 reads the store on every call. */
-  maxAgeMs?: number;
-  /** Retry-After hint carried by WritesFenced. */
+  /** How long a successful strongly consistent read lets this region accept writes (the stage's quorum.writeLeaseMillis). */
+  leaseMs: number;
+  /** Retry-After hint carried by refusals. */
   retryAfterSeconds?: number;
+  onRenewalFailed?(error: unknown): void;
+}
+
+interface Confirmed {
+  state: AppState;
+  /** When the read that returned it started: the lease counts from there. */
+  readStartedAt: number;
 }
 
 export function createWriteGate(options: WriteGateOptions): WriteGate {
-  const { store, region } = options;
+  const { store, region, leaseMs } = options;
   const clock = options.clock ?? (() => new Date());
-  const maxAgeMs = options.maxAgeMs ?? 1000;
-  if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new RangeError('maxAgeMs must be a finite number >= 0');
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new RangeError('leaseMs must be a finite number > 0');
+  const renewAfterMs = leaseMs / 2;
 
-  let cached: { state: AppState; readAt: number } | undefined;
+  let confirmed: Confirmed | undefined;
   // Concurrent callers share one read instead of each starting their own.
-  let inFlight: Promise<AppState> | undefined;
+  let inFlight: Promise<Confirmed> | undefined;
 
-  const fresh = (now: number): boolean =>
-    // A clock that went backwards makes the age meaningless: read again.
-    cached !== undefined && now >= cached.readAt && now - cached.readAt < maxAgeMs;
+  const age = (c: Confirmed, now: number) => now - c.readStartedAt;
+  // A clock that went backwards makes an age meaningless: treat it as expired.
+  const within = (c: Confirmed | undefined, now: number, limit: number): c is Confirmed =>
+    c !== undefined && now >= c.readStartedAt && age(c, now) < limit;
 
-  async function current(): Promise<AppState> {
-    const now = clock().getTime();
-    if (cached && fresh(now)) return cached.state;
-    if (inFlight) return inFlight;
-    inFlight = (async () => {
+  function renew(): Promise<Confirmed> {
+    inFlight ??= (async () => {
+      const readStartedAt = clock().getTime();
       try {
         const state = await store.get({ consistent: true });
-        // Age counts from when the read started: the state can only be older than that.
-        cached = { state, readAt: now };
-        return state;
+        const next = { state, readStartedAt };
+        if (!confirmed || next.readStartedAt >= confirmed.readStartedAt) confirmed = next;
+        return next;
       } finally {
         inFlight = undefined;
       }
@@ -59,13 +69,35 @@ export function createWriteGate(options: WriteGateOptions): WriteGate {
     return inFlight;
   }
 
+  /** The newest confirmed state whose lease has not ended, renewing it when half used. */
+  async function leased(): Promise<Confirmed> {
+    const now = clock().getTime();
+    if (within(confirmed, now, renewAfterMs)) return confirmed;
+    try {
+      return await renew();
+    } catch (error) {
+      options.onRenewalFailed?.(error);
+      // The lease read before still covers this moment: a blip of the quorum costs nothing.
+      const later = clock().getTime();
+      if (within(confirmed, later, leaseMs)) return confirmed;
+      throw new RegionIsolated(region, options.retryAfterSeconds);
+    }
+  }
+
   async function assertWritable(): Promise<AppState> {
-    const state = await current();
-    const refusal = writeRefusal(state, region);
-    if (refusal === undefined) return state;
+    const lease = await leased();
+    const now = clock();
+    const refusal = writeRefusal(lease.state, region, now);
+    if (refusal === undefined) {
+      const deadline = lease.readStartedAt + leaseMs;
+      if (now.getTime() >= deadline) throw new RegionIsolated(region, options.retryAfterSeconds);
+      setWriteDeadline(deadline);
+      return lease.state;
+    }
     if (refusal.code === 'WRITES_FENCED') throw new WritesFenced(options.retryAfterSeconds);
+    if (refusal.code === 'WRITES_RESUMING') throw new WritesResuming(refusal.resumeAt, now);
     throw new WrongRegion(refusal.writableRegion, region);
   }
 
-  return { assertWritable, current };
+  return { assertWritable, current: async () => (await leased()).state };
 }

@@ -24,7 +24,11 @@ export interface HealthRecord {
   /** The failed checks, for people and for the runbook's refusal message. */
   detail: string;
   checks: Record<string, CheckOutcome>;
-  peer: { region: string; healthy: boolean };
+  /**
+   * healthy: reachable, or alive by its quorum heartbeat (only then is a peer reported down);
+   * heartbeatAt: its last heartbeat in the quorum store, 'unreadable' when this region could not reach the quorum.
+   */
+  peer: { region: string; healthy: boolean; reachable?: boolean; heartbeatAt?: string | null | 'unreadable' };
   /** How old the peer's record was when it was read here: replication staleness, peer → this region. */
   replication: { from: string; tableAgeSeconds: number | null; bucketAgeSeconds: number | null };
 }

@@ -6,11 +6,14 @@ import {
   AppStateError,
   IllegalTransition,
   InvalidTransitionCommand,
+  RegionIsolated,
   StaleVersion,
   StateMismatch,
   WritesFenced,
+  WritesResuming,
   WrongRegion,
 } from '../app-state/errors';
+import { WriteDeadlinePassed } from '../app-state/write-deadline';
 import type { ErrorBody } from './responses';
 
 export interface ErrorResponse {
@@ -39,7 +42,9 @@ function refusal(statusCode: number, body: ErrorBody, headers: Record<string, st
 
 function appStateResponse(error: AppStateError): ErrorResponse | undefined {
   const body = { code: error.code, message: error.message };
-  if (error instanceof WritesFenced) return refusal(503, body, { 'Retry-After': String(error.retryAfterSeconds) });
+  if (error instanceof WritesFenced || error instanceof RegionIsolated || error instanceof WritesResuming) {
+    return refusal(503, body, { 'Retry-After': String(error.retryAfterSeconds) });
+  }
   if (error instanceof WrongRegion) return refusal(409, { ...body, writableRegion: error.writableRegion });
   if (error instanceof StaleVersion) return refusal(409, { ...body, currentVersion: error.actualVersion });
   if (error instanceof StateMismatch) return refusal(409, { ...body, currentState: error.actualState, currentVersion: error.version });
@@ -75,6 +80,8 @@ function httpErrorResponse(error: createHttpError.HttpError): ErrorResponse {
 }
 
 export function errorResponseOf(error: unknown): ErrorResponse {
+  // Nothing was sent to storage: safe to retry, like a refusal by the gate.
+  if (error instanceof WriteDeadlinePassed) return refusal(503, { code: error.code, message: error.message }, { 'Retry-After': '1' });
   if (error instanceof AppStateError) {
     const response = appStateResponse(error);
     if (response) return response;

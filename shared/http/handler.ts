@@ -11,6 +11,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import createHttpError from 'http-errors';
 import { z } from 'zod';
+import { withWriteScope } from '../app-state/write-deadline';
 import { loadEnv } from '../env';
 import { logger, metrics } from '../powertools';
 import { errorResponseOf, INTERNAL_ERROR_BODY } from './error-response';
@@ -100,5 +101,7 @@ export function httpHandler<E extends HttpEvent = HttpEvent>(fn: HttpFunction<E>
     .use(requestKeys())
     .use(httpHeaderNormalizer());
   if (options.jsonBody) stack.use(httpJsonBodyParser());
-  return stack.handler(fn as unknown as HttpFunction<HttpEvent>) as unknown as (event: E, context: Context) => Promise<HttpResult>;
+  const handler = stack.handler(fn as unknown as HttpFunction<HttpEvent>) as unknown as (event: E, context: Context) => Promise<HttpResult>;
+  // Each invocation gets its own write scope: a write lease admitted in it bounds only its own writes.
+  return (event: E, context: Context) => withWriteScope(() => handler(event, context));
 }

@@ -2,9 +2,9 @@
 // each on first use, so a function only creates the clients it needs.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { regionalAppStateStore } from '../app-state/wiring';
-import { createWriteGate, type WriteGate } from '../app-state/write-gate';
-import { dynamoDocumentClient, usesLocalS3 } from '../aws-clients';
+import { appStateGate } from '../app-state/wiring';
+import type { WriteGate } from '../app-state/write-gate';
+import { dynamoDocumentClient, enforceWriteDeadline, usesLocalS3 } from '../aws-clients';
 import { loadAppEnv, nonEmpty } from '../env';
 import { createDynamoIdempotentWrites } from '../idempotency/dynamo-idempotent-writes';
 import type { IdempotentWrites } from '../idempotency/idempotent-writes';
@@ -36,19 +36,13 @@ export const commentStore = once(
 export const objectStore = once((): ObjectStore => {
   // Without WHEN_REQUIRED the SDK signs a CRC32 of the EMPTY body into presigned PUT URLs, and
   // S3 then rejects every real upload with a checksum mismatch.
-  const client = new S3Client({ forcePathStyle: usesLocalS3(process.env), requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const client = enforceWriteDeadline(
+    new S3Client({ forcePathStyle: usesLocalS3(process.env), requestChecksumCalculation: 'WHEN_REQUIRED' }),
+  );
   return new S3ObjectStore(client, env.PHOTOS_BUCKET, clock);
 });
 
-export const writeGate = once(
-  (): WriteGate =>
-    createWriteGate({
-      store: regionalAppStateStore(env),
-      region: env.AWS_REGION,
-      clock,
-      maxAgeMs: 1000,
-    }),
-);
+export const writeGate = once((): WriteGate => appStateGate(env));
 
 const idempotencyClient = once(() => new DynamoDBClient({}));
 

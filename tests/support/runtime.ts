@@ -27,6 +27,13 @@ export function regionDocumentClient(rt: Runtime, region: string): DynamoDBDocum
   );
 }
 
+/** A DocumentClient for one region's quorum door (the MRSC tables), as that region's own clients reach it. */
+export function regionQuorumClient(rt: Runtime, region: string, maxAttempts = 1): DynamoDBDocumentClient {
+  const endpoint = rt.regions.find((r) => r.region === region)?.quorumEndpoint;
+  if (!endpoint) throw new Error(`Unknown region ${region}`);
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig(rt, region), endpoint, maxAttempts }));
+}
+
 export function regionSfnClient(rt: Runtime, region: string): SFNClient {
   return new SFNClient({ ...clientConfig(rt, region), endpoint: rt.controlPlane.endpoint });
 }

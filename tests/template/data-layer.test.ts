@@ -4,10 +4,12 @@ const primary = packagedTemplate(stage.primaryRegion);
 const secondary = packagedTemplate(stage.secondaryRegion);
 
 describe('global tables', () => {
-  const tables = resourcesOfType(primary, 'AWS::DynamoDB::GlobalTable');
+  const all = resourcesOfType(primary, 'AWS::DynamoDB::GlobalTable');
+  // The eventually consistent ones (MREC); the quorum table is checked on its own below.
+  const tables = all.filter(([id]) => id !== 'QuorumTable');
 
   it('are created by the primary deploy only', () => {
-    expect(tables.map(([id]) => id).sort()).toEqual(['AppStateTable', 'CommentsTable', 'IdempotencyTable', 'PhotosTable']);
+    expect(all.map(([id]) => id).sort()).toEqual(['AppStateTable', 'CommentsTable', 'IdempotencyTable', 'PhotosTable', 'QuorumTable']);
     expect(resourcesOfType(secondary, 'AWS::DynamoDB::GlobalTable')).toEqual([]);
     expect(resourcesOfType(secondary, 'AWS::DynamoDB::Table')).toEqual([]);
   });
@@ -25,7 +27,28 @@ describe('global tables', () => {
   );
 
   it('keeps the data when the stack goes away', () => {
-    for (const [, table] of tables) expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    for (const [, table] of all) expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('the quorum table', () => {
+  const p = primary.Resources.QuorumTable?.Properties as Record<string, any>;
+
+  it('is strongly consistent across regions, with a replica in each region and the stage witness', () => {
+    expect(p.MultiRegionConsistency).toBe('STRONG');
+    expect(p.Replicas.map((r: { Region: string }) => r.Region)).toEqual([stage.primaryRegion, stage.secondaryRegion]);
+    expect(p.GlobalTableWitnesses).toEqual([{ Region: stage.quorum.witnessRegion }]);
+    for (const replica of p.Replicas) expect(replica.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('uses nothing MRSC does not support (TTL)', () => {
+    expect(p.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('is the table every function is told about', () => {
+    for (const [, fn] of resourcesOfType(primary, 'AWS::Lambda::Function')) {
+      expect((fn.Properties as any).Environment.Variables.QUORUM_TABLE).toBe(p.TableName);
+    }
   });
 });
 

@@ -17,6 +17,15 @@ export class AppStateRegion implements RegionalState {
     return this.store.get({ consistent: true });
   }
 
+  async holdWritesUntil(version: number, until: Date): Promise<StateSnapshot> {
+    try {
+      return await this.store.holdWritesUntil(version, until);
+    } catch (error) {
+      if (error instanceof StaleVersion) throw new StaleStateVersion(`${this.region}: ${error.message}; the state moved on.`);
+      throw error;
+    }
+  }
+
   async transition(command: TransitionCommand): Promise<StateSnapshot> {
     try {
       return await this.store.transition(command);
@@ -26,6 +35,11 @@ export class AppStateRegion implements RegionalState {
       }
       if (error instanceof StateMismatch) throw new TransitionRejected(`${this.region}: ${error.message}.`);
       if (error instanceof IllegalTransition) throw new IllegalRunbookState(`${this.region}: ${error.message}.`);
+      // MRSC: a write racing one from another region on the same item is rejected (DynamoDB API
+      // reference, ReplicatedWriteConflictException). Whoever won, this run's read is no longer current.
+      if ((error as Error).name === 'ReplicatedWriteConflictException') {
+        throw new StaleStateVersion(`${this.region}: another region wrote the state at the same moment; this run's write was rejected.`);
+      }
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 // The runbooks' own records, kept in the local replica of the app-state table (see model.ts,
-// recordKeys): the lock, audit records, run reports, failover watermarks, and the reading of
+// recordKeys): audit records, run reports, failover watermarks, and the reading of
 // health-probe records.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,68 +12,17 @@ import {
   recordKeys,
   type WatermarkRecord,
 } from '../model';
-import type { AuditLog, LockHolder, RegionHealthProbe, ReportStore, RunbookLock, WatermarkStore } from '../steps/ports';
+import type { AuditLog, RegionHealthProbe, ReportStore, WatermarkStore } from '../steps/ports';
 
 const AUDIT_PAGES_SEARCHED = 10;
 
-export class DynamoRunbookRecords implements RunbookLock, AuditLog, ReportStore, RegionHealthProbe {
+export class DynamoRunbookRecords implements AuditLog, ReportStore, RegionHealthProbe {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly appId: string,
     private readonly options: { healthStaleSeconds: number; clock: () => Date },
   ) {}
-
-  // --- lock -----------------------------------------------------------------------------
-
-  async acquire(holder: LockHolder, nowSeconds: number): Promise<{ acquired: true } | { acquired: false; holder: LockHolder | null }> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...recordKeys.lock(this.appId), ...holder },
-          // Free, expired (TTL deletes lazily), or already ours (a retried Begin).
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR executionId = :me',
-          ExpressionAttributeValues: { ':now': nowSeconds, ':me': holder.executionId },
-        }),
-      );
-      return { acquired: true };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { acquired: false, holder: await this.peek(nowSeconds) };
-      throw error;
-    }
-  }
-
-  async peek(nowSeconds: number): Promise<LockHolder | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: recordKeys.lock(this.appId), ConsistentRead: true }),
-    );
-    if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt < nowSeconds) return null;
-    return {
-      executionId: String(Item.executionId),
-      runbook: String(Item.runbook),
-      requestedBy: String(Item.requestedBy),
-      acquiredAt: String(Item.acquiredAt),
-      expiresAt: Item.expiresAt,
-    };
-  }
-
-  async release(executionId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: recordKeys.lock(this.appId),
-          ConditionExpression: 'executionId = :me',
-          ExpressionAttributeValues: { ':me': executionId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
 
   // --- audit ----------------------------------------------------------------------------
 

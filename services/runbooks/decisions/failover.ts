@@ -15,6 +15,11 @@ export interface FailoverPreconditions {
   killSwitch: string | null;
   lastAutomaticFailoverAt: string | null;
   targetHealth: RegionHealth;
+  /**
+   * The primary's heartbeat in the quorum store (automatic runs read it): when it was last renewed
+   * and whether that is stale, or 'unreadable' when this region cannot reach the quorum.
+   */
+  primaryHeartbeat: { at: string | null; stale: boolean } | 'unreadable' | null;
   now: Date;
   thresholds: { minSecondsBetweenAutoFailovers: number; drainSeconds: number; gateTimeoutSeconds: number; gatePollSeconds: number };
 }
@@ -67,6 +72,40 @@ export function decideFailover(p: FailoverPreconditions): RunbookPlan {
       now: p.now,
     }),
   );
+
+  if (p.automatic && state.state === 'fenced') {
+    // Whoever set it (on-call after a bad deploy, or a planned run that stopped), the fence is
+    // theirs to lift or resume: an alarm does not know why it is there.
+    const owner = state.fence ? `${state.fence.requestedBy}${state.fence.automatic ? ' (automatic)' : ''}` : 'an unknown owner';
+    refusals.push(
+      refusal(
+        'automatic-never-resumes-a-fence',
+        'FenceNotOwned',
+        `The application is fenced by ${owner} (v${state.version}: ${state.reason}); an automatic run never resumes or lifts a fence it did not set. On-call decides: lift it, or run the failover by hand.`,
+      ),
+    );
+  }
+
+  if (p.automatic && p.mode === 'ungraceful') {
+    const beat = p.primaryHeartbeat;
+    if (beat === 'unreadable' || beat === null) {
+      refusals.push(
+        refusal(
+          'quorum-reachable',
+          'QuorumUnreachable',
+          `${p.region} cannot read the primary's heartbeat from the quorum store: it is cut off from the quorum itself, so it can neither tell a dead primary from a cut link nor promote itself.`,
+        ),
+      );
+    } else if (!beat.stale) {
+      refusals.push(
+        refusal(
+          'primary-heartbeat-stale',
+          'PrimaryStillAlive',
+          `The primary renewed its heartbeat in the quorum at ${beat.at}: it is alive and reaches the quorum, so the link between the regions is cut, not the primary. No automatic failover.`,
+        ),
+      );
+    }
+  }
 
   const health = targetHealthCheck(p.secondaryRegion, p.targetHealth, p.automatic);
   if (health.refusal) refusals.push(health.refusal);

@@ -113,7 +113,7 @@ export async function beginRun(deps: Pick<RunbookDeps, 'config' | 'clock' | 'loc
           runbook: event.runbook,
           requestedBy: input.requestedBy,
           acquiredAt: now.toISOString(),
-          expiresAt: nowSeconds + config.lockTtlSeconds,
+          expiresAt: nowSeconds + config.lockLeaseSeconds,
         },
         nowSeconds,
       );

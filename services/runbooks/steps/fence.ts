@@ -2,6 +2,7 @@
 // first: the active region for the fence runbook, the primary inside a failover, the secondary
 // inside a failback. The best-effort variant (ungraceful failover) never fails the run: the old
 // primary is probably gone, so it tries once with a short timeout and records what happened.
+import type { FenceOwner } from '../../../shared/app-state/model';
 import { actorOf, decideFence, writtenBy } from '../decisions/transitions';
 import { refusalError, StaleStateVersion, TransitionRejected } from '../errors';
 import type { FenceResult, RunbookDocument } from '../model';
@@ -28,7 +29,9 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
   const expectedVersion = plan?.fence?.expectedVersion ?? run.expectedVersion;
   const decision = decideFence({ action, state, expectedVersion, executionName: run.executionName });
   const at = deps.clock().toISOString();
-  const base = { action, region, bestEffort: false, at } as const;
+  // The drain ends at once unless this run's fence took effect (then: see below).
+  const base = { action, region, bestEffort: false, at, drainUntil: at } as const;
+  const drainFromNow = () => new Date(deps.clock().getTime() + deps.config.writeLeaseMs + deps.config.clockSkewMarginMs).toISOString();
 
   if (decision.kind === 'refuse') throw refusalError(decision.refusal.error, decision.refusal.message);
   if (decision.kind === 'already-done') {
@@ -38,6 +41,7 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
       from: null,
       to: state.state,
       version: state.version,
+      drainUntil: state.state === 'fenced' ? drainFromNow() : at,
       detail: `already ${state.state} by this run (v${state.version})`,
     };
   }
@@ -60,9 +64,13 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
       updatedBy: actorOf(run.requestedBy, run.executionName),
       reason: run.reason,
       now: deps.clock(),
+      fence: fenceOwnerOf(run),
     },
     run.executionName,
   );
+  // Every write admitted before the fence committed carries a lease that ends by then + lease; the
+  // drain waits until then + the clock-skew margin, counted from when the write was acknowledged.
+  const drainUntil = drainFromNow();
   const { notified } = await recordTransition(deps, {
     run,
     plan,
@@ -79,8 +87,14 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
     from: decision.from,
     to: after.state,
     version: after.version,
+    drainUntil: after.state === 'fenced' ? drainUntil : at,
     detail: `${region}: ${decision.from} -> ${after.state} v${after.version}${notified ? '' : ' (notification not sent)'}`,
   };
+}
+
+/** Who sets a fence: recorded with it, so an automatic run never resumes or lifts a fence it did not set. */
+export function fenceOwnerOf(run: RunbookDocument['run']): FenceOwner {
+  return { requestedBy: run.requestedBy, executionId: run.executionId, automatic: run.automatic };
 }
 
 /** Conditional write; if it lost, re-read: a retry of this very step may have made it already. */
@@ -148,6 +162,7 @@ async function bestEffortFence(deps: FenceDeps, doc: RunbookDocument): Promise<F
         updatedBy: actorOf(run.requestedBy, run.executionName),
         reason: run.reason,
         now: deps.clock(),
+        fence: fenceOwnerOf(run),
       },
       run.executionName,
     );

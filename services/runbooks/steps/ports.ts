@@ -23,6 +23,8 @@ export interface RegionalState {
   get(): Promise<StateSnapshot>;
   /** Conditional write on expected state AND version; throws TransitionRejected when it lost. */
   transition(command: TransitionCommand): Promise<StateSnapshot>;
+  /** Keeps writes closed in the promoted region until `until` (never earlier), while the state is still at `version`. */
+  holdWritesUntil(version: number, until: Date): Promise<StateSnapshot>;
 }
 
 export interface LockHolder {
@@ -39,6 +41,8 @@ export interface RunbookLock {
   peek(nowSeconds: number): Promise<LockHolder | null>;
   /** Deletes the lock only if `executionId` holds it. */
   release(executionId: string): Promise<boolean>;
+  /** Extends the lease to `expiresAt` (epoch seconds) only if `executionId` still holds it. */
+  renew(executionId: string, expiresAt: number): Promise<boolean>;
 }
 
 export interface AuditLog {
@@ -89,12 +93,15 @@ export interface RunbookParameters {
   maxReplicationLagSeconds(): Promise<number | null>;
 }
 
-/**
- * A region's health by its own probe. The health-probe issue writes the record this reads (see
- * RUNBOOK.md, "Health probe record"); until then every region is "unknown".
- */
+/** A region's health by its own probe (RUNBOOK.md, "Health probe record"). */
 export interface RegionHealthProbe {
   healthOf(region: string): Promise<RegionHealth>;
+}
+
+/** The probes' heartbeats in the quorum store (shared/health/heartbeat.ts). */
+export interface Heartbeats {
+  /** When `region`'s probe last renewed its heartbeat, by a strongly consistent read; null if never. */
+  lastBeat(region: string): Promise<string | null>;
 }
 
 export interface Notifier {
@@ -116,6 +123,7 @@ export interface RunbookDeps {
   data: DataTables;
   parameters: RunbookParameters;
   health: RegionHealthProbe;
+  heartbeats: Heartbeats;
   notifier: Notifier;
   /** Where a step's unexpected error goes before it is replaced by a named one (the function's log). */
   onUnexpectedError?: (step: string, error: unknown) => void;

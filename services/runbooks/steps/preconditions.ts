@@ -1,5 +1,7 @@
 // Precondition steps: gather the facts, let the pure decision plan the run, and refuse (throw
 // the first standing refusal, listing all) unless this is a practice run, which reports them.
+
+import { heartbeatStale } from '../../../shared/health/heartbeat';
 import { decideFailback } from '../decisions/failback';
 import { decideFailover } from '../decisions/failover';
 import { refusal } from '../decisions/safety-rules';
@@ -34,13 +36,20 @@ function enforce(plan: RunbookPlan, doc: Doc): StepOutput<RunbookPlan> {
 }
 
 export async function checkFailoverPreconditions(
-  deps: Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'parameters' | 'audit' | 'health' | 'reports'>,
+  deps: Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'parameters' | 'audit' | 'health' | 'heartbeats' | 'reports'>,
   doc: Doc,
 ): Promise<RunbookPlan> {
   return executeStep(deps, doc, 'CheckPreconditions', async () => {
     const { config } = deps;
     const { run } = doc;
     const now = deps.clock();
+    // Automatic runs check the primary's heartbeat again, through the quorum (docs/fencing.md).
+    const primaryHeartbeat = run.automatic
+      ? await deps.heartbeats.lastBeat(config.primaryRegion).then(
+          (at) => ({ at, stale: heartbeatStale(at, now, config.heartbeatStaleSeconds) }),
+          () => 'unreadable' as const,
+        )
+      : null;
     // SSM and the audit history matter to automatic runs only: an on-call engineer failing over
     // during an outage must not depend on them.
     const [state, killSwitch, lastAutomaticFailoverAt, targetHealth] = await Promise.all([
@@ -61,6 +70,7 @@ export async function checkFailoverPreconditions(
       killSwitch,
       lastAutomaticFailoverAt,
       targetHealth,
+      primaryHeartbeat,
       now,
       thresholds: {
         minSecondsBetweenAutoFailovers: config.minSecondsBetweenAutoFailovers,

@@ -77,12 +77,24 @@ export async function promote(deps: PromoteDeps, doc: RunbookDocument): Promise<
   });
 }
 
+/** Did this run set the fence itself and wait out its drain? */
+function drainedByThisRun(doc: RunbookDocument): boolean {
+  const { fence } = doc;
+  return fence !== undefined && fence !== null && !fence.bestEffort && (fence.outcome === 'fenced' || fence.outcome === 'already-done');
+}
+
+/** The end of every write lease another region could hold at `committedBy`: + the lease + the clock-skew margin. */
+function leaseWaitFrom(deps: Pick<PromoteDeps, 'config'>, committedBy: Date): Date {
+  return new Date(committedBy.getTime() + deps.config.writeLeaseMs + deps.config.clockSkewMarginMs);
+}
+
 async function apply(
   deps: PromoteDeps,
   doc: RunbookDocument,
-  state: StateSnapshot,
+  initial: StateSnapshot,
   decision: TransitionDecision,
 ): Promise<StepOutput<PromotionResult>> {
+  let state = initial;
   const { run, plan } = doc;
   const target = plan?.promote as NonNullable<NonNullable<RunbookDocument['plan']>['promote']>;
   const lagSeenMs = doc.gate?.lagMs ?? null;
@@ -98,6 +110,11 @@ async function apply(
       watermark = await recordWatermark(deps, doc, target.region, state.updatedAt);
     }
     const ungraceful = from === 'active';
+    // The first attempt's write may have committed after it was abandoned: hold writes for a
+    // lease counted from now, which is after that commit (docs/fencing.md).
+    if (target.ungraceful && target.to === 'failover') {
+      state = await deps.stateIn(target.region).holdWritesUntil(state.version, leaseWaitFrom(deps, deps.clock()));
+    }
     const { notified } = await recordTransition(deps, { run, plan, from, after: state, writtenIn: target.region, ungraceful, lagSeenMs });
     return {
       result: {
@@ -119,6 +136,7 @@ async function apply(
   // Recorded before the write, so no retry can promote without one. The region being activated
   // accepts no writes before this promotion: what it holds now is what it will have received.
   const watermark = target.to === 'failover' ? await recordWatermark(deps, doc, target.region, now.toISOString()) : null;
+  const sentAt = deps.clock();
   const after = await deps.stateIn(target.region).transition({
     expectedState: decision.from,
     expectedVersion: decision.expectedVersion,
@@ -127,6 +145,16 @@ async function apply(
     updatedBy: actorOf(run.requestedBy, run.executionName),
     reason: run.reason,
     now,
+    // An ungraceful run did not drain the region it replaces: that region may still hold a write
+    // lease, so the promoted region takes writes only once it has ended. The write is abandoned
+    // after stateWriteTimeoutMs, so if it succeeds it committed before sentAt + that.
+    // A planned run that did not fence (it resumes a fence set earlier) did not drain either: its
+    // wait counts from that fence's write, and has usually passed already.
+    ...(target.ungraceful
+      ? { writesResumeAt: leaseWaitFrom(deps, new Date(sentAt.getTime() + deps.config.stateWriteTimeoutMs)) }
+      : drainedByThisRun(doc)
+        ? {}
+        : { writesResumeAt: leaseWaitFrom(deps, new Date(Date.parse(state.updatedAt) + deps.config.stateWriteTimeoutMs)) }),
   });
   const { notified } = await recordTransition(deps, {
     run,

@@ -2,7 +2,7 @@
 // whatever it throws into a named error the state machine can Retry or Catch on.
 import { RunbookError, RunbookStepFailed, TransientDependencyError } from '../errors';
 import type { RunbookDocument } from '../model';
-import type { ReportStore } from './ports';
+import type { ReportStore, RunbookLock } from './ports';
 
 export interface StepOutput<T> {
   result: T;
@@ -56,13 +56,27 @@ export function toStepError(step: string, error: unknown): RunbookError {
   return new RunbookStepFailed(`${step} failed unexpectedly (${name}); see the function's logs.`);
 }
 
+export interface StepDeps {
+  reports: ReportStore;
+  clock: () => Date;
+  onUnexpectedError?: (step: string, error: unknown) => void;
+  /** With the lock and its lease, every step of a run that holds the lock renews it first. */
+  lock?: Pick<RunbookLock, 'renew'>;
+  config?: { lockLeaseSeconds: number };
+}
+
 export async function executeStep<T>(
-  deps: { reports: ReportStore; clock: () => Date; onUnexpectedError?: (step: string, error: unknown) => void },
+  deps: StepDeps,
   doc: Pick<RunbookDocument, 'run'>,
   step: string,
   body: () => Promise<StepOutput<T>>,
 ): Promise<T> {
   const started = deps.clock();
+  if (deps.lock && deps.config && doc.run.lockHeld) {
+    // Best effort: a renewal that fails leaves the lease as it was, and the step still runs.
+    const expiresAt = Math.floor(started.getTime() / 1000) + deps.config.lockLeaseSeconds;
+    await deps.lock.renew(doc.run.executionId, expiresAt).catch(() => false);
+  }
   const line = (outcome: string, detail: string) => ({
     step,
     at: started.toISOString(),

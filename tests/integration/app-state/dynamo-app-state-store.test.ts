@@ -6,7 +6,8 @@ import { appStateKey, DynamoAppStateStore, type TransitionCommand } from '../../
 import { createTestTables } from '../../support/tables';
 
 const regions = { primaryRegion: 'us-east-1', secondaryRegion: 'us-west-2' };
-const by = { updatedBy: 'integration-test', reason: 'testing transitions' };
+const owner = { requestedBy: 'oncall:integration-test', executionId: null, automatic: false };
+const by = { updatedBy: 'integration-test', reason: 'testing transitions', fence: owner };
 
 let client: DynamoDBClient;
 let tableName: string;
@@ -15,7 +16,7 @@ let appCounter = 0;
 beforeAll(async () => {
   const created = await createTestTables();
   client = created.client;
-  tableName = created.tables.AppStateTable!;
+  tableName = created.tables.QuorumTable!;
 });
 
 /** A store for an app of its own, so tests share the table but never each other's item. */
@@ -84,6 +85,7 @@ describe('DynamoAppStateStore', () => {
       version: 1,
       updatedAt: now.toISOString(),
       ...by,
+      writesResumeAt: null,
     });
     expect(await store.get({ consistent: true })).toEqual(fenced);
     expect(second).toBeInstanceOf(StaleVersion);

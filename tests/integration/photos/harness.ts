@@ -42,7 +42,7 @@ export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
   const s3Client = localS3Client(s3.endpoint);
   const store = new DynamoAppStateStore({
     client: documents,
-    tableName: tables.AppStateTable!,
+    tableName: tables.QuorumTable!,
     appId: APP_ID,
     primaryRegion: PRIMARY,
     secondaryRegion: SECONDARY,
@@ -71,6 +71,7 @@ export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
           to: next,
           updatedBy: 'test',
           reason: 'test',
+          fence: { requestedBy: 'test', executionId: null, automatic: false },
         });
       }
     },
@@ -123,6 +124,9 @@ export function loadRoutes(env: PhotoEnvironment, region: string): Routes {
     PRIMARY_REGION: PRIMARY,
     SECONDARY_REGION: SECONDARY,
     APP_STATE_TABLE: env.tables.AppStateTable,
+    QUORUM_TABLE: env.tables.QuorumTable,
+    WRITE_LEASE_MS: '2000',
+    CLOCK_SKEW_MARGIN_MS: '500',
     PHOTOS_TABLE: env.tables.PhotosTable,
     COMMENTS_TABLE: env.tables.CommentsTable,
     IDEMPOTENCY_TABLE: env.tables.IdempotencyTable,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_ACCOUNT_ID, tablesOf } from '../../../local/cfn';
+import { LOCAL_ACCOUNT_ID, strongTablesOf, tablesOf } from '../../../local/cfn';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../../../local/dynamodb-local';
 import { createReplicator, ReplicationDrainTimeout, type ReplicationStat, type Replicator } from '../../../local/replication';
 import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
@@ -122,7 +122,9 @@ function statOf(table: string, from: string): ReplicationStat {
 
 beforeAll(async () => {
   const definition = await loadServiceDefinition('dev', EAST);
-  const tables = tablesOf(definition.resources?.Resources, { region: EAST });
+  // The eventually consistent global tables; the MRSC quorum table is the quorum store's (local/quorum).
+  const strong = new Set(strongTablesOf(definition.resources?.Resources, { region: EAST }).map((t) => t.tableName));
+  const tables = tablesOf(definition.resources?.Resources, { region: EAST }).filter((t) => !strong.has(t.TableName ?? ''));
   tableNames = tables.map((t) => t.TableName as string);
   photosTable = tableNames.find((name) => name.endsWith('-photos')) as string;
   [east, west] = await Promise.all([startRegion(EAST, tables), startRegion(WEST, tables)]);

@@ -69,9 +69,9 @@ describe('failback', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'UnresolvedConflicts' });
     expect(run.cause).toMatch(/^1 stranded write\(s\) conflict .*\(photos PHOTO#c\/PHOTO\)/);
     expect(run.path).not.toContain('FenceSecondary');
-    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 1 });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 2 });
     expect(await w.get(SECONDARY, 'photos', photoKey('e'))).toBeUndefined();
-    expect(await w.get(PRIMARY, 'appState', recordKeys.lock(APP_ID))).toBeUndefined();
+    expect(await w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID))).toBeUndefined();
   });
 
   it('practice run: lists what it would replay and the conflicts, and changes nothing', async () => {
@@ -86,7 +86,7 @@ describe('failback', () => {
     const report = await w.get(PRIMARY, 'appState', recordKeys.report(APP_ID, run.executionName));
     const reconcile = ((report?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === 'Reconcile');
     expect(reconcile?.detail).toMatch(/would replay 3, 1 conflict/);
-    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 1 });
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 2 });
     expect(await w.get(SECONDARY, 'photos', photoKey('e'))).toBeUndefined();
     expect(await titleIn(SECONDARY, 'b')).toBe('b');
   });
@@ -102,11 +102,11 @@ describe('failback', () => {
     // Assess
     expect(run).toMatchObject({ status: 'SUCCEEDED', output: { verdict: 'succeeded' } });
     expect(run.path).toEqual(expect.arrayContaining(['Reconcile', 'FenceSecondary', 'DrainInFlightWrites', 'Promote']));
-    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', activeRegion: PRIMARY, version: 3 });
+    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', activeRegion: PRIMARY, version: 4 });
     expect(
       await eventually(
         () => w.state(SECONDARY),
-        (s) => s.version === 3,
+        (s) => s.version === 4,
       ),
     ).toMatchObject({ state: 'active', activeRegion: PRIMARY });
     // Replayed into the secondary (and so replicated everywhere)

@@ -29,7 +29,8 @@ afterAll(async () => {
   await stopRegions();
 });
 
-const lockOf = (w: World, region: string) => w.get(region, 'appState', recordKeys.lock(APP_ID));
+// The lock lives in the quorum store: one lock for both regions.
+const lockOf = (w: World, _region: string) => w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID));
 const reportOf = (w: World, region: string, executionName: string) => w.get(region, 'appState', recordKeys.report(APP_ID, executionName));
 const auditOf = (w: World, region: string) => w.items(region, 'appState', `AUDIT#${APP_ID}`);
 const markersIn = async (w: World, region: string) =>
@@ -128,7 +129,7 @@ describe('planned failover', () => {
 });
 
 describe('ungraceful failover', () => {
-  it('promotes the secondary while the primary is unreachable, recording the fence attempt and the watermark', async () => {
+  it('promotes the secondary while the primary is unreachable: the fence lands in the quorum, and writes resume once the lease has ended', async () => {
     // Prepare: nothing replicates from a dead primary; the secondary holds what it received before.
     const w = await world({ replicate: false });
     await w.healthy(SECONDARY);
@@ -148,17 +149,23 @@ describe('ungraceful failover', () => {
     expect(run).toMatchObject({ status: 'SUCCEEDED' });
     expect(run.path).toContain('FencePrimaryBestEffort');
     expect(run.path).not.toContain('WriteMarkers');
-    expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 1 });
-    expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', version: 0 });
+    // The primary's replica is gone, but the quorum is not: its fence is the quorum's, and both
+    // regions see one history (active v0 -> fenced v1 -> failover v2).
+    const promoted = await w.state(SECONDARY);
+    expect(promoted).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 2 });
+    expect(await w.state(PRIMARY)).toEqual(promoted);
+    // Writes resume only after the promotion's write timeout + the lease + the margin (test world: 1000 + 1000 + 200 ms).
+    expect(Date.parse(promoted.writesResumeAt ?? '')).toBeGreaterThanOrEqual(Date.parse(promoted.updatedAt) + 2200);
     const [watermark] = await w.items(SECONDARY, 'appState', `WATERMARK#${APP_ID}`);
     expect(watermark).toMatchObject({ mode: 'ungraceful', tables: { photos: replicated, comments: '2030-01-01T09:30:00.000Z' } });
     const audit = await auditOf(w, SECONDARY);
-    expect(audit).toEqual([expect.objectContaining({ from: 'active', to: 'failover', ungraceful: true })]);
+    expect(audit.map((a) => `${a.from}->${a.to}`)).toEqual(['active->fenced', 'fenced->failover']);
     const report = await reportOf(w, SECONDARY, run.executionName);
     const fenceStep = ((report?.steps ?? []) as Array<{ step: string; outcome: string }>).find((s) => s.step === 'BestEffortFence');
-    expect(fenceStep?.outcome).toBe('unreachable');
+    expect(fenceStep?.outcome).toBe('fenced');
     expect((report?.recovery as { recoveryTimeMs: number } | undefined)?.recoveryTimeMs).toBeGreaterThanOrEqual(60_000);
   });
+
   it('fences a primary it can still reach, and promotes even if that fence races its own replication', async () => {
     // Prepare
     const w = await world({ lagMs: 300 });
@@ -281,7 +288,14 @@ describe('refusals', () => {
       const current = await w.state(PRIMARY);
       await w
         .store(PRIMARY)
-        .transition({ expectedState: 'active', expectedVersion: current.version, to: 'fenced', updatedBy: 'someone-else', reason: 'race' });
+        .transition({
+          expectedState: 'active',
+          expectedVersion: current.version,
+          to: 'fenced',
+          updatedBy: 'someone-else',
+          reason: 'race',
+          fence: { requestedBy: 'someone-else', executionId: null, automatic: false },
+        });
       const fenced = await w.state(PRIMARY);
       await w
         .store(PRIMARY)
@@ -326,7 +340,8 @@ describe('replication gate timeout', () => {
     expect(run.cause).toMatch(/state stays fenced/);
     expect(run.path).not.toContain('Promote');
     expect(await w.state(PRIMARY)).toMatchObject({ state: 'fenced', activeRegion: PRIMARY, version: 1 });
-    expect(await w.state(SECONDARY)).toMatchObject({ state: 'active', version: 0 });
+    // One quorum: the secondary sees the same fence, whatever replication does.
+    expect(await w.state(SECONDARY)).toMatchObject({ state: 'fenced', version: 1 });
     expect(await lockOf(w, SECONDARY)).toBeUndefined();
     expect(await markersIn(w, PRIMARY)).toEqual([]);
     expect(await reportOf(w, SECONDARY, run.executionName)).toMatchObject({ status: 'failed', error: { name: 'ReplicationGateTimeout' } });

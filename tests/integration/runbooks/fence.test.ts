@@ -75,7 +75,7 @@ describe('fence runbook', () => {
     expect(again.cause).toMatch(/Already fenced/);
     expect(practiceLift.output).toMatchObject({ status: 'practice', verdict: 'would-succeed' });
     expect(await w.state(PRIMARY)).toMatchObject({ state: 'fenced', version: 1 });
-    expect(await w.get(PRIMARY, 'appState', recordKeys.lock(APP_ID))).toBeUndefined();
+    expect(await w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID))).toBeUndefined();
   });
 
   it('refuses invalid input before anything, with the reason', async () => {

@@ -72,6 +72,7 @@ describe('malformed request paths answer 400 on every server, and nothing stops'
     ['the secondary API', rt.secondary.apiUrl, bearer()],
     ['the AWS APIs stand-in', rt.controlPlane.endpoint, {}],
     ['the S3 stand-in', rt.primary.s3Endpoint, {}],
+    ['the quorum store door', rt.primary.quorumEndpoint, {}],
   ];
 
   it.each(paths)('GET %s', async (path) => {

@@ -8,7 +8,11 @@ type Handler = typeof import('../../../services/state-api/get-state-handler')['h
 
 const PRIMARY = 'us-east-1';
 const SECONDARY = 'us-west-2';
-const by = { updatedBy: 'integration-test', reason: 'state api test' };
+const by = {
+  updatedBy: 'integration-test',
+  reason: 'state api test',
+  fence: { requestedBy: 'integration-test', executionId: null, automatic: false },
+};
 
 let client: DynamoDBClient;
 let tableName: string;
@@ -26,7 +30,10 @@ async function loadHandler(region: string, overrides: Record<string, string> = {
     APP_ID: 'switchyard',
     PRIMARY_REGION: PRIMARY,
     SECONDARY_REGION: SECONDARY,
-    APP_STATE_TABLE: tableName,
+    APP_STATE_TABLE: 'unused-by-get-state',
+    QUORUM_TABLE: tableName,
+    WRITE_LEASE_MS: '2000',
+    CLOCK_SKEW_MARGIN_MS: '500',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...overrides,
   });
@@ -40,7 +47,7 @@ async function loadHandler(region: string, overrides: Record<string, string> = {
 beforeAll(async () => {
   const created = await createTestTables();
   client = created.client;
-  tableName = created.tables.AppStateTable!;
+  tableName = created.tables.QuorumTable!;
   store = new DynamoAppStateStore({
     client: DynamoDBDocumentClient.from(client),
     tableName,
@@ -78,7 +85,7 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
     expect(east.headers).toMatchObject({
       'Content-Type': 'application/json',
       'Cache-Control': 'no-cache, max-age=0',
-      ETag: '"v0-us-east-1"',
+      ETag: '"v0-us-east-1-w"',
     });
     expect(east.json).toEqual({
       appId: 'switchyard',
@@ -88,6 +95,8 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
       version: 0,
       updatedAt: new Date(0).toISOString(),
       reason: 'No state recorded yet',
+      writesResumeAt: null,
+      isolated: false,
       servedBy: PRIMARY,
       allowed: { read: true, write: true },
     });
@@ -117,6 +126,8 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
         version: 1,
         updatedAt: fenced.updatedAt,
         reason: by.reason,
+        writesResumeAt: null,
+        isolated: false,
         servedBy: region,
         allowed: { read: true, write: false },
       });
@@ -170,7 +181,7 @@ describe('GET /state against DynamoDB Local, in both regions', () => {
 
   it('answers a generic 500 when the table cannot be read, without naming it', async () => {
     // Prepare
-    const broken = await loadHandler(PRIMARY, { APP_STATE_TABLE: 'no-such-table-switchyard', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    const broken = await loadHandler(PRIMARY, { QUORUM_TABLE: 'no-such-table-switchyard', POWERTOOLS_LOG_LEVEL: 'SILENT' });
 
     // Act
     const result = await broken(httpEvent({ path: '/state' }), lambdaContext());

@@ -132,7 +132,7 @@ describe('who may write', () => {
     const state = stateOf(name, active);
 
     // Act / Assess
-    expect(writeRefusal(state, region)).toEqual(refusal);
+    expect(writeRefusal(state, region, new Date())).toEqual(refusal);
     expect(canWrite(state, region)).toBe(refusal === undefined);
     expect(writableRegion(state)).toBe(name === 'fenced' ? null : active);
   });

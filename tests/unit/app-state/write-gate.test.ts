@@ -1,5 +1,6 @@
-import { WritesFenced, WrongRegion } from '../../../shared/app-state/errors';
+import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from '../../../shared/app-state/errors';
 import { type AppState, type AppStateName, initialAppState } from '../../../shared/app-state/model';
+import { withWriteScope, writeDeadline } from '../../../shared/app-state/write-deadline';
 import { createWriteGate } from '../../../shared/app-state/write-gate';
 
 const app = { appId: 'switchyard', primaryRegion: 'us-east-1', secondaryRegion: 'us-west-2' };
@@ -25,11 +26,11 @@ function fakeClock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
 }
 
 describe('write gate', () => {
-  it('reads the state once per maxAgeMs and again once it is older', async () => {
+  it('renews the lease (reads the state) once half of it is used', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
     const time = fakeClock();
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, maxAgeMs: 1000 });
+    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
 
     // Act
     await gate.assertWritable();
@@ -45,11 +46,11 @@ describe('write gate', () => {
     expect(store.reads[0]).toEqual({ consistent: true });
   });
 
-  it('sees a fence only after the cached state has expired, then refuses with WritesFenced', async () => {
+  it('sees a fence at the next renewal, then refuses with WritesFenced', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
     const time = fakeClock();
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, maxAgeMs: 1000 });
+    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
     await gate.assertWritable();
     store.set('fenced', 'us-east-1');
 
@@ -66,7 +67,7 @@ describe('write gate', () => {
   it('refuses a write in the region that is not active with WrongRegion naming the writable one', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
-    const gate = createWriteGate({ store, region: 'us-west-2', clock: fakeClock().clock });
+    const gate = createWriteGate({ store, region: 'us-west-2', clock: fakeClock().clock, leaseMs: 2000 });
 
     // Act
     const attempt = gate.assertWritable();
@@ -80,7 +81,7 @@ describe('write gate', () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
     store.set('failover', 'us-west-2');
-    const gate = createWriteGate({ store, region: 'us-west-2', clock: fakeClock().clock });
+    const gate = createWriteGate({ store, region: 'us-west-2', clock: fakeClock().clock, leaseMs: 2000 });
 
     // Act
     const state = await gate.assertWritable();
@@ -92,7 +93,7 @@ describe('write gate', () => {
   it('shares one read between concurrent callers', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: fakeClock().clock });
+    const gate = createWriteGate({ store, region: 'us-east-1', clock: fakeClock().clock, leaseMs: 2000 });
 
     // Act
     await Promise.all([gate.current(), gate.current(), gate.assertWritable()]);
@@ -111,11 +112,11 @@ describe('write gate', () => {
         return store.get(options);
       },
     };
-    const gate = createWriteGate({ store: flaky, region: 'us-east-1', clock: fakeClock().clock });
+    const gate = createWriteGate({ store: flaky, region: 'us-east-1', clock: fakeClock().clock, leaseMs: 2000 });
 
-    // Act
+    // Act: with no lease yet, a failed read means this region cannot confirm anything
     const first = gate.current();
-    await expect(first).rejects.toThrow('throttled');
+    await expect(first).rejects.toBeInstanceOf(RegionIsolated);
     fail = false;
     const second = await gate.current();
 
@@ -127,7 +128,7 @@ describe('write gate', () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
     const time = fakeClock();
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock });
+    const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
     await gate.current();
 
     // Act
@@ -138,17 +139,118 @@ describe('write gate', () => {
     expect(store.reads).toHaveLength(2);
   });
 
-  it('reads on every call with maxAgeMs 0 and refuses a negative maxAgeMs', async () => {
-    // Prepare
+  it('refuses a lease that is not a positive duration', () => {
     const store = fakeStore(initialAppState(app));
-    const gate = createWriteGate({ store, region: 'us-east-1', clock: fakeClock().clock, maxAgeMs: 0 });
+    expect(() => createWriteGate({ store, region: 'us-east-1', leaseMs: 0 })).toThrow(RangeError);
+    expect(() => createWriteGate({ store, region: 'us-east-1', leaseMs: Number.NaN })).toThrow(RangeError);
+  });
 
-    // Act
-    await gate.current();
-    await gate.current();
+  describe('the write lease', () => {
+    function unreachableAfterFirstRead() {
+      const store = fakeStore(initialAppState(app));
+      let reachable = true;
+      return {
+        store,
+        cut: () => {
+          reachable = false;
+        },
+        heal: () => {
+          reachable = true;
+        },
+        gateStore: {
+          get: async (options?: { consistent?: boolean }) => {
+            if (!reachable) throw Object.assign(new Error('no quorum'), { name: 'InternalServerError' });
+            return store.get(options);
+          },
+        },
+      };
+    }
 
-    // Assess
-    expect(store.reads).toHaveLength(2);
-    expect(() => createWriteGate({ store, region: 'us-east-1', maxAgeMs: -1 })).toThrow(RangeError);
+    it('keeps admitting writes while the lease of the last successful read runs, then refuses with RegionIsolated', async () => {
+      // Prepare
+      const quorum = unreachableAfterFirstRead();
+      const time = fakeClock();
+      const gate = createWriteGate({ store: quorum.gateStore, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+      await gate.assertWritable();
+      quorum.cut();
+
+      // Act
+      time.advance(1500); // renewal due and failing, lease still running
+      const withinLease = await gate.assertWritable();
+      time.advance(500); // lease over
+      const afterLease = gate.assertWritable();
+
+      // Assess
+      expect(withinLease.state).toBe('active');
+      await expect(afterLease).rejects.toBeInstanceOf(RegionIsolated);
+      await expect(gate.assertWritable()).rejects.toMatchObject({ code: 'REGION_ISOLATED', retryAfterSeconds: 2 });
+    });
+
+    it('admits writes again by itself once the quorum answers', async () => {
+      // Prepare
+      const quorum = unreachableAfterFirstRead();
+      const time = fakeClock();
+      const gate = createWriteGate({ store: quorum.gateStore, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+      await gate.assertWritable();
+      quorum.cut();
+      time.advance(3000);
+      await expect(gate.assertWritable()).rejects.toBeInstanceOf(RegionIsolated);
+
+      // Act
+      quorum.heal();
+      const resumed = await gate.assertWritable();
+
+      // Assess
+      expect(resumed.state).toBe('active');
+    });
+
+    it('gives an admitted write the end of its lease as deadline, counted from when the read started', async () => {
+      // Prepare
+      const store = fakeStore(initialAppState(app));
+      const time = fakeClock();
+      const started = time.clock().getTime();
+      const slowStore = {
+        get: async (options?: { consistent?: boolean }) => {
+          time.advance(300); // the read itself takes 300 ms
+          return store.get(options);
+        },
+      };
+      const gate = createWriteGate({ store: slowStore, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+
+      // Act
+      const deadline = await withWriteScope(async () => {
+        await gate.assertWritable();
+        return writeDeadline();
+      });
+      const outside = writeDeadline();
+
+      // Assess
+      expect(deadline).toBe(started + 2000);
+      expect(outside).toBeUndefined();
+    });
+
+    it('refuses writes in the promoted region until the previous lease has ended (WritesResuming)', async () => {
+      // Prepare
+      const time = fakeClock();
+      const resumeAt = new Date(time.clock().getTime() + 3000);
+      const promoted = {
+        ...initialAppState(app),
+        state: 'failover' as const,
+        activeRegion: 'us-west-2',
+        version: 3,
+        writesResumeAt: resumeAt.toISOString(),
+      };
+      const gate = createWriteGate({ store: fakeStore(promoted), region: 'us-west-2', clock: time.clock, leaseMs: 2000 });
+
+      // Act
+      const early = gate.assertWritable();
+      await expect(early).rejects.toBeInstanceOf(WritesResuming);
+      await expect(gate.assertWritable()).rejects.toMatchObject({ code: 'WRITES_RESUMING', retryAfterSeconds: 3 });
+      time.advance(3000);
+      const later = await gate.assertWritable();
+
+      // Assess
+      expect(later.state).toBe('failover');
+    });
   });
 });

@@ -21,9 +21,12 @@ function deps(overrides: Partial<ProbeDeps> = {}) {
     clock: () => NOW,
     timeoutMs: 50,
     intervalSeconds: 10,
+    heartbeatStaleSeconds: 20,
     selfChecks: { 'state-api': ok, table: ok, bucket: ok },
     peerChecks: { health: ok, 'state-api': ok },
     readings: {
+      // Stale: a peer that fails its checks is down.
+      peerQuorumHeartbeat: async () => '2026-03-01T11:50:00.000Z',
       ownRecord: async () => undefined,
       peerTableHeartbeat: async () => ({ checkedAt: '2026-03-01T11:59:58.000Z' }),
       peerBucketHeartbeat: async () => ({ checkedAt: '2026-03-01T11:59:55.500Z' }),
@@ -153,9 +156,38 @@ describe('runProbe', () => {
     expect(result.record.detail).toBe('failed: peer health (Error: ECONNREFUSED)');
   });
 
+  describe('a peer it cannot reach', () => {
+    const unreachable = { health: failing('ECONNREFUSED'), 'state-api': failing('ECONNREFUSED') };
+    const withBeat = (peerQuorumHeartbeat: () => Promise<string | null>) =>
+      deps({ peerChecks: unreachable, readings: { ...deps().d.readings, peerQuorumHeartbeat } }).d;
+
+    it('is down only when its quorum heartbeat is stale too', async () => {
+      const result = await runProbe(withBeat(async () => '2026-03-01T11:59:30.000Z'));
+      expect(result.peerHealthy).toBe(false);
+      expect(result.record.peer).toMatchObject({ healthy: false, reachable: false, heartbeatAt: '2026-03-01T11:59:30.000Z' });
+    });
+
+    it('is alive (a cut link) while it renews its heartbeat in the quorum', async () => {
+      const result = await runProbe(withBeat(async () => '2026-03-01T11:59:55.000Z'));
+      expect(result.peerHealthy).toBe(true);
+      expect(result.record.peer).toMatchObject({ healthy: true, reachable: false });
+    });
+
+    it('is not reported down when this region cannot read the quorum itself', async () => {
+      const result = await runProbe(withBeat(async () => Promise.reject(new Error('no quorum'))));
+      expect(result.peerHealthy).toBe(true);
+      expect(result.record.peer.heartbeatAt).toBe('unreadable');
+    });
+
+    it('that never beat is down', async () => {
+      expect((await runProbe(withBeat(async () => null))).peerHealthy).toBe(false);
+    });
+  });
+
   it('never throws: failed readings, saves and publishes are reported', async () => {
     const { d, problems } = deps({
       readings: {
+        peerQuorumHeartbeat: async () => Promise.reject(new Error('down')),
         ownRecord: async () => Promise.reject(new Error('down')),
         peerTableHeartbeat: async () => Promise.reject(new Error('down')),
         peerBucketHeartbeat: async () => undefined,
@@ -165,7 +197,7 @@ describe('runProbe', () => {
     });
     const result = await runProbe(d);
     expect(result.record.replication).toEqual({ from: 'us-east-1', tableAgeSeconds: null, bucketAgeSeconds: null });
-    expect(problems.sort()).toEqual(['own record', 'peer table heartbeat', 'publish metrics', 'save record']);
+    expect(problems.sort()).toEqual(['own record', 'peer quorum heartbeat', 'peer table heartbeat', 'publish metrics', 'save record']);
   });
 
   it('publishes high-resolution metrics the alarms can read', async () => {

@@ -10,7 +10,12 @@ const env = {
   PHOTOS_TABLE: 'photos',
   COMMENTS_TABLE: 'comments',
   SSM_PREFIX: '/switchyard/dev/',
-  RUNBOOK_DRAIN_SECONDS: '1.5',
+  QUORUM_TABLE: 'quorum',
+  WRITE_LEASE_MS: '2000',
+  CLOCK_SKEW_MARGIN_MS: '500',
+  STATE_WRITE_TIMEOUT_MS: '1000',
+  HEARTBEAT_STALE_SECONDS: '20',
+  RUNBOOK_LOCK_LEASE_SECONDS: '120',
   RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
   RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
   RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
@@ -25,9 +30,12 @@ describe('loadRunbookConfig', () => {
     expect(config).toMatchObject({
       region: 'us-west-2',
       ssmPrefix: '/switchyard/dev',
-      drainSeconds: 2,
+      // One write lease and the clock-skew margin: never a fixed wait.
+      drainSeconds: 2.5,
       gatePollSeconds: 1,
-      lockTtlSeconds: 3600,
+      lockLeaseSeconds: 120,
+      quorumTable: 'quorum',
+      heartbeatStaleSeconds: 20,
       notificationsTopicArn: null,
       tables: { appState: 'app-state', photos: 'photos', comments: 'comments' },
     });

@@ -14,6 +14,7 @@ function preconditions(overrides: Partial<FailoverPreconditions> = {}): Failover
     killSwitch: null,
     lastAutomaticFailoverAt: null,
     targetHealth: healthy,
+    primaryHeartbeat: { at: secondsBefore(60), stale: true },
     now: NOW,
     thresholds: { minSecondsBetweenAutoFailovers: 900, drainSeconds: 2, gateTimeoutSeconds: 60, gatePollSeconds: 1 },
     ...overrides,
@@ -118,6 +119,49 @@ describe('decideFailover', () => {
       const plan = decideFailover(preconditions({ force: true, expectedVersion: 1, region: PRIMARY }));
       expect(plan.verdict).toBe('refuse');
       expect(plan.refusals.map((r) => r.error).sort()).toEqual(['StaleStateVersion', 'WrongRegion']);
+    });
+  });
+
+  describe('automatic runs and the quorum', () => {
+    const automatic = { automatic: true, killSwitch: 'enabled', mode: 'ungraceful' as const };
+
+    it.each([
+      ['an operator', { requestedBy: 'oncall:alice', executionId: 'arn:exec:1', automatic: false }, 'oncall:alice'],
+      ['an earlier automatic run', { requestedBy: 'alarm:x', executionId: 'arn:exec:2', automatic: true }, 'alarm:x (automatic)'],
+    ])('never resume a fence set by %s (FenceNotOwned), and name its owner', (_who, fence, named) => {
+      // Prepare
+      const p = preconditions({ ...automatic, state: state({ state: 'fenced', version: 5, fence }) });
+      // Act
+      const plan = decideFailover(p);
+      // Assess
+      expect(plan.verdict).toBe('refuse');
+      const refusal = plan.refusals.find((r) => r.error === 'FenceNotOwned');
+      expect(refusal?.message).toContain(named);
+      expect(refusal?.overridable).toBe(false);
+    });
+
+    it('a human may still resume a fence (planned or ungraceful)', () => {
+      const fence = { requestedBy: 'oncall:alice', executionId: 'arn:exec:1', automatic: false };
+      expect(errorsOf(preconditions({ mode: 'ungraceful', state: state({ state: 'fenced', fence }) }))).not.toContain('FenceNotOwned');
+    });
+
+    it('refuse while the primary still renews its heartbeat (a cut link, not a dead primary)', () => {
+      const fresh = { at: secondsBefore(1), stale: false };
+      expect(errorsOf(preconditions({ ...automatic, primaryHeartbeat: fresh }))).toEqual(['PrimaryStillAlive']);
+    });
+
+    it('refuse when the quorum cannot be read from here', () => {
+      expect(errorsOf(preconditions({ ...automatic, primaryHeartbeat: 'unreadable' }))).toEqual(['QuorumUnreachable']);
+    });
+
+    it('proceed when the primary is unreachable and its heartbeat is stale', () => {
+      expect(decideFailover(preconditions({ ...automatic, primaryHeartbeat: { at: secondsBefore(60), stale: true } })).verdict).toBe(
+        'proceed',
+      );
+    });
+
+    it('a human failing over by hand does not depend on the heartbeat', () => {
+      expect(errorsOf(preconditions({ mode: 'ungraceful', primaryHeartbeat: { at: secondsBefore(1), stale: false } }))).toEqual([]);
     });
   });
 });

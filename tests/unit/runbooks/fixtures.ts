@@ -15,6 +15,8 @@ export function state(overrides: Partial<StateSnapshot> = {}): StateSnapshot {
     updatedAt: '2029-12-31T00:00:00.000Z',
     updatedBy: 'oncall:alice',
     reason: 'drill',
+    fence: null,
+    writesResumeAt: null,
     ...overrides,
   };
 }

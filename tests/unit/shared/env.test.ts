@@ -6,6 +6,9 @@ const valid = {
   PRIMARY_REGION: 'us-east-1',
   SECONDARY_REGION: 'us-west-2',
   APP_STATE_TABLE: 'switchyard-dev-app-state',
+  QUORUM_TABLE: 'switchyard-dev-quorum',
+  WRITE_LEASE_MS: '2000',
+  CLOCK_SKEW_MARGIN_MS: '500',
   AWS_REGION: 'us-west-2',
 };
 
@@ -25,7 +28,7 @@ describe('environment', () => {
     const env = loadAppEnv({ PHOTOS_TABLE: nonEmpty }, { ...valid, PHOTOS_TABLE: 'photos', UNRELATED: 'x' });
 
     // Assess
-    expect(env).toEqual({ ...valid, PHOTOS_TABLE: 'photos' });
+    expect(env).toEqual({ ...valid, WRITE_LEASE_MS: 2000, CLOCK_SKEW_MARGIN_MS: 500, PHOTOS_TABLE: 'photos' });
   });
 
   it('names every missing variable', () => {
@@ -33,7 +36,14 @@ describe('environment', () => {
     const problems = problemsOf(() => loadAppEnv({}, { APP_ID: 'switchyard', PRIMARY_REGION: 'us-east-1' }));
 
     // Assess
-    expect(problems).toEqual(['SECONDARY_REGION is required', 'APP_STATE_TABLE is required', 'AWS_REGION is required']);
+    expect(problems).toEqual([
+      'SECONDARY_REGION is required',
+      'APP_STATE_TABLE is required',
+      'QUORUM_TABLE is required',
+      'WRITE_LEASE_MS is required',
+      'CLOCK_SKEW_MARGIN_MS is required',
+      'AWS_REGION is required',
+    ]);
   });
 
   it('names a bad variable without echoing its value', () => {
@@ -59,6 +69,10 @@ describe('environment', () => {
 
     // Assess
     expect(problems).toEqual(['SECONDARY_REGION must differ from PRIMARY_REGION']);
+  });
+
+  it('takes durations as whole positive numbers', () => {
+    expect(problemsOf(() => loadAppEnv({}, { ...valid, WRITE_LEASE_MS: '2s' }))).toEqual(['WRITE_LEASE_MS must be a whole number > 0']);
   });
 
   it('parses any schema with loadEnv, failing with the variable name', () => {

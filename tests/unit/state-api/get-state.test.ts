@@ -41,27 +41,60 @@ describe('get state', () => {
       version: 3,
       updatedAt: '2026-01-01T00:00:00.000Z',
       reason: 'No state recorded yet',
+      writesResumeAt: null,
+      isolated: false,
       servedBy: region,
       allowed: { read: true, write },
     });
   });
 
-  it('reads the local replica consistently', async () => {
+  it('answers from its own copy, isolated and not writable, when the quorum cannot confirm the state', async () => {
     // Prepare
-    const store = storeHolding('active', 'us-east-1');
+    const local = storeHolding('active', 'us-east-1');
+    const store = {
+      get: async (options?: { consistent?: boolean }) => {
+        if (options?.consistent) throw Object.assign(new Error('no quorum'), { name: 'InternalServerError' });
+        return local.get(options);
+      },
+    };
 
     // Act
-    await getState({ store, region: 'us-east-1' });
+    const view = await getState({ store, region: 'us-east-1' });
 
     // Assess
-    expect(store.reads).toEqual([{ consistent: true }]);
+    expect(view).toMatchObject({ state: 'active', writableRegion: 'us-east-1', isolated: true, allowed: { read: true, write: false } });
+    expect(local.reads).toEqual([{ consistent: false }]);
   });
 
-  it('gives each version and each region its own ETag', () => {
+  it('reads the quorum strongly consistently on every request', async () => {
+    const store = storeHolding('active', 'us-east-1');
+    await getState({ store, region: 'us-east-1' });
+    await getState({ store, region: 'us-east-1' });
+    expect(store.reads).toEqual([{ consistent: true }, { consistent: true }]);
+  });
+
+  it('is not writable in the promoted region before its writes resume', async () => {
+    const now = new Date('2026-01-01T00:00:10.000Z');
+    const promoted: AppState = {
+      ...initialAppState(app),
+      state: 'failover',
+      activeRegion: 'us-west-2',
+      version: 4,
+      writesResumeAt: '2026-01-01T00:00:12.000Z',
+    };
+    const deps = { store: { get: async () => promoted }, region: 'us-west-2' };
+    expect((await getState({ ...deps, clock: () => now })).allowed.write).toBe(false);
+    expect((await getState({ ...deps, clock: () => new Date('2026-01-01T00:00:12.000Z') })).allowed.write).toBe(true);
+  });
+
+  it('gives each version, region, isolation and write permission its own ETag', () => {
     // Act / Assess
-    expect(stateEtag({ version: 3, servedBy: 'us-east-1' })).toBe('"v3-us-east-1"');
-    expect(stateEtag({ version: 4, servedBy: 'us-east-1' })).not.toBe(stateEtag({ version: 3, servedBy: 'us-east-1' }));
-    expect(stateEtag({ version: 3, servedBy: 'us-west-2' })).not.toBe(stateEtag({ version: 3, servedBy: 'us-east-1' }));
+    const view = { version: 3, servedBy: 'us-east-1', isolated: false, allowed: { read: true as const, write: false } };
+    expect(stateEtag(view)).toBe('"v3-us-east-1"');
+    expect(stateEtag({ ...view, version: 4 })).not.toBe(stateEtag(view));
+    expect(stateEtag({ ...view, servedBy: 'us-west-2' })).not.toBe(stateEtag(view));
+    expect(stateEtag({ ...view, isolated: true })).not.toBe(stateEtag(view));
+    expect(stateEtag({ ...view, allowed: { read: true, write: true } })).not.toBe(stateEtag(view));
   });
 });
 

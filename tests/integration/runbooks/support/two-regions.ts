@@ -1,11 +1,13 @@
 // Two regions on one machine for the runbook tests: the primary uses the DynamoDB Local that
 // jest's globalSetup started, the secondary a second DynamoDB Local this file starts. Each
 // world gets its own copy of every table serverless.yml declares (same names in both regions,
-// like a global table), and optionally the local replicator between them.
+// like a global table), and optionally the local replicator between them. The quorum store is
+// ONE table that both regions reach (a healthy MRSC table is one linearizable store); the
+// embedded runtime's emulation (local/quorum) adds isolation, and the e2e drills exercise it.
 import '../../../../local/polyfills';
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tablesOf } from '../../../../local/cfn';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../../../../local/dynamodb-local';
 import { freePort } from '../../../../local/ports';
@@ -15,7 +17,11 @@ import { recordKeys } from '../../../../services/runbooks/model';
 import type { Notifier, RunbookDeps, RunbookParameters } from '../../../../services/runbooks/steps/ports';
 import { createRunbookDeps } from '../../../../services/runbooks/wiring';
 import type { AppState } from '../../../../shared/app-state/model';
+import { AppStateError } from '../../../../shared/app-state/errors';
 import { appStateKey, DynamoAppStateStore } from '../../../../shared/app-state/store';
+import { withWriteScope } from '../../../../shared/app-state/write-deadline';
+import { createWriteGate } from '../../../../shared/app-state/write-gate';
+import { enforceWriteDeadline } from '../../../../shared/aws-clients';
 import { testDynamoEndpoint } from '../../../support/tables';
 
 export const PRIMARY = 'us-east-1';
@@ -54,11 +60,12 @@ export interface WorldOptions {
   killSwitch?: string | null;
   maxReplicationLagSeconds?: number | null;
   gateTimeoutSeconds?: number;
+  lockLeaseSeconds?: number;
 }
 
 export class World {
   readonly prefix = `t${randomUUID().slice(0, 8)}-`;
-  readonly tables: { appState: string; photos: string; comments: string; idempotency: string };
+  readonly tables: { appState: string; photos: string; comments: string; idempotency: string; quorum: string };
   readonly clients: Record<string, DynamoDBDocumentClient>;
   readonly sent: SentMessage[] = [];
   replicator: Replicator | undefined;
@@ -67,7 +74,13 @@ export class World {
 
   constructor(private readonly options: WorldOptions) {
     const name = (suffix: string) => `${this.prefix}switchyard-dev-${suffix}`;
-    this.tables = { appState: name('app-state'), photos: name('photos'), comments: name('comments'), idempotency: name('idempotency') };
+    this.tables = {
+      appState: name('app-state'),
+      photos: name('photos'),
+      comments: name('comments'),
+      idempotency: name('idempotency'),
+      quorum: name('quorum'),
+    };
     this.clients = Object.fromEntries(
       [PRIMARY, SECONDARY].map((region) => [
         region,
@@ -115,14 +128,19 @@ export class World {
       COMMENTS_TABLE: this.tables.comments,
       SSM_PREFIX: '/switchyard/test',
       NOTIFICATIONS_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:switchyard-test-notifications`,
-      RUNBOOK_DRAIN_SECONDS: '1',
+      QUORUM_TABLE: this.tables.quorum,
+      WRITE_LEASE_MS: '1000',
+      CLOCK_SKEW_MARGIN_MS: '200',
+      STATE_WRITE_TIMEOUT_MS: '1000',
+      HEARTBEAT_STALE_SECONDS: '20',
+      RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds ?? 120),
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
       RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
       RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
       SWITCHYARD_REGION_ENDPOINTS: JSON.stringify({
-        [PRIMARY]: { dynamodb: endpoints[PRIMARY] },
-        [SECONDARY]: { dynamodb: endpoints[SECONDARY] },
+        [PRIMARY]: { dynamodb: endpoints[PRIMARY], quorum: endpoints[PRIMARY] },
+        [SECONDARY]: { dynamodb: endpoints[SECONDARY], quorum: endpoints[PRIMARY] },
       }),
       ...extra,
     };
@@ -133,11 +151,13 @@ export class World {
    * (no local endpoint in these tests); `unreachable` points a region's DynamoDB at a closed port.
    */
   async deps(region: string, options: { unreachable?: string } = {}): Promise<RunbookDeps> {
-    const map: Record<string, { dynamodb: string }> = {
-      [PRIMARY]: { dynamodb: endpoints[PRIMARY] as string },
-      [SECONDARY]: { dynamodb: endpoints[SECONDARY] as string },
+    // Both regions reach the one quorum store; an unreachable region's own tables are gone.
+    const quorum = endpoints[PRIMARY] as string;
+    const map: Record<string, { dynamodb: string; quorum: string }> = {
+      [PRIMARY]: { dynamodb: endpoints[PRIMARY] as string, quorum },
+      [SECONDARY]: { dynamodb: endpoints[SECONDARY] as string, quorum },
     };
-    if (options.unreachable) map[options.unreachable] = { dynamodb: `http://127.0.0.1:${await freePort()}` };
+    if (options.unreachable) map[options.unreachable] = { dynamodb: `http://127.0.0.1:${await freePort()}`, quorum };
     const parameters: RunbookParameters = {
       autoFailover: async () => this.killSwitch,
       maxReplicationLagSeconds: async () => this.maxLagSeconds,
@@ -151,10 +171,11 @@ export class World {
     return createRunbookDeps(this.env(region, { SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), { parameters, notifier });
   }
 
-  store(region: string): DynamoAppStateStore {
+  /** The quorum store, as `region` reaches it (the same store from both regions). */
+  store(_region: string): DynamoAppStateStore {
     return new DynamoAppStateStore({
-      client: this.clients[region] as DynamoDBDocumentClient,
-      tableName: this.tables.appState,
+      client: this.clients[PRIMARY] as DynamoDBDocumentClient,
+      tableName: this.tables.quorum,
       appId: APP_ID,
       primaryRegion: PRIMARY,
       secondaryRegion: SECONDARY,
@@ -165,8 +186,8 @@ export class World {
     return this.store(region).get({ consistent: true });
   }
 
-  /** Writes a state item directly (setting up a scenario, not a transition). */
-  async putState(region: string, state: Partial<AppState> & Pick<AppState, 'state' | 'version'>): Promise<void> {
+  /** Writes a state item directly into the quorum store (setting up a scenario, not a transition). */
+  async putState(_region: string, state: Partial<AppState> & Pick<AppState, 'state' | 'version'>): Promise<void> {
     const item = {
       ...appStateKey(APP_ID),
       appId: APP_ID,
@@ -178,7 +199,7 @@ export class World {
       reason: 'scenario',
       ...state,
     };
-    await this.put(region, 'appState', item);
+    await this.put(PRIMARY, 'quorum', item);
   }
 
   async healthy(region: string, healthySinceSecondsAgo = 3600): Promise<void> {
@@ -215,37 +236,43 @@ export class World {
   }
 
   /**
-   * A photo write as the application makes it: one transaction that checks, in the same region,
-   * that the state lets this region write, so no write lands after the fence.
+   * A photo write as the application makes it: through the region's write gate (the quorum's
+   * state, a write lease), and the data client that refuses to send once that lease has ended.
    */
   async writePhoto(region: string, id: string): Promise<'written' | 'refused'> {
-    try {
-      await this.clients[region]?.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tables.appState,
-                Key: appStateKey(APP_ID),
-                ConditionExpression: 'attribute_not_exists(pk) OR (#state <> :fenced AND activeRegion = :region)',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':fenced': 'fenced', ':region': region },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.photos,
-                Item: { pk: `PHOTO#${id}`, sk: 'PHOTO', id, title: id, createdAt: new Date().toISOString() },
-              },
-            },
-          ],
+    let gate = this.gates.get(region);
+    if (!gate) {
+      gate = createWriteGate({ store: this.store(region), region, leaseMs: 1000 });
+      this.gates.set(region, gate);
+    }
+    const client = this.dataClient(region);
+    return withWriteScope(async () => {
+      try {
+        await gate.assertWritable();
+      } catch (error) {
+        if (error instanceof AppStateError) return 'refused';
+        throw error;
+      }
+      await client.send(
+        new PutCommand({
+          TableName: this.tables.photos,
+          Item: { pk: `PHOTO#${id}`, sk: 'PHOTO', id, title: id, createdAt: new Date().toISOString() },
         }),
       );
       return 'written';
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return 'refused';
-      throw error;
+    });
+  }
+
+  private readonly gates = new Map<string, ReturnType<typeof createWriteGate>>();
+  private readonly dataClients = new Map<string, DynamoDBDocumentClient>();
+
+  private dataClient(region: string): DynamoDBDocumentClient {
+    let client = this.dataClients.get(region);
+    if (!client) {
+      client = DynamoDBDocumentClient.from(enforceWriteDeadline(localDynamoClient(endpoints[region] as string, region)));
+      this.dataClients.set(region, client);
     }
+    return client;
   }
 }
 

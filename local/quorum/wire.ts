@@ -1,0 +1,96 @@
+// The DynamoDB JSON protocol (awsJson1_0) as far as the quorum door needs it: error answers in
+// the shape the AWS SDK parses (`__type` + `message`, HTTP status), and raw calls to DynamoDB
+// Local that keep attribute values in their wire form (binary stays base64), so the door never
+// re-encodes an item.
+//
+// Error format: DynamoDB developer guide, "Error handling with DynamoDB" › "Error components"
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html):
+// an HTTP status, an exception name in `__type` ("com.amazonaws.dynamodb.v20120810#…"), a message.
+
+import { LOCAL_CREDENTIALS } from '../dynamodb-local';
+
+export const TARGET_PREFIX = 'DynamoDB_20120810.';
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export type AttributeValue = Record<string, unknown>;
+export type WireItem = Record<string, AttributeValue>;
+
+export interface WireAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * The error names the door itself answers with. `ServiceUnavailable` for a region cut off from
+ * the majority is an ASSUMPTION: AWS documents only that such a region's writes and strongly
+ * consistent reads "return errors" (bp-global-table-design.html, "Key facts about MRSC"); the
+ * closest documented DynamoDB error is Service Unavailable, HTTP 503, "DynamoDB is currently
+ * unavailable. (This should be a temporary state.)", OK to retry (Programming.Errors.html, "5xx").
+ */
+export const ERRORS = {
+  isolated: { type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', status: 503 },
+  // "The request was rejected because one or more items in the request are being modified by a
+  // request in another Region." (API reference, ReplicatedWriteConflictException; client fault, retryable)
+  replicatedWriteConflict: { type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException', status: 400 },
+  validation: { type: 'com.amazon.coral.validate#ValidationException', status: 400 },
+  resourceNotFound: { type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', status: 400 },
+  serialization: { type: 'com.amazon.coral.service#SerializationException', status: 400 },
+  unknownOperation: { type: 'com.amazon.coral.service#UnknownOperationException', status: 400 },
+  internal: { type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', status: 500 },
+} as const;
+
+export type ErrorKind = keyof typeof ERRORS;
+
+export function errorAnswer(kind: ErrorKind, message: string): WireAnswer {
+  const { type, status } = ERRORS[kind];
+  return { status, body: JSON.stringify({ __type: type, message }) };
+}
+
+export function okAnswer(body: unknown): WireAnswer {
+  return { status: 200, body: JSON.stringify(body) };
+}
+
+// DynamoDB Local checks that a request is signed but not the signature; the door forwards with
+// its own fixed credentials (the runtime's DynamoDB Locals run with sharedDb).
+const LOCAL_AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=0`;
+
+/** One DynamoDB API call to DynamoDB Local, the body given and answered in wire form. */
+export async function callDynamo(endpoint: string, operation: string, body: unknown, signal?: AbortSignal): Promise<WireAnswer> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amz-target': `${TARGET_PREFIX}${operation}`, authorization: LOCAL_AUTHORIZATION },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Like callDynamo, but a non-2xx answer throws (for the store's own bookkeeping calls). */
+export async function callDynamoOk<T = Record<string, unknown>>(endpoint: string, operation: string, body: unknown): Promise<T> {
+  const answer = await callDynamo(endpoint, operation, body);
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`${operation} on ${endpoint} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+  }
+  return JSON.parse(answer.body || '{}') as T;
+}
+
+/** `TableName` may be a name or a table ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`). */
+export function tableNameOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  const arn = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)$/.exec(value);
+  return arn ? arn[1] : value;
+}
+
+/** The item's primary key in a canonical string (key attributes in key-schema order). */
+export function keyIdentity(keyAttributes: readonly string[], item: WireItem): string {
+  return JSON.stringify(keyAttributes.map((name) => item[name] ?? null));
+}
+
+export function keyOf(keyAttributes: readonly string[], item: WireItem): WireItem {
+  const key: WireItem = {};
+  for (const name of keyAttributes) {
+    const value = item[name];
+    if (value !== undefined) key[name] = value;
+  }
+  return key;
+}

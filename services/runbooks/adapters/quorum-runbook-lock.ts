@@ -1,0 +1,83 @@
+// The runbook lock, in the quorum store (docs/fencing.md): one conditional write decides who
+// holds it, linearizably across both regions, so a failover in the secondary and a fence lift in
+// the primary can never both hold it. It is a lease: every step renews it, and a holder that
+// stopped renewing (an execution stopped, timed out or crashed) loses it when it expires.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { recordKeys } from '../model';
+import type { LockHolder, RunbookLock } from '../steps/ports';
+
+export class QuorumRunbookLock implements RunbookLock {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly appId: string,
+  ) {}
+
+  async acquire(holder: LockHolder, nowSeconds: number): Promise<{ acquired: true } | { acquired: false; holder: LockHolder | null }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...recordKeys.lock(this.appId), ...holder },
+          // Free, expired (its holder stopped renewing it), or already ours (a retried Begin).
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR executionId = :me',
+          ExpressionAttributeValues: { ':now': nowSeconds, ':me': holder.executionId },
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { acquired: false, holder: await this.peek(nowSeconds) };
+      throw error;
+    }
+  }
+
+  async peek(nowSeconds: number): Promise<LockHolder | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.lock(this.appId), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt < nowSeconds) return null;
+    return {
+      executionId: String(Item.executionId),
+      runbook: String(Item.runbook),
+      requestedBy: String(Item.requestedBy),
+      acquiredAt: String(Item.acquiredAt),
+      expiresAt: Item.expiresAt,
+    };
+  }
+
+  async release(executionId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: recordKeys.lock(this.appId),
+          ConditionExpression: 'executionId = :me',
+          ExpressionAttributeValues: { ':me': executionId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async renew(executionId: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.lock(this.appId),
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          ConditionExpression: 'executionId = :me AND expiresAt < :expiresAt',
+          ExpressionAttributeValues: { ':me': executionId, ':expiresAt': expiresAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
