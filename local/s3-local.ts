@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { BodyTooLarge, guardRequests, type RequestTarget, readBody } from './http-guard';
+import { S3RequestRefused, verifyS3Request } from './s3-signature';
 
-/** s3rver checks SigV4 signatures against this fixed key pair. */
+/** The one key pair the S3 stand-in knows (s3rver's default account); requests must be signed with it. */
 export const S3_LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Bodies are held in memory while their signature and hash are checked. S3's own limit for one PUT is 5 GB. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** What serverless.yml's `CorsConfiguration.CorsRules` entries say, in CloudFormation's spelling. */
 export interface S3CorsRule {
@@ -48,6 +55,8 @@ export interface S3Local {
 
 export interface StartS3LocalOptions {
   port?: number;
+  /** The region of these buckets: signatures must be scoped to it, as S3 requires. Default: any region. */
+  region?: string;
   /** Kept after stop() (the caller owns it). Default: a fresh temporary directory that stop() removes. */
   dataDir?: string;
   buckets: string[];
@@ -94,20 +103,141 @@ export function corsXml(rules: S3CorsRule[]): string {
   return `<CORSConfiguration>${rules.map((r) => `<CORSRule>${rule(r)}</CORSRule>`).join('')}</CORSConfiguration>`;
 }
 
+function s3ErrorXml(code: string, message: string, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`;
+}
+
+/** The CORS headers the bucket's rules give a request from `origin` (S3 adds them to error answers too). */
+function corsHeaders(rules: S3CorsRule[], origin: string | undefined, method: string): Record<string, string> {
+  if (!origin) return {};
+  const rule = rules.find(
+    (r) => (r.AllowedOrigins.includes('*') || r.AllowedOrigins.includes(origin)) && r.AllowedMethods.includes(method),
+  );
+  if (!rule) return {};
+  return {
+    'access-control-allow-origin': rule.AllowedOrigins.includes('*') ? '*' : origin,
+    ...(rule.ExposedHeaders?.length ? { 'access-control-expose-headers': rule.ExposedHeaders.join(', ') } : {}),
+    vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
+  };
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'expect', 'content-length', 'upgrade', 'te', 'trailer']);
+
 /**
- * Starts s3rver (a filesystem-backed S3 stand-in) on 127.0.0.1 with the given buckets,
- * each with CORS so a browser can PUT to presigned URLs. Clients need
- * `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (see localS3Client).
+ * The layer in front of s3rver: checks every request as S3 checks a private bucket's requests
+ * (local/s3-signature.ts: signature, scope, expiry, signed headers, payload hash; an unsigned
+ * request is AccessDenied, except CORS preflights), then hands it to s3rver unchanged.
+ */
+async function startAccessLayer(options: {
+  port: number;
+  upstreamPort: number;
+  region?: string;
+  cors: S3CorsRule[];
+}): Promise<{ server: Server; port: number; agent: http.Agent }> {
+  const agent = new http.Agent({ keepAlive: true });
+  const fail = (res: http.ServerResponse, error: S3RequestRefused, cors: Record<string, string>) => {
+    const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+    const xml = s3ErrorXml(error.code, error.message, requestId);
+    res.writeHead(error.status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...cors });
+    res.end(res.req.method === 'HEAD' ? undefined : xml);
+  };
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const headers: http.OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+      headers['content-length'] = String(body.length);
+      const upstream = http.request(
+        { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
+        (answer) => {
+          const out: http.OutgoingHttpHeaders = {};
+          for (const [name, value] of Object.entries(answer.headers))
+            if (!HOP_BY_HOP.has(name) || name === 'content-length') out[name] = value;
+          res.writeHead(answer.statusCode ?? 502, out);
+          answer.pipe(res);
+          answer.on('end', resolve);
+          answer.on('error', reject);
+          res.on('close', resolve);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const cors = corsHeaders(
+      options.cors,
+      req.headers.origin,
+      method === 'OPTIONS' ? String(req.headers['access-control-request-method']) : method,
+    );
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return fail(
+          res,
+          new S3RequestRefused('EntityTooLarge', `The local S3 stand-in takes bodies of at most ${MAX_BODY_BYTES} bytes`, 400),
+          cors,
+        );
+      }
+      throw error;
+    }
+    // A browser's CORS preflight carries no credentials; s3rver answers it from the bucket's CORS rules.
+    if (method !== 'OPTIONS') {
+      try {
+        const principal = verifyS3Request(
+          { method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct, body },
+          { keys: [S3_LOCAL_CREDENTIALS], now: new Date(), ...(options.region ? { region: options.region } : {}) },
+        );
+        // The buckets are private (Block Public Access, no public policy): anonymous requests are refused.
+        if (!principal) throw new S3RequestRefused('AccessDenied', 'Access Denied', 403);
+      } catch (error) {
+        if (error instanceof S3RequestRefused) return fail(res, error, cors);
+        throw error;
+      }
+    }
+    await forward(req, res, body);
+  };
+
+  const server = http.createServer(
+    guardRequests(handle, {
+      name: 's3',
+      reply: (res, status, message) =>
+        fail(
+          res,
+          new S3RequestRefused(
+            status === 400 ? 'InvalidURI' : 'InternalError',
+            status === 400 ? "Couldn't parse the specified URI." : message,
+            status,
+          ),
+          {},
+        ),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return { server, port: (server.address() as net.AddressInfo).port, agent };
+}
+
+/**
+ * Starts s3rver (a filesystem-backed S3 stand-in) with the given buckets, each with CORS so a
+ * browser can PUT to presigned URLs, behind a layer that checks requests as S3 does (see
+ * startAccessLayer). Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (see localS3Client).
  */
 export async function startS3Local(options: StartS3LocalOptions): Promise<S3Local> {
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-s3-'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const cors = corsXml(options.cors ?? PERMISSIVE_CORS);
+  const corsRules = options.cors ?? PERMISSIVE_CORS;
+  const cors = corsXml(corsRules);
   const server = new S3rver({
     address: '127.0.0.1',
     // Port 0 lets the OS pick, with no window in which another process can take the port.
-    port: options.port ?? 0,
+    // Only the access layer talks to s3rver; clients use the layer's port.
+    port: 0,
     silent: true,
     directory: dataDir,
     vhostBuckets: false,
@@ -149,17 +279,26 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
     return result;
   };
 
-  let address: { port: number };
+  let front: Awaited<ReturnType<typeof startAccessLayer>>;
   try {
-    address = await server.run();
+    const address = await server.run();
+    front = await startAccessLayer({
+      port: options.port ?? 0,
+      upstreamPort: address.port,
+      cors: corsRules,
+      ...(options.region ? { region: options.region } : {}),
+    }).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
   } catch (error) {
     if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   let stopped = false;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    port: address.port,
+    endpoint: `http://127.0.0.1:${front.port}`,
+    port: front.port,
     buckets: [...options.buckets],
     dataDir,
     onObjectEvent(listener) {
@@ -172,6 +311,9 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
       if (stopped) return;
       stopped = true;
       listeners.clear();
+      front.server.closeAllConnections();
+      await new Promise<void>((resolve) => front.server.close(() => resolve()));
+      front.agent.destroy();
       const closing = server.close();
       // SDK clients keep sockets alive; without this, close() waits for them to time out.
       server.httpServer?.closeAllConnections();

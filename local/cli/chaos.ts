@@ -1,4 +1,5 @@
 // npm run chaos -- <command> …  (talks to a running `npm start`; --help lists the commands)
+import { CONTROL_TOKEN_HEADER } from '../runtime/control-server';
 import { readRuntimeFile } from './runtime-file';
 
 const USAGE = `Usage: npm run chaos -- <command>
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
     return command ? 0 : 2;
   }
   const runtime = readRuntimeFile();
-  if (!runtime || !runtime.controlUrl) {
+  if (!runtime?.controlUrl) {
     console.error('Switchyard is not running: start it with `npm start` in another terminal.');
     return 1;
   }
@@ -138,7 +139,11 @@ async function main(): Promise<number> {
       console.error(`Unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
-  const res = await fetch(`${runtime.controlUrl}/__switchyard/chaos`, { method: 'POST', body: JSON.stringify(request) });
+  const res = await fetch(`${runtime.controlUrl}/__switchyard/chaos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CONTROL_TOKEN_HEADER]: runtime.controlToken ?? '' },
+    body: JSON.stringify(request),
+  });
   const body = (await res.json()) as { ok: boolean; message: string };
   (body.ok ? console.log : console.error)(body.message);
   return body.ok ? 0 : 1;

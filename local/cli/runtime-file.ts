@@ -7,6 +7,8 @@ export interface RuntimeFile {
   pid: number;
   stage: string;
   controlUrl: string;
+  /** Required by the chaos endpoint (local/runtime/control-server.ts); the file is readable by its owner only. */
+  controlToken: string;
   controlPlaneEndpoint: string;
   /**
    * Per region: its API, its quorum door and the environment of a client OUTSIDE both regions

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(RUNTIME_FILE), { recursive: true });
   // Claim the file before starting anything, so that two starts at once cannot both proceed.
   try {
-    fs.writeFileSync(RUNTIME_FILE, JSON.stringify({ pid: process.pid, starting: true }), { flag: 'wx' });
+    fs.writeFileSync(RUNTIME_FILE, JSON.stringify({ pid: process.pid, starting: true }), { flag: 'wx', mode: 0o600 });
   } catch {
     console.error('Another `npm start` is starting right now; wait for it or stop it first.');
     process.exit(1);
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     });
     progress('Building the web app');
     const webDir = await buildWeb(path.join(PROJECT_ROOT, '.switchyard', 'web'));
-    const control = await startControlServer(runtime, { port: portBase, webDir });
+    const control = await startControlServer(runtime, { port: portBase, webDir, log });
     stop = async () => {
       await control.stop();
       await runtime.stop();
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       pid: process.pid,
       stage: runtime.stage,
       controlUrl: control.url,
+      controlToken: control.token,
       controlPlaneEndpoint: runtime.controlPlane.endpoint,
       regions: runtime.regions.map((r) => ({
         region: r.region,
@@ -119,13 +120,16 @@ async function main(): Promise<void> {
       })),
       startedAt: new Date().toISOString(),
     };
-    fs.writeFileSync(RUNTIME_FILE, JSON.stringify(file, null, 2));
+    // The control token is in it: readable by this user only.
+    fs.writeFileSync(RUNTIME_FILE, JSON.stringify(file, null, 2), { mode: 0o600 });
+    fs.chmodSync(RUNTIME_FILE, 0o600);
     const pad = (s: string) => s.padEnd(38);
     console.log(`
 Switchyard is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (stage ${runtime.stage}, data ${values['data-dir'] ? `in ${values['data-dir']}` : 'in memory'})
 
   ${pad('Web app')}${control.url}/
   ${pad('Runtime status')}${control.url}/__switchyard/status
+  ${pad('Control token (chaos API)')}${control.token}  (npm run chaos reads it from .switchyard/runtime.json)
 ${runtime.regions
   .map(
     (r) => `

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
+import { guardRequests, isLoopbackHost } from '../http-guard';
 import { AwsServiceError } from './errors';
 
 export type Operation = (region: string, input: Record<string, unknown>) => unknown;
@@ -32,12 +33,18 @@ export function credentialScope(authorization: string | undefined): { region: st
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
-      options.log(`control-plane: response failed: ${String(error)}`);
-      res.destroy();
-    });
-  });
+  const server = http.createServer(
+    guardRequests((req, res) => handle(options, req, res), {
+      name: 'control-plane',
+      log: options.log,
+      reply: (res, status, message) => {
+        const failure =
+          status === 400 ? new AwsServiceError('InvalidRequest', message) : new AwsServiceError('InternalFailure', message, 500);
+        res.writeHead(failure.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ __type: failure.code, message: failure.message }));
+      },
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -46,9 +53,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
   return { server, port: typeof address === 'object' && address ? address.port : options.port };
 }
 
+/**
+ * SDK clients never send Origin, and name 127.0.0.1 in Host; a browser page sends Origin on every
+ * cross-origin request and, re-binding its own domain to 127.0.0.1, still names that domain in
+ * Host. Either way the request comes from a web page, not from a part of the runtime or a CLI.
+ */
+function crossSiteRefusal(req: http.IncomingMessage): AwsServiceError | undefined {
+  if (req.headers.origin !== undefined || !isLoopbackHost(req.headers.host)) {
+    return new AwsServiceError('AccessDeniedException', 'The local AWS APIs do not answer requests from web pages', 403);
+  }
+  return undefined;
+}
+
 async function handle(options: HttpServerOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   let body: Buffer;
   try {
+    const refusal = crossSiteRefusal(req);
+    if (refusal) throw refusal;
     body = await readBody(req);
   } catch (error) {
     const failure = asServiceError(error, options.log);

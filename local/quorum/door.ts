@@ -5,6 +5,7 @@
 
 import http from 'node:http';
 import type net from 'node:net';
+import { guardRequests } from '../http-guard';
 import { errorAnswer, JSON_CONTENT_TYPE, TARGET_PREFIX, type WireAnswer } from './wire';
 
 // BatchWriteItem and TransactWriteItems requests may be up to 16 MB.
@@ -62,30 +63,42 @@ export async function startQuorumDoor(options: {
   log?(line: string): void;
 }): Promise<QuorumDoorServer> {
   let requestCount = 0;
-  const server = http.createServer((req, res) => {
-    // A plain GET / is how load balancers probe DynamoDB endpoints; answer it like one.
-    if (req.method === 'GET' && (req.url ?? '/') === '/') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(`healthy: quorum door ${options.region}`);
-      return;
-    }
-    requestCount += 1;
-    const requestId = `quorum-${options.region}-${Date.now().toString(36)}-${requestCount}`;
-    decode(req, options.handle)
-      .catch((error: Error) => {
-        options.log?.(`[quorum] ${options.region}: ${error.name}: ${error.message}`);
-        return errorAnswer('internal', 'The quorum door could not process the request');
-      })
-      .then((answer) => {
-        if (res.headersSent || res.destroyed) return;
-        res.writeHead(answer.status, {
-          'content-type': JSON_CONTENT_TYPE,
-          'content-length': Buffer.byteLength(answer.body),
-          'x-amzn-requestid': requestId,
-        });
-        res.end(answer.body);
-      });
-  });
+  const send = (res: http.ServerResponse, answer: WireAnswer, requestId: string) => {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(answer.status, {
+      'content-type': JSON_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(answer.body),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(answer.body);
+  };
+  // The runtime's request guard (local/http-guard.ts): a malformed path is answered 400, and no
+  // request can end the process.
+  const guarded = guardRequests(
+    (req, res) => {
+      // A plain GET / is how load balancers probe DynamoDB endpoints; answer it like one.
+      if (req.method === 'GET' && (req.url ?? '/') === '/') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`healthy: quorum door ${options.region}`);
+        return;
+      }
+      requestCount += 1;
+      const requestId = `quorum-${options.region}-${Date.now().toString(36)}-${requestCount}`;
+      decode(req, options.handle)
+        .catch((error: Error) => {
+          options.log?.(`[quorum] ${options.region}: ${error.name}: ${error.message}`);
+          return errorAnswer('internal', 'The quorum door could not process the request');
+        })
+        .then((answer) => send(res, answer, requestId));
+    },
+    {
+      name: `[quorum] ${options.region} door`,
+      reply: (res, status, message) =>
+        send(res, errorAnswer(status === 400 ? 'validation' : 'internal', message), `quorum-${options.region}-guard`),
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
+  const server = http.createServer(guarded);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

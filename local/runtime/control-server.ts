@@ -1,8 +1,10 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { issueDevToken } from '../../shared/auth/dev-identity';
+import { BodyTooLarge, guardRequests, isLoopbackHost, type RequestTarget, readBody } from '../http-guard';
 import type { Dependency, Runtime } from './index';
 
 const STATIC_TYPES: Record<string, string> = {
@@ -89,88 +91,146 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
   }
 }
 
-function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The header that carries the control token (see startControlServer). */
+export const CONTROL_TOKEN_HEADER = 'x-switchyard-control-token';
+
+/** Why a request to the control server was refused, with the status it is answered with. */
+class ControlRequestRefused extends Error {
+  override readonly name = 'ControlRequestRefused';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isJson = (contentType: string | undefined): boolean => /^application\/json\s*(;|$)/i.test(contentType ?? '');
+
+function sameToken(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
  * The runtime's own endpoint: status and chaos for people and drills, and the web app's
  * static files with a config.json telling it where each region's API is.
+ *
+ * It refuses cross-site requests: a web page open in the developer's browser can send simple
+ * requests (a text/plain or form POST, no preflight) to any local port. So every request must
+ * name this machine in Host (defeats DNS rebinding), every POST must carry Content-Type
+ * application/json (which a cross-site page cannot send without a CORS preflight, and this
+ * server answers none) and, when the browser says where it comes from, come from this server's
+ * own origin. Chaos also needs the control token: `npm start` prints it and writes it to
+ * .switchyard/runtime.json (readable by its owner only), where `npm run chaos` reads it.
  */
 export async function startControlServer(
   runtime: Runtime,
-  options: { port?: number; webDir?: string },
-): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(body, null, 2));
-    };
-    if (url.pathname === '/__switchyard/status' && req.method === 'GET') return json(200, runtime.status());
-    if (url.pathname === '/__switchyard/chaos' && req.method === 'POST') {
-      readBody(req)
-        .then((raw) => json(200, { ok: true, message: applyChaos(runtime, JSON.parse(raw || '{}') as ChaosRequest) }))
-        .catch((error: Error) => json(400, { ok: false, message: error.message }));
-      return;
+  options: { port?: number; webDir?: string; token?: string; log?(line: string): void },
+): Promise<{ url: string; port: number; token: string; stop(): Promise<void> }> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let port = 0;
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body, null, 2));
+  };
+
+  /** The JSON body of a state-changing request, once the request is known to be same-site. */
+  const sameSiteJson = async (req: http.IncomingMessage): Promise<unknown> => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+      throw new ControlRequestRefused(403, 'Cross-site requests are refused');
+    }
+    if (!isJson(req.headers['content-type'])) throw new ControlRequestRefused(415, 'Content-Type must be application/json');
+    const raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    try {
+      return JSON.parse(raw || '{}') as unknown;
+    } catch {
+      throw new ControlRequestRefused(400, 'The body must be JSON');
+    }
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> => {
+    const pathname = target.rawPath;
+    if (!isLoopbackHost(req.headers.host))
+      throw new ControlRequestRefused(403, 'This server answers only requests addressed to 127.0.0.1 or localhost');
+    if (pathname === '/__switchyard/status' && req.method === 'GET') return json(res, 200, runtime.status());
+    if (pathname === '/__switchyard/chaos' && req.method === 'POST') {
+      const body = await sameSiteJson(req);
+      if (!sameToken(req.headers[CONTROL_TOKEN_HEADER], token)) {
+        throw new ControlRequestRefused(401, `Chaos needs the control token in ${CONTROL_TOKEN_HEADER} (npm start prints it)`);
+      }
+      try {
+        return json(res, 200, { ok: true, message: applyChaos(runtime, (body ?? {}) as ChaosRequest) });
+      } catch (error) {
+        throw new ControlRequestRefused(400, (error as Error).message);
+      }
     }
     // Local development sign-in for the web app: a token from the committed dev issuer, which only
     // the local runtime trusts (shared/auth/dev-identity.ts). There is no such endpoint on AWS.
-    if (url.pathname === '/__switchyard/dev-token' && req.method === 'POST') {
-      readBody(req)
-        .then(async (raw) => {
-          const { name } = JSON.parse(raw || '{}') as { name?: unknown };
-          const display = typeof name === 'string' ? name.trim() : '';
-          if (display.length < 1 || display.length > 40) return json(400, { message: 'name must be 1 to 40 characters' });
-          const sub = `dev-${
-            display
-              .toLowerCase()
-              .replace(/[^a-z0-9]+/g, '-')
-              .replace(/^-|-$/g, '') || 'user'
-          }`;
-          json(200, { token: await issueDevToken({ sub, name: display, ttlSeconds: 8 * 3600 }), sub, name: display });
-        })
-        .catch(() => json(400, { message: 'body must be JSON: {"name": "..."}' }));
-      return;
+    if (pathname === '/__switchyard/dev-token' && req.method === 'POST') {
+      const body = await sameSiteJson(req);
+      const name = (body as { name?: unknown } | null)?.name;
+      const display = typeof name === 'string' ? name.trim() : '';
+      if (display.length < 1 || display.length > 40) throw new ControlRequestRefused(400, 'name must be 1 to 40 characters');
+      const sub = `dev-${
+        display
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'user'
+      }`;
+      return json(res, 200, { token: await issueDevToken({ sub, name: display, ttlSeconds: 8 * 3600 }), sub, name: display });
     }
-    if (url.pathname === '/config.json') {
-      return json(200, {
+    if (pathname === '/config.json') {
+      return json(res, 200, {
         stage: runtime.stage,
         regions: runtime.regions.map((r) => ({ region: r.region, role: r.role, apiUrl: r.apiUrl })),
         auth: { mode: 'local-dev' },
       });
     }
     if (options.webDir && req.method === 'GET') {
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-      const file = path.resolve(options.webDir, rel);
-      if (file.startsWith(path.resolve(options.webDir)) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      const rel = pathname === '/' ? 'index.html' : target.segments.slice(1).join('/');
+      const root = path.resolve(options.webDir);
+      const file = path.resolve(root, rel);
+      if (file.startsWith(`${root}${path.sep}`) && fs.existsSync(file) && fs.statSync(file).isFile()) {
         res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-        fs.createReadStream(file).pipe(res);
+        fs.createReadStream(file)
+          .on('error', () => res.destroy())
+          .pipe(res);
         return;
       }
     }
-    json(404, { message: 'Not found' });
-  });
+    json(res, 404, { message: 'Not found' });
+  };
+
+  const server = http.createServer(
+    guardRequests(
+      (req, res, target) =>
+        handle(req, res, target).catch((error: unknown) => {
+          if (error instanceof ControlRequestRefused) return json(res, error.status, { ok: false, message: error.message });
+          if (error instanceof BodyTooLarge) return json(res, 413, { ok: false, message: error.message });
+          throw error;
+        }),
+      {
+        name: 'control server',
+        reply: (res, status, message) => json(res, status, { ok: false, message }),
+        ...(options.log ? { log: options.log } : {}),
+      },
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as net.AddressInfo).port;
+  port = (server.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    token,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

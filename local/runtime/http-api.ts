@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
+import { BodyTooLarge, decodePathPart, guardRequests, type RequestTarget, readBody } from '../http-guard';
 import type { FaultMode } from './gateway';
 import type { HttpRoute, RegionTopology } from './topology';
 
@@ -19,8 +20,6 @@ export interface HttpApiOptions {
   routes: HttpRoute[];
   cors?: RegionTopology['cors'];
   invoke(functionKey: string, event: unknown): Promise<unknown>;
-  /** Lambda's Invoke API by name or ARN (AWS_ENDPOINT_URL_LAMBDA). */
-  invokeByName(nameOrArn: string, event: unknown): Promise<unknown>;
   /** The httpApi JWT authorizer: claims of a valid bearer token, or null (→ 401). */
   authorize(authorizer: string, authorization: string | undefined): Promise<Record<string, unknown> | null>;
   log?(line: string): void;
@@ -55,6 +54,9 @@ function compile(route: HttpRoute): CompiledRoute {
   return { ...route, regex: new RegExp(`^${pattern}$`), params, specificity };
 }
 
+/** API Gateway's payload limit for HTTP APIs (10 MB); a larger request is answered 413. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
 function headerList(value: string[] | undefined): string | undefined {
   return value?.length ? value.join(',') : undefined;
 }
@@ -82,32 +84,13 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     };
   };
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget, body: Buffer): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = req.headers.origin;
     const send = (status: number, headers: Record<string, string>, payload: string | Buffer) => {
       res.writeHead(status, { ...headers, ...corsHeaders(origin) });
       res.end(payload);
     };
-
-    const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
-    if (invokeMatch && method === 'POST') {
-      try {
-        const event = body.length ? JSON.parse(body.toString('utf8')) : {};
-        const result = await options.invokeByName(decodeURIComponent(invokeMatch[1] as string), event);
-        send(200, { 'content-type': 'application/json' }, JSON.stringify(result ?? null));
-      } catch (error) {
-        const e = error as Error;
-        const notFound = e.name === 'ResourceNotFoundException';
-        send(
-          notFound ? 404 : 200,
-          { 'content-type': 'application/json', ...(notFound ? {} : { 'x-amz-function-error': 'Unhandled' }) },
-          JSON.stringify({ errorType: e.name, errorMessage: e.message }),
-        );
-      }
-      return;
-    }
 
     if (method === 'OPTIONS' && options.cors && req.headers['access-control-request-method']) {
       const cors = options.cors;
@@ -124,13 +107,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return;
     }
 
-    const route = routes.find((r) => (r.method === '*' || r.method === 'ANY' || r.method === method) && r.regex.test(url.pathname));
+    const rawPath = target.rawPath;
+    const route = routes.find((r) => (r.method === '*' || r.method === 'ANY' || r.method === method) && r.regex.test(rawPath));
     if (!route) {
       send(404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
       return;
     }
-    const match = route.regex.exec(url.pathname) as RegExpExecArray;
-    const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    const match = route.regex.exec(rawPath) as RegExpExecArray;
+    // The guard decoded every segment already, so decoding whole segments again cannot throw.
+    const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodePathPart(match[i + 1] as string)]));
 
     let claims: Record<string, unknown> | null = null;
     if (route.authorizer) {
@@ -147,15 +132,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
     const query: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) query[k] = [...(query[k] ?? []), v];
+    for (const [k, v] of target.query) query[k] = [...(query[k] ?? []), v];
     const contentType = headers['content-type'] ?? '';
     const textual = body.length === 0 || /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/.test(contentType);
     const now = new Date();
     const event = {
       version: '2.0',
       routeKey: `${route.method === '*' ? 'ANY' : route.method} ${route.path}`,
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
+      rawPath,
+      rawQueryString: target.rawQuery,
       ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
       headers,
       ...(Object.keys(query).length
@@ -168,7 +153,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         domainPrefix: 'local',
         http: {
           method,
-          path: url.pathname,
+          path: rawPath,
           protocol: `HTTP/${req.httpVersion}`,
           sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
           userAgent: headers['user-agent'] ?? '',
@@ -212,25 +197,36 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     }
   }
 
-  const server = http.createServer((req, res) => {
-    if (mode === 'refuse') {
-      req.socket.destroy();
-      return;
-    }
-    if (mode === 'hang') return;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const run = () =>
-        handle(req, res, Buffer.concat(chunks)).catch((error: Error) => {
-          options.log?.(`[${options.region}] gateway error: ${error.stack ?? error.message}`);
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ message: 'Internal Server Error' }));
-        });
-      if (delayMs > 0) setTimeout(run, delayMs);
-      else void run();
-    });
-  });
+  const jsonError = (res: http.ServerResponse, status: number, message: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message }));
+  };
+  const server = http.createServer(
+    guardRequests(
+      async (req, res, target) => {
+        if (mode === 'refuse') {
+          req.socket.destroy();
+          return;
+        }
+        if (mode === 'hang') return;
+        let body: Buffer;
+        try {
+          body = await readBody(req, MAX_PAYLOAD_BYTES);
+        } catch (error) {
+          if (error instanceof BodyTooLarge) return jsonError(res, 413, 'Request Entity Too Large');
+          throw error;
+        }
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await handle(req, res, target, body);
+      },
+      {
+        name: `[${options.region}] gateway`,
+        // API Gateway's own answers are {"message": "..."} with the status text.
+        reply: (res, status) => jsonError(res, status, status === 400 ? 'Bad Request' : 'Internal Server Error'),
+        ...(options.log ? { log: options.log } : {}),
+      },
+    ),
+  );
   server.keepAliveTimeout = 5000;
   server.on('connection', (socket) => {
     if (mode === 'refuse') {

@@ -181,7 +181,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         }
         const [dynamo, s3] = await Promise.all([
           startDynamoDbLocal(dir ? { dataDir: path.join(dir, 'dynamodb') } : {}),
-          startS3Local({ buckets: [topology.bucket], ...(dir ? { dataDir: path.join(dir, 's3') } : {}) }),
+          startS3Local({ buckets: [topology.bucket], region: topology.region, ...(dir ? { dataDir: path.join(dir, 's3') } : {}) }),
         ]);
         stoppers.push(
           () => dynamo.stop(),
@@ -307,7 +307,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         AWS_ENDPOINT_URL_CLOUDWATCH: controlPlane.endpoint,
         AWS_ENDPOINT_URL_SFN: controlPlane.endpoint,
         AWS_ENDPOINT_URL_SNS: controlPlane.endpoint,
-        AWS_ENDPOINT_URL_LAMBDA: own.api,
         SWITCHYARD_REGION_ENDPOINTS: endpoints,
         SWITCHYARD_LOCAL: '1',
         SWITCHYARD_LOCAL_SCHEDULE_MS: String(scheduleIntervalMs),
@@ -386,7 +385,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           routes: p.topology.routes,
           ...(p.topology.cors ? { cors: p.topology.cors } : {}),
           invoke: (key, event) => pool.invoke(region, key, event),
-          invokeByName: (name, event) => pool.invoke(region, name, event),
           authorize,
           log,
         });

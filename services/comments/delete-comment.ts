@@ -27,7 +27,7 @@ export async function deleteComment(deps: DeleteCommentDeps, command: DeleteComm
     async () => {
       const removal = await deps.comments.removeOwned(command.photoId, command.commentId, command.actor.userId);
       if (removal === 'missing') throw new CommentNotFound();
-      if (removal === 'not-owner') throw new NotOwner('comment');
+      if (removal === 'not-owner') throw new NotOwner('delete-comment');
       return { deleted: command.commentId };
     },
   );

@@ -40,7 +40,8 @@ export interface CompletePhotoUploadCommand {
  * Step 2 of an upload: checks the bytes that arrived (size, then type by magic number against
  * the declared type), copies exactly that version to its final key and lists the photo.
  * A bad upload is removed together with its pending photo, so nothing half-way remains.
- * Completing an already listed photo returns it unchanged (safe to retry).
+ * Completing an already listed photo returns it unchanged (safe to retry) and removes any
+ * upload object a late PUT left behind.
  */
 export async function completePhotoUpload(deps: CompletePhotoUploadDeps, command: CompletePhotoUploadCommand): Promise<PhotoView> {
   await deps.gate.assertWritable();
@@ -58,8 +59,14 @@ async function complete(deps: CompletePhotoUploadDeps, command: CompletePhotoUpl
   const photo = await deps.photos.get(command.photoId);
   // Someone else's unfinished upload is not visible at all; their listed photo is, but is not theirs to complete.
   if (!photo || (photo.status === 'pending' && photo.ownerId !== command.actor.userId)) throw new PhotoNotFound();
-  if (photo.ownerId !== command.actor.userId) throw new NotOwner('photo');
-  if (photo.status === 'ready') return toPhotoView(photo);
+  if (photo.ownerId !== command.actor.userId) throw new NotOwner('complete-upload');
+  if (photo.status === 'ready') {
+    // The upload URL stays valid until its deadline, and S3 cannot revoke it: a PUT after the
+    // completion lands in uploads/ again. A repeated completion removes it; one never followed by
+    // a completion is removed by the bucket's lifecycle rule for uploads/ (on AWS).
+    await removeQuietly(deps.objects, uploadKey(photo.id));
+    return toPhotoView(photo);
+  }
 
   const source = uploadKey(photo.id);
   const reject = async (error: Error): Promise<never> => {

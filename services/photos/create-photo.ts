@@ -1,5 +1,5 @@
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
-import { PhotoTooLarge } from '../../shared/photos/errors';
+import { PhotoTooLarge, UploadAlreadyCompleted, UploadDiscarded, UploadExpired } from '../../shared/photos/errors';
 import {
   type Actor,
   type ImageType,
@@ -43,7 +43,8 @@ export interface CreatedPhoto {
 export async function createPhoto(deps: CreatePhotoDeps, command: CreatePhotoCommand): Promise<CreatedPhoto> {
   await deps.gate.assertWritable();
   if (command.size > deps.limits.maxBytes) throw new PhotoTooLarge(deps.limits.maxBytes);
-  const photo = await deps.idempotency.run(
+  let created = false;
+  const recorded = await deps.idempotency.run(
     {
       scope: `${command.actor.userId}|POST /photos`,
       key: command.idempotencyKey,
@@ -63,15 +64,30 @@ export async function createPhoto(deps: CreatePhotoDeps, command: CreatePhotoCom
         uploadDeadline: new Date(now.getTime() + deps.limits.uploadUrlSeconds * 1000).toISOString(),
       };
       await deps.photos.createPending(record);
+      created = true;
       return record;
     },
   );
+  const photo = created ? recorded : await stillOpen(deps, recorded);
   // Signed after the idempotent part, so that a retry gets a working URL rather than a stored one.
   const remainingSeconds = Math.floor((Date.parse(photo.uploadDeadline) - deps.clock().getTime()) / 1000);
+  if (remainingSeconds < 1) throw new UploadExpired();
   const upload = await deps.objects.presignUpload(uploadKey(photo.id), {
     contentType: photo.contentType,
     contentLength: photo.declaredSize,
-    expiresInSeconds: Math.max(1, remainingSeconds),
+    expiresInSeconds: remainingSeconds,
   });
   return { photo: toPhotoView(photo), upload };
+}
+
+/**
+ * A replay (same Idempotency-Key) gets the stored answer's photo as it is now: one whose upload
+ * was rejected, discarded or deleted since, or already completed, gets no new upload URL (an
+ * object uploaded with it would belong to no photo).
+ */
+async function stillOpen(deps: CreatePhotoDeps, recorded: PhotoRecord): Promise<PhotoRecord> {
+  const current = await deps.photos.get(recorded.id);
+  if (!current) throw new UploadDiscarded();
+  if (current.status !== 'pending') throw new UploadAlreadyCompleted();
+  return current;
 }

@@ -37,7 +37,7 @@ export async function deletePhoto(deps: DeletePhotoDeps, command: DeletePhotoCom
       if (!photo || (photo.status === 'pending' && photo.ownerId !== command.actor.userId)) throw new PhotoNotFound();
       const removal = await deps.photos.removeOwned(command.photoId, command.actor.userId);
       if (removal === 'missing') throw new PhotoNotFound();
-      if (removal === 'not-owner') throw new NotOwner('photo');
+      if (removal === 'not-owner') throw new NotOwner('delete-photo');
       await deps.objects.remove([uploadKey(command.photoId), photoKey(command.photoId)]);
       await deps.comments.removeAllOf(command.photoId);
       return { deleted: command.photoId };

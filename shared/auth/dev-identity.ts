@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, errors, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { InvalidToken } from './errors';
 
 /*
@@ -31,8 +31,9 @@ export const DEV_PUBLIC_JWK: JWK = {
   n: 'n2N9KsuU7HRayi8iLNyJtxyyree-XTLPC-RD32l_macPFx0wLnkCXJ1S4KortfBfEwfICFIfhxsXhgpu23pqY9cQztW4OP14H2Isqs-7-NvLSZIvyp4YAmKyoyEJ9R1AuaNKnyT22hcZIJP2fXKVEuZww1ODYyCWOlgSd_7dW-8_TzKiziTqaloxg8Cg40bvLWvJl-WQq7YAhcpDvlmnLLHu1XT_Q5ven7r1ODNyYQAZKDYbkzsQZen0EeeKnfybaGxul1mAeUt381h_5k8RYXc9vlQIDXQFT72cgLXJJymA6SsIUbouukfaU3IZFUDU8dDtbR3ZmlDWU6BN1jN4Yw',
 };
 
-// DEVELOPMENT ONLY, committed on purpose (see above).
-const DEV_PRIVATE_JWK: JWK = {
+// DEVELOPMENT ONLY, committed on purpose (see above). Exported for tests that sign tokens this
+// issuer would never produce (no kid, no aud…).
+export const DEV_PRIVATE_JWK: JWK = {
   ...DEV_PUBLIC_JWK,
   d: 'CNcFZ9Aa7ySNWINV0OWWYNqC8Y0c79qMxPIvCtR8S8hRLdQ5X4p2XksMxx6ld_k1dZQvdZzngvXEszpYroioV-eqc1AKfJ3KOofPRitM3tDYHrk-xm0PWyqDvEimexASKwfON5Z7WtpHGmBzVzCyd67iMQ3JB5Xb3yEvIJjVgW7yrz-5X0aqDQsUjpa0ujsZ7vnkqpj8CFb19qBJglhx5eXHcbhfXFAhVKT4JG4MPze0UoTqxX3yAzv9qpo6ocVJABC2vVI5eAtk9ug8MvuDXwWIs1a1J3qMLasHoTNdxExwPeQ7gFFfIq6ke_mZy8tjI_1_V4ryc1sjNsuNEyWgAQ',
   p: '2TkN-Q8z6XDjT-qqbCNZpeqKXe37Xb_sdemfC9lDdnG9jOZjwfuiM8efaGJ0EEBDTXPYmVnfYq32jGxIZYNOWO9kMYc2bRzbrpxIQkbEp2RIQp8cP4X4G1t7fPE7t4UWCzCTCsXclKTN1B56ntjerjqiAsMaoLU3NTkvJaSsiGM',
@@ -85,9 +86,10 @@ export interface VerifyJwtOptions {
 }
 
 export interface VerifiedToken {
-  sub: string;
+  /** Absent when the token has none (the authorizer does not require it). */
+  sub: string | undefined;
   /** The whole verified claim set, for the local runtime to put in `requestContext.authorizer.jwt.claims`. */
-  claims: JWTPayload & { sub: string };
+  claims: JWTPayload;
 }
 
 function reasonOf(error: unknown): InvalidToken {
@@ -109,35 +111,64 @@ function reasonOf(error: unknown): InvalidToken {
 }
 
 /**
- * Verifies a bearer token the way the httpApi JWT authorizer does: RS256 signature by a trusted
- * key (selected by `kid`), `iss` equal to the issuer, `exp`/`nbf` in force, and `aud` or
- * `client_id` among the audiences. Throws InvalidToken with the reason otherwise.
+ * Verifies a bearer token with exactly the checks the httpApi JWT authorizer makes, and no more
+ * ("Control access to HTTP APIs with JWT authorizers", API Gateway developer guide):
+ * - `kid`: the header names a key of the issuer's JWKS, and that key signed the token (RSA only);
+ * - `iss` equals the authorizer's issuer;
+ * - `aud` is one of the audiences; `client_id` is looked at only when there is no `aud`
+ *   ("When both aud and client_id are present, API Gateway evaluates aud");
+ * - `exp` is after the current time, `nbf` and `iat` (when present) not after it.
+ * `sub` is not the authorizer's business: the functions refuse a token without a usable one
+ * (shared/auth/caller.ts). Throws InvalidToken with the reason.
  */
 export async function verifyJwt(token: string | undefined, options: VerifyJwtOptions): Promise<VerifiedToken> {
   if (!token) throw new InvalidToken('missing');
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new InvalidToken('malformed');
+  }
+  // jose would fall back to the only key of the set; API Gateway matches the key by kid.
+  if (typeof kid !== 'string' || kid === '') throw new InvalidToken('signature');
   const keys = createLocalJWKSet({ keys: options.keys ?? DEV_JWKS.keys });
+  const tolerance = options.clockToleranceSeconds ?? 0;
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
       issuer: options.issuer,
       algorithms: ['RS256'],
-      clockTolerance: options.clockToleranceSeconds ?? 0,
-      requiredClaims: ['sub', 'exp', 'iss'],
+      clockTolerance: tolerance,
+      requiredClaims: ['exp', 'iss'],
       ...(options.now ? { currentDate: options.now } : {}),
     }));
   } catch (error) {
     throw reasonOf(error);
   }
+  // jose checks `iat` only against a maximum token age; the authorizer wants it not in the future.
+  const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + tolerance) throw new InvalidToken('not-yet-valid');
   const audiences = Array.isArray(options.audience) ? options.audience : [options.audience];
-  const tokenAudiences = [...(Array.isArray(payload.aud) ? payload.aud : payload.aud === undefined ? [] : [payload.aud])];
-  if (typeof payload.client_id === 'string') tokenAudiences.push(payload.client_id);
+  const tokenAudiences =
+    payload.aud !== undefined
+      ? Array.isArray(payload.aud)
+        ? payload.aud
+        : [payload.aud]
+      : typeof payload.client_id === 'string'
+        ? [payload.client_id]
+        : [];
   if (!tokenAudiences.some((aud) => audiences.includes(aud))) throw new InvalidToken('audience');
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidToken('claims');
-  return { sub: payload.sub, claims: { ...payload, sub: payload.sub } };
+  const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+  return { sub, claims: payload };
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+/**
+ * The token of the Authorization header, as the authorizer's identity source reads it: either
+ * `Bearer <token>` or the bare token. Undefined when the header is absent or is some other scheme.
+ */
 export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return match?.[1];
+  const value = (authorization ?? '').trim();
+  const match = /^Bearer\s+(\S+)$/i.exec(value);
+  if (match) return match[1];
+  return /^\S+$/.test(value) ? value : undefined;
 }

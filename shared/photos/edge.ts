@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidInput } from './errors';
+import { InvalidInput, UnsupportedMediaType } from './errors';
 
 /**
  * HTTP-edge parsing shared by the photo and comment handlers: body, path and query become
@@ -20,11 +20,24 @@ export class BodyTooLarge extends Error {
 interface EventBody {
   body?: unknown;
   isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined>;
 }
 
-/** The JSON body, whether a middleware parsed it already or it is still the raw string. */
+// application/json, with or without parameters (charset); what @middy/http-json-body-parser accepts too.
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+
+function contentTypeOf(headers: EventBody['headers']): string | undefined {
+  return Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+}
+
+/**
+ * The JSON body, whether a middleware parsed it already or it is still the raw string. A body
+ * sent as anything but JSON (text/plain, a form, octet-stream, no Content-Type) is refused with
+ * UnsupportedMediaType rather than parsed anyway.
+ */
 export function jsonBody(event: EventBody): unknown {
   if (event.body === undefined || event.body === null || event.body === '') throw new InvalidInput(['body: a JSON object is required']);
+  if (!JSON_MEDIA_TYPE.test(contentTypeOf(event.headers) ?? '')) throw new UnsupportedMediaType();
   if (typeof event.body !== 'string') return event.body;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new BodyTooLarge();

@@ -9,6 +9,14 @@ export class InvalidInput extends Error {
   }
 }
 
+/** A write whose body is not declared as JSON (Content-Type). */
+export class UnsupportedMediaType extends Error {
+  override readonly name = 'UnsupportedMediaType';
+  constructor() {
+    super('Content-Type must be application/json');
+  }
+}
+
 export class InvalidCursor extends Error {
   override readonly name = 'InvalidCursor';
   constructor() {
@@ -30,11 +38,20 @@ export class CommentNotFound extends Error {
   }
 }
 
-/** Deleting someone else's photo or comment. */
+/** What only a photo's owner or a comment's author may do. */
+export type OwnerOnlyAction = 'delete-photo' | 'complete-upload' | 'delete-comment';
+
+const OWNER_ONLY: Record<OwnerOnlyAction, string> = {
+  'delete-photo': 'Only the owner may delete this photo',
+  'complete-upload': "Only the owner may complete this photo's upload",
+  'delete-comment': 'Only the author may delete this comment',
+};
+
+/** Acting on someone else's photo or comment; the message names the action that was refused. */
 export class NotOwner extends Error {
   override readonly name = 'NotOwner';
-  constructor(what: 'photo' | 'comment') {
-    super(what === 'photo' ? 'Only the owner may delete this photo' : 'Only the author may delete this comment');
+  constructor(readonly action: OwnerOnlyAction) {
+    super(OWNER_ONLY[action]);
   }
 }
 
@@ -74,6 +91,22 @@ export class UploadExpired extends Error {
   override readonly name = 'UploadExpired';
   constructor() {
     super('The upload window for this photo has closed; start a new upload');
+  }
+}
+
+/** A replayed upload request (same Idempotency-Key) whose photo was rejected, discarded or deleted since. */
+export class UploadDiscarded extends Error {
+  override readonly name = 'UploadDiscarded';
+  constructor() {
+    super("This photo's upload is closed (rejected, discarded or deleted); start a new upload with a new Idempotency-Key");
+  }
+}
+
+/** A replayed upload request (same Idempotency-Key) whose photo is already uploaded and listed. */
+export class UploadAlreadyCompleted extends Error {
+  override readonly name = 'UploadAlreadyCompleted';
+  constructor() {
+    super("This photo's upload is complete: there is nothing left to upload");
   }
 }
 

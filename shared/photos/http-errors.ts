@@ -17,6 +17,7 @@ interface Rule {
 const RULES: Record<string, Rule> = {
   InvalidInput: { status: 400, code: 'VALIDATION', refusal: 'VALIDATION' },
   BodyTooLarge: { status: 413, code: 'PAYLOAD_TOO_LARGE', refusal: 'VALIDATION' },
+  UnsupportedMediaType: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', refusal: 'VALIDATION' },
   InvalidCursor: { status: 400, code: 'INVALID_CURSOR', refusal: 'VALIDATION' },
   InvalidIdempotencyKey: { status: 400, code: 'INVALID_IDEMPOTENCY_KEY', refusal: 'VALIDATION' },
   IdempotencyKeyReused: { status: 422, code: 'IDEMPOTENCY_KEY_REUSED', refusal: 'VALIDATION' },
@@ -31,6 +32,8 @@ const RULES: Record<string, Rule> = {
   UploadChanged: { status: 409, code: 'UPLOAD_CHANGED', refusal: 'CONFLICT' },
   IdempotentRequestInProgress: { status: 409, code: 'IDEMPOTENCY_IN_PROGRESS', refusal: 'CONFLICT' },
   UploadExpired: { status: 410, code: 'UPLOAD_EXPIRED', refusal: 'CONFLICT' },
+  UploadDiscarded: { status: 410, code: 'UPLOAD_DISCARDED', refusal: 'CONFLICT' },
+  UploadAlreadyCompleted: { status: 409, code: 'UPLOAD_COMPLETED', refusal: 'CONFLICT' },
   WritesFenced: { status: 503, code: 'WRITES_FENCED', refusal: 'WRITES_FENCED' },
   WrongRegion: { status: 409, code: 'WRONG_REGION', refusal: 'WRONG_REGION' },
 };

@@ -19,6 +19,11 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 const LINE_BREAK_OR_TAB = /[\n\t]/;
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// What renders as nothing: whitespace, format characters (zero-width space and joiners, word
+// joiner, BOM, soft hyphen, tags…), variation selectors, the combining grapheme joiner, and the
+// fillers and blank used to fake an empty text (Hangul fillers, braille blank). They are kept
+// inside text (emoji sequences need the zero-width joiner), but text made only of them is empty.
+const INVISIBLE = /[\s\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]|\u034f|\p{Variation_Selector}/gu;
 
 export function normaliseText(raw: string, rules: TextRules): TextCheck {
   if (LONE_SURROGATE.test(raw)) return { ok: false, reason: 'contains an unpaired surrogate' };
@@ -27,6 +32,9 @@ export function normaliseText(raw: string, rules: TextRules): TextCheck {
   if (!rules.multiline && LINE_BREAK_OR_TAB.test(value)) return { ok: false, reason: 'must be a single line' };
   if (BIDI_CONTROL.test(value)) return { ok: false, reason: 'contains bidirectional control characters' };
   const length = [...value].length;
+  if (length > 0 && value.replace(INVISIBLE, '') === '') {
+    return { ok: false, reason: rules.minLength >= 1 ? 'must not be empty' : 'must not be made of invisible characters only' };
+  }
   if (length < rules.minLength)
     return { ok: false, reason: rules.minLength === 1 ? 'must not be empty' : `must be at least ${rules.minLength} characters` };
   if (length > rules.maxLength) return { ok: false, reason: `must be at most ${rules.maxLength} characters` };

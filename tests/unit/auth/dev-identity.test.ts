@@ -1,8 +1,33 @@
-import { generateKeyPair, SignJWT } from 'jose';
-import { bearerToken, DEV_AUDIENCE, DEV_ISSUER, DEV_KEY_ID, issueDevToken, verifyJwt } from '../../../shared/auth/dev-identity';
+import { generateKeyPair, importJWK, SignJWT } from 'jose';
+import {
+  bearerToken,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  DEV_KEY_ID,
+  DEV_PRIVATE_JWK,
+  issueDevToken,
+  verifyJwt,
+} from '../../../shared/auth/dev-identity';
 import { InvalidToken } from '../../../shared/auth/errors';
 
 const options = { issuer: DEV_ISSUER, audience: DEV_AUDIENCE };
+
+/** A token signed with the dev key, shaped by `edit`; what the dev issuer would never produce is opted out. */
+async function signed(
+  edit: (jwt: SignJWT) => SignJWT,
+  claims: Record<string, unknown> = {},
+  omit: { audience?: false; kid?: false; subject?: false } = {},
+): Promise<string> {
+  const key = await importJWK(DEV_PRIVATE_JWK, 'RS256');
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', ...(omit.kid === false ? {} : { kid: DEV_KEY_ID }) })
+    .setIssuer(DEV_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime('1h');
+  if (omit.subject !== false) jwt = jwt.setSubject('alice');
+  if (omit.audience !== false) jwt = jwt.setAudience(DEV_AUDIENCE);
+  return edit(jwt).sign(key);
+}
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -94,15 +119,61 @@ describe('development identity', () => {
     await expect(reasonOf(verifyJwt(token, options))).resolves.toBe('audience');
   });
 
+  it('refuses a token issued in the future (iat after now), as the httpApi authorizer does', async () => {
+    // Prepare: iat one minute from now, still unexpired
+    const token = await issueDevToken({ sub: 'alice', now: new Date(Date.now() + 60_000), ttlSeconds: 3600 });
+
+    // Act / Assess
+    await expect(reasonOf(verifyJwt(token, options))).resolves.toBe('not-yet-valid');
+  });
+
+  it('refuses a token whose nbf lies in the future', async () => {
+    // Prepare
+    const token = await signed((jwt) => jwt.setNotBefore(Math.floor(Date.now() / 1000) + 60));
+
+    // Act / Assess
+    await expect(reasonOf(verifyJwt(token, options))).resolves.toBe('not-yet-valid');
+  });
+
+  it('evaluates aud when the token has one, client_id only when it has none', async () => {
+    // Prepare: a matching client_id does not rescue a foreign aud; it counts when aud is absent
+    const foreignAud = await signed((jwt) => jwt.setAudience('some-other-app'), { client_id: DEV_AUDIENCE });
+    const clientIdOnly = await signed((jwt) => jwt, { client_id: DEV_AUDIENCE }, { audience: false });
+
+    // Act / Assess
+    await expect(reasonOf(verifyJwt(foreignAud, options))).resolves.toBe('audience');
+    await expect(verifyJwt(clientIdOnly, options)).resolves.toEqual(expect.objectContaining({ sub: 'alice' }));
+  });
+
+  it('refuses a token without a key id, even when the only trusted key signed it', async () => {
+    // Prepare
+    const token = await signed((jwt) => jwt, {}, { kid: false });
+
+    // Act / Assess
+    await expect(reasonOf(verifyJwt(token, options))).resolves.toBe('signature');
+  });
+
+  it('does not require sub: that is for the functions to refuse', async () => {
+    // Prepare
+    const token = await signed((jwt) => jwt, {}, { subject: false });
+
+    // Act
+    const verified = await verifyJwt(token, options);
+
+    // Assess
+    expect(verified.sub).toBeUndefined();
+  });
+
   it('refuses garbage', async () => {
     // Act / Assess
     await expect(reasonOf(verifyJwt('not.a.jwt', options))).resolves.toBe('malformed');
   });
 
-  it('reads the token of a Bearer header only', () => {
+  it('reads the token of a Bearer header, or a bare token, as the identity source does', () => {
     // Act / Assess
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('bearer abc')).toBe('abc');
+    expect(bearerToken('abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
   });

@@ -9,6 +9,7 @@ describe('comment text normalisation', () => {
     ['stores HTML verbatim as text', '<b>bold</b> <script>alert(1)</script>', '<b>bold</b> <script>alert(1)</script>'],
     ['keeps emoji and other scripts', '写真 👍🏽 café', '写真 👍🏽 café'],
     ['composes to NFC', 'cafe\u0301', 'café'],
+    ['keeps the zero-width joiner inside an emoji sequence', 'family 👨\u200d👩\u200d👧', 'family 👨\u200d👩\u200d👧'],
   ])('%s', (_label, raw, expected) => {
     // Act
     const result = normaliseText(raw, COMMENT_RULES);
@@ -20,6 +21,9 @@ describe('comment text normalisation', () => {
   it.each([
     ['empty', '', 'must not be empty'],
     ['only whitespace', ' \n\t ', 'must not be empty'],
+    ['only zero-width characters', '\u200b\u200c\u200d\u2060\ufeff', 'must not be empty'],
+    ['only format characters and spaces', '\u00ad \u200b\u3000\u180e', 'must not be empty'],
+    ['only a Hangul filler', '\u3164', 'must not be empty'],
     ['a NUL byte', 'a\u0000b', 'contains control characters'],
     ['an escape sequence', 'a\u001b[31mred', 'contains control characters'],
     ['a C1 control', 'a\u0085b', 'contains control characters'],
@@ -49,6 +53,7 @@ describe('comment text normalisation', () => {
     // Act / Assess
     expect(normaliseText('two\nlines', TITLE_RULES)).toEqual({ ok: false, reason: 'must be a single line' });
     expect(normaliseText('', TITLE_RULES)).toEqual({ ok: true, value: '' });
+    expect(normaliseText('\u200b\u200b', TITLE_RULES)).toEqual({ ok: false, reason: 'must not be made of invisible characters only' });
   });
 
   it('the request schema reports the reason without echoing the text', () => {

@@ -51,7 +51,7 @@ describe('measureWrite', () => {
     ['WRONG_REGION', new WrongRegion('us-west-2', 'us-east-1')],
     ['VALIDATION', new InvalidInput(['text: must not be empty'])],
     ['AUTH', new Unauthenticated()],
-    ['AUTH', new NotOwner('photo')],
+    ['AUTH', new NotOwner('delete-photo')],
     ['ERROR', new Error('boom')],
   ])('counts a refusal by reason %s and still rethrows', async (reason, error) => {
     // Prepare
