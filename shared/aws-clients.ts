@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assertBeforeWriteDeadline } from './app-state/write-deadline';
+import { beforeWrite } from './app-state/write-deadline';
 import { regionalEndpoint } from './regional-endpoints';
 
 const documentClients = new Map<string, DynamoDBDocumentClient>();
@@ -42,14 +42,15 @@ interface MiddlewareClient {
 }
 
 /**
- * Refuses, at each attempt (so SDK retries too), to send a data write once the write lease its
- * request was admitted under has ended (shared/app-state/write-deadline.ts). Installed on the
- * clients of the data tables and the photo bucket, never on the quorum store's.
+ * Sends a data write, at each attempt (so SDK retries too), only within a write lease: once the
+ * lease its request was admitted under has ended, the request is admitted again first, or the
+ * write is not sent (shared/app-state/write-deadline.ts). Installed on the clients of the data
+ * tables and the photo bucket, never on the quorum store's.
  */
 export function enforceWriteDeadline<C extends object>(client: C): C {
   (client as unknown as MiddlewareClient).middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName !== undefined && WRITE_COMMANDS.has(context.commandName)) assertBeforeWriteDeadline();
+      if (context.commandName !== undefined && WRITE_COMMANDS.has(context.commandName)) await beforeWrite();
       return next(args);
     },
     { step: 'finalizeRequest', priority: 'low', name: 'switchyardWriteDeadline' },

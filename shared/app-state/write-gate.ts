@@ -8,7 +8,8 @@
 // without this region being able to see it (a promotion waits the lease out before its region
 // takes writes). The lease is renewed by reading again once a third of it is used; a region cut off
 // from the quorum cannot renew it and stops acknowledging writes by itself when it ends
-// (RegionIsolated). Every admitted write gets the lease's end as its deadline (write-deadline.ts).
+// (RegionIsolated). Every admitted write gets the lease's end as its deadline (write-deadline.ts):
+// a write not sent by then is admitted again, under the state as the quorum says it now.
 import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from './errors';
 import { type AppState, writeRefusal } from './model';
 import type { AppStateStore } from './store';
@@ -92,7 +93,9 @@ export function createWriteGate(options: WriteGateOptions): WriteGate {
     if (refusal === undefined) {
       const deadline = lease.readStartedAt + leaseMs;
       if (now.getTime() >= deadline) throw new RegionIsolated(region, options.retryAfterSeconds);
-      setWriteDeadline(deadline);
+      setWriteDeadline(deadline, async () => {
+        await assertWritable();
+      });
       return lease.state;
     }
     if (refusal.code === 'WRITES_FENCED') throw new WritesFenced(options.retryAfterSeconds);

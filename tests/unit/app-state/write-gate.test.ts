@@ -1,6 +1,6 @@
 import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from '../../../shared/app-state/errors';
 import { type AppState, type AppStateName, initialAppState } from '../../../shared/app-state/model';
-import { withWriteScope, writeDeadline } from '../../../shared/app-state/write-deadline';
+import { beforeWrite, withWriteScope, writeDeadline } from '../../../shared/app-state/write-deadline';
 import { createWriteGate } from '../../../shared/app-state/write-gate';
 
 const app = { appId: 'switchyard', primaryRegion: 'us-east-1', secondaryRegion: 'us-west-2' };
@@ -227,6 +227,44 @@ describe('write gate', () => {
       // Assess
       expect(deadline).toBe(started + 2000);
       expect(outside).toBeUndefined();
+    });
+
+    it('admits a write again when its lease ended before it was sent: a new lease while writable, a refusal once isolated', async () => {
+      // Prepare
+      const quorum = unreachableAfterFirstRead();
+      const time = fakeClock();
+      const gate = createWriteGate({ store: quorum.gateStore, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+      const now = () => time.clock().getTime();
+
+      // Act
+      const renewed = await withWriteScope(async () => {
+        await gate.assertWritable();
+        time.advance(2500); // slow work between the gate and the write
+        await beforeWrite(now);
+        return writeDeadline();
+      });
+      const refused = withWriteScope(async () => {
+        await gate.assertWritable();
+        quorum.cut();
+        time.advance(2500);
+        await beforeWrite(now);
+      });
+
+      // Assess
+      expect(renewed).toBe(now() + 2000); // the new lease counts from the read made at admission again
+      await expect(refused).rejects.toBeInstanceOf(RegionIsolated);
+    });
+
+    it('lets a write through without a new read while its lease runs', async () => {
+      const store = fakeStore(initialAppState(app));
+      const time = fakeClock();
+      const gate = createWriteGate({ store, region: 'us-east-1', clock: time.clock, leaseMs: 2000 });
+      await withWriteScope(async () => {
+        await gate.assertWritable();
+        time.advance(1900);
+        await beforeWrite(() => time.clock().getTime());
+      });
+      expect(store.reads).toHaveLength(1);
     });
 
     it('refuses writes in the promoted region until the previous lease has ended (WritesResuming)', async () => {
