@@ -144,7 +144,14 @@ async function write<T>(method: string, path: string, body?: unknown): Promise<T
         await refreshState();
         throw new WriteBlocked('Writes are paused while the application switches regions. Your input is kept; try again in a moment.');
       }
-      if (error instanceof ApiError && error.code !== 'WRONG_REGION') throw error;
+      // The region just promoted waits out the old region's write lease (a few seconds): same key, again.
+      if (error instanceof ApiError && error.code === 'WRITES_RESUMING') {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      // A region cut off from the quorum takes no writes; the state will name the one that does.
+      const retarget = ['WRONG_REGION', 'REGION_ISOLATED', 'WRITE_LEASE_EXPIRED'];
+      if (error instanceof ApiError && !retarget.includes(error.code)) throw error;
     }
   }
   throw new WriteBlocked('The application is switching regions. Your input is kept; try again in a moment.');

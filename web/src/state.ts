@@ -50,6 +50,8 @@ export function writeTarget(
   regions: readonly RegionConfig[],
 ): { ok: true; region: RegionConfig } | { ok: false; why: string } {
   if (!view) return { ok: false, why: 'Neither region can be reached right now, so nothing can be saved. Your text is kept.' };
+  if (view.isolated)
+    return { ok: false, why: 'No region can confirm where writes go right now, so nothing can be saved. Your text is kept.' };
   if (view.writableRegion === null)
     return {
       ok: false,

@@ -35,6 +35,21 @@ describe('pickState', () => {
   });
 });
 
+describe('an isolated region', () => {
+  it('loses to an answer the quorum confirmed at the same version, but not to an older one', () => {
+    const isolated = view({ isolated: true, allowed: { read: true, write: false } });
+    const confirmed = view({ servedBy: 'us-west-2', allowed: { read: true, write: false } });
+    expect(pickState([isolated, confirmed])).toBe(confirmed);
+    const promoted = view({ version: 2, state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2', servedBy: 'us-west-2' });
+    expect(pickState([isolated, promoted])).toBe(promoted);
+  });
+
+  it('is no write target: nothing is sent while no region can confirm the state', () => {
+    const target = writeTarget(view({ isolated: true, allowed: { read: true, write: false } }), regions);
+    expect(target).toMatchObject({ ok: false, why: expect.stringContaining('No region can confirm') });
+  });
+});
+
 describe('writeTarget', () => {
   it('sends writes to the writable region', () => {
     expect(writeTarget(view({ state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2' }), regions)).toEqual({
