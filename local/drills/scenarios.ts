@@ -90,6 +90,24 @@ async function transitionsTo(rt: Runtime, region: string, to: string): Promise<n
   return Items.filter((i) => i.to === to).length;
 }
 
+/**
+ * A planned failover as on-call runs it: a refusal because the secondary's probe saw it unhealthy
+ * is retried once the probe says healthy again (at most twice). Each refusal stays in the figures.
+ */
+async function plannedFailoverAsOnCall(ctx: ScenarioContext, reason: string) {
+  let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
+  for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
+    ctx.mark(`failover refused (${await probeSummary(ctx.rt, ctx.secondary)}): on-call waits for a healthy probe`);
+    await until('the secondary healthy by its probe', async () => (await probeSummary(ctx.rt, ctx.secondary)).endsWith('healthy'), 30_000);
+    run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+      reason: `${reason} (again, the secondary is healthy)`,
+      requestedBy: 'oncall:drill',
+      mode: 'planned',
+    });
+  }
+  return run;
+}
+
 async function serving(ctx: ScenarioContext, state: string, timeoutMs: number): Promise<void> {
   await until(`the application to be ${state}`, () => ctx.load.current?.state === state, timeoutMs);
 }
@@ -110,26 +128,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'On-call runs a planned failover to the secondary under load',
     async run(ctx) {
       const faultAt = ctx.mark(`failover requested (${await probeSummary(ctx.rt, ctx.secondary)})`);
-      // As on-call would: a refusal because the secondary's probe saw it unhealthy is retried
-      // once the probe says healthy again (at most twice). Each refusal stays in the figures.
-      let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
-        reason: 'Game day: planned failover',
-        requestedBy: 'oncall:drill',
-        mode: 'planned',
-      });
-      for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
-        ctx.mark(`failover refused (${await probeSummary(ctx.rt, ctx.secondary)}): on-call waits for a healthy probe`);
-        await until(
-          'the secondary healthy by its probe',
-          async () => (await probeSummary(ctx.rt, ctx.secondary)).endsWith('healthy'),
-          30_000,
-        );
-        run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
-          reason: 'Game day: planned failover (again, the secondary is healthy)',
-          requestedBy: 'oncall:drill',
-          mode: 'planned',
-        });
-      }
+      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover');
       ctx.mark(`failover ${run.status?.toLowerCase()}`);
       return {
         faultAt,
@@ -345,7 +344,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.healPartition(ctx.primary);
       ctx.mark(`${ctx.primary} healed`);
       // What the primary acknowledged before its lease ended reaches the secondary once replication resumes.
-      await until('replication to deliver what was queued', () => caughtUp(ctx.rt), 60_000);
+      await until('replication to deliver what was queued', () => caughtUp(ctx.rt), 120_000);
       ctx.mark('replication caught up');
       const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
       const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
@@ -383,7 +382,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       const alarm = alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt);
       ctx.rt.chaos.healPartitionLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 60_000);
+      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const runs = runsOf(ctx.rt, ctx.secondary, 'failover').filter((e) => Date.parse(e.startDate) >= faultAt);
       const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
       return {
@@ -412,11 +411,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.witnessDown();
       await sleep(ctx.short ? 2000 : 4000);
       const during = ackedBy(ctx, ctx.primary, faultAt).length;
-      const run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
-        reason: 'Game day: planned failover with the witness down',
-        requestedBy: 'oncall:drill',
-        mode: 'planned',
-      });
+      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover with the witness down');
       ctx.mark(`failover ${String(run.status).toLowerCase()}`);
       await sleep(2000);
       ctx.rt.chaos.witnessUp();
@@ -450,7 +445,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.mark('writes resumed');
       ctx.rt.chaos.healPartitionLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 60_000);
+      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const after = await quorumState(ctx.rt, ctx.primary);
       return {
         faultAt,
@@ -490,7 +485,13 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.mark(`at the same moment: lift in ${ctx.primary}, ungraceful failover in ${ctx.secondary}`);
       const [lift, resume] = await Promise.all([
         startRunbook(ctx.rt, 'fence', ctx.primary, { reason: 'Game day: lift', requestedBy: 'oncall:alice', lift: true }),
-        startRunbook(ctx.rt, 'failover', ctx.secondary, { reason: 'Game day: resume', requestedBy: 'oncall:bob', mode: 'ungraceful' }),
+        // On-call has checked the secondary: a probe that saw it slow under load must not decide the race.
+        startRunbook(ctx.rt, 'failover', ctx.secondary, {
+          reason: 'Game day: resume in the secondary',
+          requestedBy: 'oncall:bob',
+          mode: 'ungraceful',
+          force: true,
+        }),
       ]);
       const [lifted, resumed] = await Promise.all([
         waitForExecution(ctx.rt, ctx.primary, lift),
@@ -501,7 +502,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       );
       ctx.rt.chaos.healLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 60_000);
+      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
       const succeeded = [lifted, resumed].filter((r) => r.status === 'SUCCEEDED').length;
       const loser = [lifted, resumed].find((r) => r.status !== 'SUCCEEDED');
@@ -644,7 +645,9 @@ async function quorumState(rt: Runtime, region: string): Promise<{ state: string
     const { Item } = await quorumClient(rt, region).send(
       new GetCommand({ TableName: quorumTable(rt), Key: appStateKey(appId), ConsistentRead: true }),
     );
-    return Item ? { state: String(Item.state), version: Number(Item.version), activeRegion: String(Item.activeRegion) } : null;
+    // No item yet: the initial state (active in the primary, version 0), as the store reads it.
+    if (!Item) return { state: 'active', version: 0, activeRegion: rt.primary.region };
+    return { state: String(Item.state), version: Number(Item.version), activeRegion: String(Item.activeRegion) };
   } catch {
     return null;
   }
