@@ -318,6 +318,9 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
       // SDK clients keep sockets alive; without this, close() waits for them to time out.
       server.httpServer?.closeAllConnections();
       await closing;
+      // A request cut off by closeAllConnections may still open its object file a moment later;
+      // removing the folder under it would crash the process with an unhandled ENOENT.
+      await new Promise((resolve) => setTimeout(resolve, 250));
       if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

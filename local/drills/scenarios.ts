@@ -1,6 +1,6 @@
 // The game-day scenarios. Each injects its fault on the running runtime while the load runs,
 // drives or waits for the runbooks, and states its own invariants; the runner measures the rest.
-import { GetExecutionHistoryCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
@@ -545,7 +545,9 @@ export const SCENARIOS: Record<string, Scenario> = {
         reason: 'Game day: bad deploy, stop writes',
         requestedBy: 'oncall:drill',
       });
-      ctx.mark(`on-call fence ${String(fence.status).toLowerCase()}`);
+      ctx.mark(
+        `on-call fence ${String(fence.status).toLowerCase()}${fence.error ? ` (${fence.error}: ${String(fence.cause ?? '').slice(0, 160)})` : ''}`,
+      );
       const faultAt = ctx.mark(`${ctx.primary} cut`);
       ctx.rt.chaos.cut(ctx.primary);
       await until(
@@ -594,15 +596,19 @@ export const SCENARIOS: Record<string, Scenario> = {
         reason: 'Game day: to be stopped',
         requestedBy: 'oncall:drill',
         mode: 'planned',
+        force: true,
       });
       await until(
-        'the failover to reach its replication gate',
+        'the failover to fence and wait in its replication gate',
         async () => {
-          const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))).events ?? [];
-          return history.some((e) => e.stateEnteredEventDetails?.name === 'CheckReplication');
+          const fenced = (await quorumState(ctx.rt, ctx.secondary))?.state === 'fenced';
+          const running = (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status === 'RUNNING';
+          if (!running) throw new Error('the failover to be stopped ended by itself');
+          return fenced;
         },
         30_000,
       );
+      await sleep(1000);
       const faultAt = ctx.mark('failover stopped mid-run');
       await sfn.send(new StopExecutionCommand({ executionArn: arn, cause: 'Game day: stopped' }));
       ctx.rt.chaos.healLink();

@@ -71,7 +71,9 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
         requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
       }),
     );
-  const quorum = quorumClient(config.stateWriteTimeoutMs);
+  // Steps other than the promotion's write may wait on a slow quorum (5 s, SDK retries).
+  const quorum = quorumClient(Math.max(5000, config.stateWriteTimeoutMs));
+  const quorumForPromotion = quorumClient(config.stateWriteTimeoutMs);
   // The best-effort fence makes two calls (read, conditional write), each bounded by its connection
   // plus its request timeout: a quarter of the budget each keeps both within bestEffortTimeoutMs.
   const quorumBestEffort = quorumClient(Math.max(1, Math.floor(config.bestEffortTimeoutMs / 4)), 1);
@@ -93,6 +95,7 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     clock,
     stateIn: (region) => new AppStateRegion(stateStore(quorum), region),
     stateInBestEffort: (region) => new AppStateRegion(stateStore(quorumBestEffort), region),
+    stateForPromotion: (region) => new AppStateRegion(stateStore(quorumForPromotion), region),
     lock: new QuorumRunbookLock(quorum, config.quorumTable, config.appId),
     heartbeats: new DynamoHeartbeats(quorum, config.quorumTable, config.appId),
     audit: records,

@@ -115,6 +115,11 @@ export interface RunbookDeps {
   stateIn(region: string): RegionalState;
   /** Short timeouts, no SDK retries: for a region that may be gone (ungraceful failover). */
   stateInBestEffort(region: string): RegionalState;
+  /**
+   * For the promotion's write: abandoned after `config.stateWriteTimeoutMs`, which bounds when it
+   * can have committed (docs/fencing.md). Every other step may wait longer on a slow quorum.
+   */
+  stateForPromotion(region: string): RegionalState;
   lock: RunbookLock;
   audit: AuditLog;
   reports: ReportStore;

@@ -10,7 +10,10 @@ import type { RunbookDeps } from './ports';
 import { recordTransition } from './record-transition';
 import { executeStep, type StepOutput } from './run-step';
 
-type PromoteDeps = Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'data' | 'watermarks' | 'audit' | 'notifier' | 'reports'>;
+type PromoteDeps = Pick<
+  RunbookDeps,
+  'config' | 'clock' | 'stateIn' | 'stateForPromotion' | 'data' | 'watermarks' | 'audit' | 'notifier' | 'reports'
+>;
 
 /**
  * An ungraceful failover's best-effort fence may reach this replica between the read and the
@@ -137,7 +140,7 @@ async function apply(
   // accepts no writes before this promotion: what it holds now is what it will have received.
   const watermark = target.to === 'failover' ? await recordWatermark(deps, doc, target.region, now.toISOString()) : null;
   const sentAt = deps.clock();
-  const after = await deps.stateIn(target.region).transition({
+  const after = await deps.stateForPromotion(target.region).transition({
     expectedState: decision.from,
     expectedVersion: decision.expectedVersion,
     to: decision.to,
