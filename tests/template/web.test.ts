@@ -87,7 +87,9 @@ describe('the site buckets', () => {
       { 'Fn::Sub': `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${site.webDistributionId}` },
     ],
   ])('in the %s can be read by the one distribution only', (_role, region, distributionArn) => {
-    const statements = propertiesOf(packagedTemplate(region), 'SiteBucketPolicy').PolicyDocument.Statement as Array<Record<string, unknown>>;
+    const statements = propertiesOf(packagedTemplate(region), 'SiteBucketPolicy').PolicyDocument.Statement as Array<
+      Record<string, unknown>
+    >;
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toEqual([
       {
