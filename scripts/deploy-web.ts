@@ -4,11 +4,12 @@
 // credentials chain; needs cloudformation:DescribeStacks in both regions and s3:PutObject on the bucket.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { loadStageConfig } from '../infra/stage-config.cjs';
 import { buildWeb, WEB_DIST } from '../web/build';
-import { deployWeb, type SiteUploader, type StackOutputsReader, WebDeployRefused } from './web-deploy';
+import { deployWeb, WebDeployRefused } from './web-deploy';
+import { cloudFormationStacks, perRegion, s3SiteUploader } from './web-deploy-aws';
 
 const SERVICE = 'switchyard';
 
@@ -25,42 +26,6 @@ function parseArgs(argv: string[]): { stage: string; dryRun: boolean } {
   return { stage, dryRun };
 }
 
-const stacks: StackOutputsReader = {
-  async outputs(region, stackName) {
-    const client = new CloudFormationClient({ region });
-    try {
-      const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-      const outputs: Record<string, string> = {};
-      for (const o of Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
-      return outputs;
-    } catch (error) {
-      // DescribeStacks answers a ValidationError "Stack with id ... does not exist" for a missing stack.
-      if ((error as { name?: string; message?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message))
-        return null;
-      throw error;
-    } finally {
-      client.destroy();
-    }
-  },
-};
-
-const s3Clients = new Map<string, S3Client>();
-const uploader: SiteUploader = {
-  async put(region, bucket, object) {
-    const client = s3Clients.get(region) ?? new S3Client({ region });
-    s3Clients.set(region, client);
-    await client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: object.key,
-        Body: object.body,
-        ContentType: object.contentType,
-        CacheControl: object.cacheControl,
-      }),
-    );
-  },
-};
-
 function readTree(dir: string, prefix = ''): Array<{ key: string; body: Buffer }> {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const key = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -73,14 +38,19 @@ async function main(): Promise<void> {
   const { stage, dryRun } = parseArgs(process.argv.slice(2));
   const config = loadStageConfig(stage);
   await buildWeb(WEB_DIST);
-  const result = await deployWeb({ stacks, uploader }, { stage, service: SERVICE, config, files: readTree(WEB_DIST), dryRun });
+  const cloudFormation = perRegion((region) => new CloudFormationClient({ region }));
+  const s3 = perRegion((region) => new S3Client({ region }));
+  const deps = { stacks: cloudFormationStacks(cloudFormation.get), uploader: s3SiteUploader(s3.get) };
+  const result = await deployWeb(deps, { stage, service: SERVICE, config, files: readTree(WEB_DIST), dryRun }).finally(() => {
+    cloudFormation.destroyAll();
+    s3.destroyAll();
+  });
   console.log(JSON.stringify(result.webConfig, null, 2));
   console.log(
     dryRun
       ? `dry run: nothing uploaded to ${result.bucket}`
       : `uploaded ${result.uploaded.length} files to ${result.bucket} (replicated to ${config.secondaryRegion}); the app is at ${result.siteUrl}`,
   );
-  for (const client of s3Clients.values()) client.destroy();
 }
 
 main().catch((error: Error) => {
