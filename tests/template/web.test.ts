@@ -3,6 +3,9 @@
 // site buckets through an origin group, origin access control on both origins, buckets only that
 // distribution can read, a content security policy naming exactly what the app talks to, and the
 // Cognito client's callback URL derived from the distribution (infra/resources/site-*.yml, auth.yml).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { CACHING_DISABLED } from '../../infra/site.cjs';
 import { packageOnlySite } from '../../scripts/package-params';
 import { bothRegions, packagedTemplate, propertiesOf, resolvedValue, resourcesOfType, stage } from '../support/templates';
@@ -185,4 +188,32 @@ describe('Cognito sign-in for the site', () => {
     expect(secondary().Outputs?.SiteDistributionId).toEqual({ Value: site.webDistributionId });
     expect(secondary().Resources.CognitoUserPoolClient).toMatchObject({ Condition: 'CreateUserPool' });
   });
+});
+
+describe("packaging without the other region's outputs", () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const print = (region: string, params: string[]) =>
+    promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'node_modules/osls/bin/serverless.js'), 'print', '--stage', 'dev', '--region', region, ...params],
+      { cwd: root, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' } },
+    ).then(
+      () => '',
+      (error: { stdout?: string; stderr?: string }) => `${error.stderr ?? ''}${error.stdout ?? ''}`,
+    );
+
+  it("fails for the primary without the secondary's API URL (unless bootstrap), naming the parameter", async () => {
+    const output = await print(stage.primaryRegion, []);
+    expect(output).toContain('MissingDeployParameter');
+    expect(output).toContain('pass --param="secondaryApiUrl=<value>"');
+    expect(await print(stage.primaryRegion, ['--param=bootstrap=true'])).toBe('');
+  }, 120_000);
+
+  it("fails for the secondary without the primary's distribution id, naming the parameter", async () => {
+    const output = await print(stage.secondaryRegion, [
+      `--param=cognitoUserPoolId=${stage.primaryRegion}_abc`,
+      '--param=cognitoUserPoolClientId=abc',
+    ]);
+    expect(output).toContain('pass --param="webDistributionId=<value>"');
+  }, 120_000);
 });
