@@ -80,14 +80,21 @@ function hashSources(): string {
 }
 
 /**
- * The secondary's authorizer trusts the primary's Cognito pool, a deploy parameter without which
- * serverless.yml does not resolve (infra/primary-user-pool.cjs). There is no Cognito locally (the
- * local runtime checks tokens against shared/auth/dev-identity.ts): a well-formed local name.
+ * The secondary's authorizer trusts the primary's Cognito pool and its site bucket the primary's
+ * distribution; the primary's site headers allow the secondary's API: deploy parameters without
+ * which serverless.yml does not resolve (infra/primary-user-pool.cjs, infra/site.cjs). There is no
+ * Cognito or CloudFront locally (the local runtime checks tokens against
+ * shared/auth/dev-identity.ts and serves web/dist itself): well-formed local names.
  */
 function localParams(stage: string, region: string): string[] {
   const config = loadStageConfig(stage);
-  if (region !== config.secondaryRegion) return [];
-  return [`--param=cognitoUserPoolId=${config.primaryRegion}_local`, '--param=cognitoUserPoolClientId=local'];
+  if (region !== config.secondaryRegion)
+    return [`--param=secondaryApiUrl=https://local.execute-api.${config.secondaryRegion}.amazonaws.com`];
+  return [
+    `--param=cognitoUserPoolId=${config.primaryRegion}_local`,
+    '--param=cognitoUserPoolClientId=local',
+    '--param=webDistributionId=ELOCAL',
+  ];
 }
 
 /**

@@ -1,6 +1,6 @@
 // Packages the default stage for BOTH of its regions, offline, into
 // .serverless-<region>/ so template tests can read each CloudFormation template. The secondary is
-// packaged with package-only Cognito values (scripts/package-params.ts): never deploy that package.
+// packaged with package-only deploy parameters (scripts/package-params.ts): never deploy that package.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +24,7 @@ async function packageRegion(region: string, params: string[]): Promise<void> {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`osls package failed for ${stage}/${region}:\n${(e.stderr || e.stdout || String(error)).trim()}`);
   }
-  const note = params.length > 0 ? ' (package-only Cognito values: not deployable)' : '';
+  const note = params.length > 0 ? ' (package-only deploy parameters: not deployable)' : '';
   console.log(`packaged ${stage}/${region} into .serverless-${region}/ in ${((Date.now() - started) / 1000).toFixed(1)} s${note}`);
 }
 

@@ -1,6 +1,7 @@
 // Builds the web app into static files: index.html, styles.css and app.js (one bundle, no
 // runtime dependencies). `npm start` serves them with a config.json naming both regions; on AWS
-// they go to a bucket behind CloudFront with a config.json of the deployed stage (README).
+// `npm run deploy:web` uploads them to the site bucket behind CloudFront with a config.json built
+// from the deployed stacks (scripts/web-deploy.ts, README "The web app on AWS").
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
