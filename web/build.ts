@@ -1,4 +1,4 @@
-// Builds the web app into static files: index.html, styles.css and app.js (one bundle, no
+// Builds the web app into static files: index.html, styles.css, favicon.svg and app.js (one bundle, no
 // runtime dependencies). `npm start` serves them with a config.json naming both regions; on AWS
 // they go to a bucket behind CloudFront with a config.json of the deployed stage (README).
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ export async function buildWeb(outDir: string = WEB_DIST): Promise<string> {
     sourcemap: true,
     logLevel: 'error',
   });
-  for (const file of ['index.html', 'styles.css']) fs.copyFileSync(path.join(WEB_DIR, file), path.join(outDir, file));
+  for (const file of ['index.html', 'styles.css', 'favicon.svg']) fs.copyFileSync(path.join(WEB_DIR, file), path.join(outDir, file));
   return outDir;
 }
 
