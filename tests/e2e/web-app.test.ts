@@ -226,6 +226,25 @@ describe('the web app', () => {
     await screenshot(page, '5b-deleted');
   });
 
+  it('says saving is unavailable, in a look of its own, when no region can confirm the state', async () => {
+    // Neither region reaches a majority of the quorum: both answer from their own copy, isolated.
+    rt.chaos.witnessDown();
+    rt.chaos.partitionLink();
+    try {
+      await banner('isolated');
+      expect(await page.textContent('#banner-title')).toBe('Saving is unavailable');
+      expect(await page.textContent('#write-why')).toContain('cannot confirm where to save');
+      expect(await page.isDisabled('#upload-button')).toBe(true);
+      bannerColours.isolated = await bannerColour();
+      expect(new Set(Object.values(bannerColours)).size).toBe(4);
+      await screenshot(page, '5c-isolated');
+    } finally {
+      rt.chaos.healPartitionLink();
+      rt.chaos.witnessUp();
+    }
+    await banner('active');
+  });
+
   it('fits a phone screen and raised no script errors', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
