@@ -46,12 +46,13 @@ export function pickState(views: ReadonlyArray<StateView | null>): StateView | n
 
 /**
  * Where writes go now, or why they cannot, in words for the people using the app. The operator's
- * reason is not shown to them: it is written for operators (`runbook status` shows it).
+ * reason is not shown to them: it is written for operators (`runbook status` shows it). While
+ * writes wait for writesResumeAt the target stays: the region answers WRITES_RESUMING and the
+ * write is retried with the same key (main.ts; the drills' load does the same).
  */
 export function writeTarget(
   view: StateView | null,
   regions: readonly RegionConfig[],
-  now: Date = new Date(),
 ): { ok: true; region: RegionConfig } | { ok: false; why: string } {
   if (!view) return { ok: false, why: 'The service cannot be reached right now, so nothing can be saved. Your text is kept.' };
   if (view.isolated)
@@ -61,7 +62,6 @@ export function writeTarget(
       ok: false,
       why: 'Saving is paused for a moment while the service moves to keep running. Your text is kept; try again in a minute.',
     };
-  if (resumesLater(view, now)) return { ok: false, why: 'Saving resumes in a few seconds, once the move is complete. Your text is kept.' };
   const region = regions.find((r) => r.region === view.writableRegion);
   if (!region) return { ok: false, why: 'Saving is unavailable: this app has no address for the site that takes writes.' };
   return { ok: true, region };

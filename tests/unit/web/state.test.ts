@@ -65,11 +65,14 @@ describe('writeTarget', () => {
     expect(!target.ok && target.why).not.toMatch(/Planned move/);
   });
 
-  it('waits for writesResumeAt after an ungraceful promotion', () => {
-    const now = new Date('2026-01-01T00:00:00.000Z');
-    const promoted = view({ state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2' });
-    expect(writeTarget({ ...promoted, writesResumeAt: '2026-01-01T00:00:05.000Z' }, regions, now)).toMatchObject({ ok: false });
-    expect(writeTarget({ ...promoted, writesResumeAt: '2025-12-31T23:59:59.000Z' }, regions, now)).toMatchObject({ ok: true });
+  it('keeps the promoted region as the target while writes wait for writesResumeAt (it answers WRITES_RESUMING)', () => {
+    const promoted = view({
+      state: 'failover',
+      activeRegion: 'us-west-2',
+      writableRegion: 'us-west-2',
+      writesResumeAt: '2999-01-01T00:00:00.000Z',
+    });
+    expect(writeTarget(promoted, regions)).toEqual({ ok: true, region: regions[1] });
   });
 
   it('refuses when no region answers', () => {
