@@ -395,10 +395,17 @@ export function htmlReport(
   for (const kind of ['detection', 'runbook', 'recovery'] as const) {
     const mine = spans.filter((s) => s.kind === kind);
     parts.push(`<g data-lane="span-${kind}">${label(kind, y + 12)}`);
-    for (const s of mine)
+    for (const s of mine) {
+      const [x0, x1] = [x(at(s.from)), x(at(s.to))];
+      // The label beside the bar, or inside it when the bar runs to the right edge.
+      const inside = x1 > W - 170 && x1 - x0 > 120;
+      const text = inside
+        ? `<text x="${n(x0 + 4)}" y="${y + 12}" font-size="9" fill="#fff">${escapeHtml(s.label)}</text>`
+        : `<text x="${n(x1 + 3)}" y="${y + 12}" font-size="9" fill="#333">${escapeHtml(s.label)}</text>`;
       parts.push(
-        `<rect data-span="${kind}" x="${n(x(at(s.from)))}" y="${y + 2}" width="${n(Math.max(1, x(at(s.to)) - x(at(s.from))))}" height="12" rx="3" fill="${SPAN_COLOUR[kind]}"><title>${escapeHtml(`${s.label}: ${((at(s.to) - at(s.from)) / 1000).toFixed(2)} s`)}</title></rect><text x="${n(x(at(s.to)) + 3)}" y="${y + 12}" font-size="9" fill="#333">${escapeHtml(s.label)}</text>`,
+        `<rect data-span="${kind}" x="${n(x0)}" y="${y + 2}" width="${n(Math.max(1, x1 - x0))}" height="12" rx="3" fill="${SPAN_COLOUR[kind]}"><title>${escapeHtml(`${s.label}: ${((at(s.to) - at(s.from)) / 1000).toFixed(2)} s`)}</title></rect>${text}`,
       );
+    }
     parts.push('</g>');
     y += 18;
   }
