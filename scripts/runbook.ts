@@ -7,11 +7,13 @@
 //   npm run runbook -- <fence|failover|failback|status|history|report> --stage <s> --region <r>
 //        [--reason "…"] [--dry-run] [--ungraceful] [--force] [--lift] [--expected-version N]
 //        [--primary-healthy] [--as <name>] [--execution <name|arn>] [--limit N] [--no-follow] [--local]
-//   --local: against the running `npm start` instead of AWS.
+//   --local: against the running `npm start` instead of AWS. --help / -h on any command.
 //
 // Exit codes: 0 success (a practice run that would succeed) · 1 the run failed or was refused ·
 // 2 bad usage or configuration · 3 a practice run found something that would stop the real one.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -28,6 +30,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { loadStageConfig, regionRole, type StageConfig } from '../infra/stage-config.cjs';
 import { readRuntimeFile } from '../local/cli/runtime-file';
 import { recordKeys } from '../services/runbooks/model';
+import { isRefusal, REFUSAL_ADVICE, refusalRules } from '../services/runbooks/refusal-advice';
 import { probeView } from '../services/state-api/health';
 import type { AppState } from '../shared/app-state/model';
 import { DynamoAppStateStore } from '../shared/app-state/store';
@@ -43,6 +46,76 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, practiceBlocked: 3 } as const;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+const COMMON_OPTIONS = `  --stage <s>     stage (default $STAGE, else dev)
+  --region <r>    region to run in / read from (default: where the runbook must run)
+  --local         against the running \`npm start\` instead of AWS
+  -h, --help      this help`;
+const RUN_OPTIONS = `  --reason "…"    required: why (goes into the audit record and the notification)
+  --dry-run       practice run: checks everything, changes nothing (exit 3 if the real run would stop)
+  --expected-version N   act only if the state is still at version N (what \`status\` showed)
+  --as <name>     who you are (default $SWITCHYARD_OPERATOR, else git user.name, else the OS user)
+  --no-follow     start the run and exit`;
+
+/** The help of each command, and of the CLI as a whole (key ''). */
+export const HELP: Record<Command | '', string> = {
+  '': `usage: npm run runbook -- <command> [options]     (npm run runbook -- <command> --help for its options)
+
+commands:
+  fence      stop writes in the active region (--lift to resume them)
+  failover   make the secondary the active region (runs in the secondary)
+  failback   return to the primary after a failover (runs in the primary)
+  status     the application state, the runbook lock, running runbooks, health probes
+  history    recent executions and state transitions
+  report     a run's report (the latest, or --execution <name>)
+
+Exit codes: 0 success · 1 the run failed or was refused · 2 bad usage · 3 a practice run found a blocker.
+See RUNBOOK.md.`,
+  fence: `usage: npm run runbook -- fence --reason "…" [--lift] [--dry-run] [options]
+
+Fences the active region (writes refused with 503 WRITES_FENCED), or lifts the fence with --lift.
+  --lift          lift the fence (resume writes in the active region)
+${RUN_OPTIONS}
+${COMMON_OPTIONS}`,
+  failover: `usage: npm run runbook -- failover --reason "…" [--ungraceful] [--force] [--dry-run] [options]
+
+Fences the primary, waits for replication, reconciles and promotes the secondary. Runs in the secondary.
+  --ungraceful    the primary is unreachable: fence best-effort, writes resume after its write lease ends
+  --force         override the overridable safety rules (recorded in the report and the audit)
+${RUN_OPTIONS}
+${COMMON_OPTIONS}`,
+  failback: `usage: npm run runbook -- failback --reason "…" [--primary-healthy] [--force] [--dry-run] [options]
+
+Fences the secondary, reconciles stranded writes and makes the primary active again. Runs in the primary.
+  --primary-healthy  you vouch for the primary's health (instead of waiting for the healthy period)
+  --force         override the overridable safety rules (recorded in the report and the audit)
+${RUN_OPTIONS}
+${COMMON_OPTIONS}`,
+  status: `usage: npm run runbook -- status [options]
+
+The application state (with the operator's reason), the runbook lock, running runbooks and health probes.
+${COMMON_OPTIONS}`,
+  history: `usage: npm run runbook -- history [--limit N] [options]
+
+Recent executions and state transitions (audit), newest first.
+  --limit N       how many (default 10)
+${COMMON_OPTIONS}`,
+  report: `usage: npm run runbook -- report [--execution <name|arn>] [options]
+
+A run's report: steps, overrides, recovery times, error (default: the latest run in the region).
+  --execution <name|arn>  which run
+${COMMON_OPTIONS}`,
+};
+
+/** `--help`, `-h` or `help [command]` anywhere before `--`: the help to print, else null. */
+export function helpRequested(argv: string[]): string | null {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  const wantsHelp = args.some((a) => a === '--help' || a === '-h') || args[0] === 'help';
+  if (!wantsHelp) return null;
+  const command = args.find((a) => COMMANDS.includes(a as Command)) as Command | undefined;
+  return HELP[command ?? ''];
 }
 
 export interface CliOptions {
@@ -67,6 +140,8 @@ export interface Io {
   err(line: string): void;
   sleep(ms: number): Promise<void>;
   env: Record<string, string | undefined>;
+  /** Where the operator's name comes from after --as and the environment (default: git and the OS). */
+  identity?: IdentitySources;
 }
 
 /** Where each runbook runs by default: the region it activates (fence: the primary). */
@@ -101,7 +176,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new UsageError((error as Error).message);
   }
   const [command, ...extra] = parsed.positionals;
-  if (!command || !COMMANDS.includes(command as Command)) throw new UsageError(`Give a command: ${COMMANDS.join(' | ')}`);
+  if (!command || !COMMANDS.includes(command as Command)) throw new UsageError(`Give a command: ${COMMANDS.join(' | ')} (--help for more)`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument(s): ${extra.join(' ')} (quote the reason: --reason "…")`);
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const stage = (v.stage as string | undefined) ?? env.STAGE ?? 'dev';
@@ -141,15 +216,66 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   return options;
 }
 
-/** Who the audit record names: the on-call engineer, never an alarm (alarms start runs through EventBridge). */
-export function requester(options: Pick<CliOptions, 'as'>, env: Record<string, string | undefined>): string {
-  const who = (options.as ?? env.SWITCHYARD_OPERATOR ?? env.USER ?? env.USERNAME ?? 'unknown').replace(/[^\w.@+-]/g, '-').slice(0, 100);
-  return `oncall:${who}`;
+/** Where the operator's name may come from besides the options and the environment (injectable for tests). */
+export interface IdentitySources {
+  gitUserName(): string | null;
+  osUserName(): string | null;
+}
+
+export const systemIdentity: IdentitySources = {
+  gitUserName: () => {
+    try {
+      return execFileSync('git', ['config', 'user.name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    } catch {
+      return null;
+    }
+  },
+  osUserName: () => {
+    try {
+      return userInfo().username || null;
+    } catch {
+      return null; // no passwd entry for this uid (containers)
+    }
+  },
+};
+
+/**
+ * Who the audit record names: the on-call engineer, never an alarm (alarms start runs through
+ * EventBridge). --as, else $SWITCHYARD_OPERATOR, else git's user.name, else the OS user; with none
+ * of them the run is refused as bad usage rather than recorded under a made-up name.
+ */
+export function requester(
+  options: Pick<CliOptions, 'as'>,
+  env: Record<string, string | undefined>,
+  sources: IdentitySources = systemIdentity,
+): { requestedBy: string; from: string } {
+  const candidates: Array<[string, () => string | null | undefined]> = [
+    ['--as', () => options.as],
+    ['SWITCHYARD_OPERATOR', () => env.SWITCHYARD_OPERATOR],
+    ['git user.name', () => sources.gitUserName()],
+    ['the OS user', () => env.USER ?? env.USERNAME ?? sources.osUserName()],
+  ];
+  for (const [from, read] of candidates) {
+    const who = (read() ?? '')
+      .trim()
+      .replace(/[^\w.@+-]/g, '-')
+      .slice(0, 100);
+    if (who) return { requestedBy: `oncall:${who}`, from };
+  }
+  throw new UsageError('Cannot tell who you are: give --as <name> (or set SWITCHYARD_OPERATOR); the run is recorded under that name');
 }
 
 /** The execution input for a runbook command (see services/runbooks/input.ts). */
-export function executionInput(options: CliOptions, env: Record<string, string | undefined>): Record<string, unknown> {
-  const input: Record<string, unknown> = { reason: options.reason, requestedBy: requester(options, env), dryRun: options.dryRun };
+export function executionInput(
+  options: CliOptions,
+  env: Record<string, string | undefined>,
+  sources: IdentitySources = systemIdentity,
+): Record<string, unknown> {
+  const input: Record<string, unknown> = {
+    reason: options.reason,
+    requestedBy: requester(options, env, sources).requestedBy,
+    dryRun: options.dryRun,
+  };
   if (options.expectedVersion !== null) input.expectedVersion = options.expectedVersion;
   if (options.command === 'failover') {
     input.mode = options.ungraceful ? 'ungraceful' : 'planned';
@@ -200,6 +326,16 @@ export function summariseState(state: string, outputText: string | undefined): s
       const refusals = (part.refusals as Array<{ error: string; message: string }>) ?? [];
       const warnings = (part.warnings as string[]) ?? [];
       const overrides = (part.overrides as Array<{ rule: string }>) ?? [];
+      if (part.verdict === 'refuse') {
+        // A practice run that found refusals: say so plainly, with the rule and what to do.
+        const rules = refusals as Array<{ rule: string; error: string; message: string; overridable?: boolean }>;
+        return [
+          `the real run would be REFUSED (state ${String(part.fromState)} v${String(part.fromVersion)})`,
+          ...rules.map((r) => refusalLines(r.error, r.message, r.rule, r.overridable === true).join('\n      ')),
+          ...overrides.map((o) => `OVERRIDDEN: ${o.rule}`),
+          ...warnings.map((w) => `warning: ${w}`),
+        ].join('\n      ');
+      }
       return [
         `${String(part.verdict)} from ${String(part.fromState)} v${String(part.fromVersion)}`,
         ...refusals.map((r) => `would refuse: ${r.error}: ${r.message}`),
@@ -220,6 +356,17 @@ export function summariseState(state: string, outputText: string | undefined): s
     default:
       return '';
   }
+}
+
+/** A refusal as the on-call engineer reads it: what refused, by which rule, and what to do next. */
+export function refusalLines(error: string, message: string, rule?: string, overridable = false, runbook?: Machine): string[] {
+  const advice = isRefusal(error) ? REFUSAL_ADVICE[error] : null;
+  const rules = rule ? [rule] : isRefusal(error) ? refusalRules(error, runbook) : [];
+  return [
+    `refused by ${rules.length > 0 ? `rule ${rules.join(' / ')} ` : ''}(${error}): ${message}`,
+    ...(advice ? [`what to do: ${advice.todo}`] : []),
+    ...(overridable ? ['(a human may override this rule with --force; the override is recorded)'] : []),
+  ];
 }
 
 function describeCause(cause: string | undefined): string {
@@ -250,14 +397,27 @@ export function describeEvent(event: HistoryEvent, startedAt: Date, quietPolls: 
       if (gate?.status === 'waiting' && quietPolls.has('gate')) return null;
       if (gate?.status === 'waiting') quietPolls.add('gate');
     }
+    // A task that failed still "exits" through its Catch: its failure line said it all.
+    if (quietPolls.delete('failed-task')) return null;
+    const outcome = parseJson(event.stateExitedEventDetails?.output).outcome as { verdict?: string } | undefined;
+    if (name === 'Abort' && outcome?.verdict === 'refused') return line('REFUSED', `${name}${summary ? `: ${summary}` : ''}`);
+    if (name === 'Abort' && outcome?.verdict === 'failed') return line('!!', `${name}${summary ? `: ${summary}` : ''}`);
+    if (name === 'CheckPreconditions' && parseJson(event.stateExitedEventDetails?.output).plan) {
+      const plan = parseJson(event.stateExitedEventDetails?.output).plan as { verdict?: string };
+      if (plan.verdict === 'refuse') return line('REFUSED', `${name} (practice): ${summary}`);
+    }
     return line('ok', `${name}${summary ? `: ${summary}` : ''}`);
   }
+  // A retried task that succeeded after all exits normally.
+  if (type === 'LambdaFunctionSucceeded' || type === 'TaskSucceeded') quietPolls.delete('failed-task');
   switch (type) {
     case 'ExecutionStarted':
       return line('*', 'execution started');
     case 'LambdaFunctionFailed':
     case 'TaskFailed': {
       const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+      quietPolls.add('failed-task');
+      if (isRefusal(details?.error)) return line('REFUSED', `${details.error}: ${describeCause(details.cause)}`);
       return line('!!', `${details?.error ?? 'error'}: ${describeCause(details?.cause)}`);
     }
     case 'LambdaFunctionTimedOut':
@@ -265,6 +425,8 @@ export function describeEvent(event: HistoryEvent, startedAt: Date, quietPolls: 
     case 'ExecutionSucceeded':
       return line('*', 'execution SUCCEEDED');
     case 'ExecutionFailed':
+      if (isRefusal(event.executionFailedEventDetails?.error))
+        return line('*', `execution REFUSED: ${event.executionFailedEventDetails.error}`);
       return line(
         '*',
         `execution FAILED: ${event.executionFailedEventDetails?.error ?? ''}: ${describeCause(event.executionFailedEventDetails?.cause)}`,
@@ -339,7 +501,12 @@ async function stateMachineArn(sfn: SFNClient, name: string, region: string): Pr
   throw new UsageError(`No state machine ${name} in ${region}: is the stage deployed there (or the local runtime started)?`);
 }
 
-async function follow(sfn: SFNClient, executionArn: string, io: Io): Promise<{ status: string; output: Record<string, unknown> | null }> {
+async function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  machine: Machine,
+  io: Io,
+): Promise<{ status: string; output: Record<string, unknown> | null }> {
   const seen = new Set<number>();
   const quiet = new Set<string>();
   let startedAt: Date | null = null;
@@ -359,7 +526,9 @@ async function follow(sfn: SFNClient, executionArn: string, io: Io): Promise<{ s
     } while (nextToken);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING') {
-      if (execution.status !== 'SUCCEEDED') io.out(`error: ${execution.error ?? execution.status}: ${describeCause(execution.cause)}`);
+      if (execution.status !== 'SUCCEEDED' && isRefusal(execution.error))
+        for (const text of refusalLines(execution.error, describeCause(execution.cause), undefined, false, machine)) io.out(text);
+      else if (execution.status !== 'SUCCEEDED') io.out(`error: ${execution.error ?? execution.status}: ${describeCause(execution.cause)}`);
       return { status: execution.status ?? 'UNKNOWN', output: execution.output ? parseJson(execution.output) : null };
     }
     await io.sleep(1000);
@@ -367,16 +536,19 @@ async function follow(sfn: SFNClient, executionArn: string, io: Io): Promise<{ s
 }
 
 async function startRunbook(options: CliOptions, io: Io): Promise<number> {
+  const identity = requester(options, io.env, io.identity);
   const { sfn } = clientsFor(options, io);
   const machine = options.command as Machine;
   const arn = await stateMachineArn(sfn, stateMachineName(options.stage, machine), options.region);
-  const input = executionInput(options, io.env);
+  const input = executionInput(options, io.env, io.identity);
   const name = `${machine}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
-  io.out(`${options.dryRun ? 'PRACTICE ' : ''}${machine} in ${options.region} (stage ${options.stage}) as ${String(input.requestedBy)}`);
+  io.out(
+    `${options.dryRun ? 'PRACTICE ' : ''}${machine} in ${options.region} (stage ${options.stage}) as ${identity.requestedBy} (from ${identity.from})`,
+  );
   io.out(`execution: ${started.executionArn}`);
   if (!options.follow) return EXIT.ok;
-  const { status, output } = await follow(sfn, started.executionArn as string, io);
+  const { status, output } = await follow(sfn, started.executionArn as string, machine, io);
   if (output?.recovery && !options.dryRun) {
     const recovery = output.recovery as Record<string, number | string | null>;
     if (recovery.writeUnavailableMs !== null) io.out(`writes unavailable for ${String(recovery.writeUnavailableMs)} ms`);
@@ -519,6 +691,11 @@ async function report(options: CliOptions, io: Io): Promise<number> {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  const help = helpRequested(argv);
+  if (help !== null) {
+    io.out(help);
+    return EXIT.ok;
+  }
   let options: CliOptions;
   try {
     options = parseCli(argv, io.env);

@@ -1,4 +1,4 @@
-// Builds the web app into static files: index.html, styles.css and app.js (one bundle, no
+// Builds the web app into static files: index.html, styles.css, favicon.svg and app.js (one bundle, no
 // runtime dependencies). `npm start` serves them with a config.json naming both regions; on AWS
 // `npm run deploy:web` uploads them to the site bucket behind CloudFront with a config.json built
 // from the deployed stacks (scripts/web-deploy.ts, README "The web app on AWS").
@@ -21,7 +21,7 @@ export async function buildWeb(outDir: string = WEB_DIST): Promise<string> {
     sourcemap: true,
     logLevel: 'error',
   });
-  for (const file of ['index.html', 'styles.css']) fs.copyFileSync(path.join(WEB_DIR, file), path.join(outDir, file));
+  for (const file of ['index.html', 'styles.css', 'favicon.svg']) fs.copyFileSync(path.join(WEB_DIR, file), path.join(outDir, file));
   return outDir;
 }
 

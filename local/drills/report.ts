@@ -29,7 +29,7 @@ export interface DrillFigures {
   /** Fault injected → the alarm that detected it (ms), null when nothing was to detect. */
   detectionMs: number | null;
   /** Runbook executions that changed or tried to change the state: machine, status, duration. */
-  runbooks: Array<{ machine: string; region: string; status: string; durationMs: number | null; startedBy: string }>;
+  runbooks: Array<{ machine: string; region: string; status: string; durationMs: number | null; startedBy: string; startedAt?: string }>;
   /** Longest time without an acknowledged write, from the fault on: what users saw (RTO). */
   writeOutage: { ms: number; from: string | null; to: string | null };
   lostBeforeReconciliation: LostWrites;
@@ -178,7 +178,14 @@ const seconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFix
 
 /** The summary table printed at the end of a drill. */
 export function summaryTable(f: DrillFigures): string {
-  const rows: Array<[string, string]> = [
+  const rows = summaryRows(f);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** The figures as (name, value) rows: the terminal table and the HTML report's table. */
+export function summaryRows(f: DrillFigures): Array<[string, string]> {
+  return [
     ['scenario', f.scenario],
     ['duration', seconds(f.durationMs)],
     [
@@ -224,8 +231,6 @@ export function summaryTable(f: DrillFigures): string {
     ],
     ...f.invariants.map((i): [string, string] => [`${i.ok ? 'ok  ' : 'FAIL'} ${i.name}`, i.detail]),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
 }
 
 function windowOf(l: LostWrites): string {
@@ -234,44 +239,256 @@ function windowOf(l: LostWrites): string {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A self-contained HTML report: the table, and an SVG timeline of requests, state changes and lag. */
-export function htmlReport(f: DrillFigures, buckets: readonly TimelineBucket[], lag: ReadonlyArray<{ t: number; ms: number }>): string {
+/** What one region said over a stretch of the drill: a segment of its state lane. */
+export type LaneState = 'active' | 'fenced' | 'failover' | 'isolated' | 'unreachable';
+
+export interface LaneSegment {
+  region: string;
+  state: LaneState;
+  /** ms since the drill's start */
+  from: number;
+  to: number;
+  version: number | null;
+  write: boolean;
+}
+
+/** Each region's state lane from the samples: consecutive samples saying the same thing make one segment. */
+export function stateLanes(samples: readonly StateSample[], regions: readonly string[], start: number, end: number): LaneSegment[] {
+  const out: LaneSegment[] = [];
+  for (const region of regions) {
+    let current: LaneSegment | null = null;
+    for (const sample of [...samples].sort((a, b) => a.at - b.at)) {
+      const view = sample.views[region] ?? null;
+      const state: LaneState = !view ? 'unreachable' : view.isolated ? 'isolated' : (view.state as LaneState);
+      const t = sample.at - start;
+      const same =
+        current && current.state === state && current.version === (view?.version ?? null) && current.write === (view?.write ?? false);
+      if (current && same) {
+        current.to = t;
+        continue;
+      }
+      if (current) current.to = t;
+      current = { region, state, from: t, to: t, version: view?.version ?? null, write: view?.write ?? false };
+      out.push(current);
+    }
+    if (current) current.to = Math.max(current.to, end - start);
+  }
+  return out;
+}
+
+/** A stretch of the drill worth a bar of its own: detecting the fault, a runbook, the recovery of writes. */
+export interface Span {
+  kind: 'detection' | 'runbook' | 'recovery';
+  label: string;
+  from: string;
+  to: string;
+}
+
+/** The spans the figures themselves give: each runbook (when its start is known) and the write outage. */
+export function spansOf(f: DrillFigures, extra: readonly Span[] = []): Span[] {
+  const spans: Span[] = [...extra];
+  for (const r of f.runbooks)
+    if (r.startedAt && r.durationMs !== null)
+      spans.push({
+        kind: 'runbook',
+        label: `${r.machine} ${r.status.toLowerCase()} (${r.region})`,
+        from: r.startedAt,
+        to: new Date(Date.parse(r.startedAt) + r.durationMs).toISOString(),
+      });
+  if (f.writeOutage.from && f.writeOutage.to)
+    spans.push({
+      kind: 'recovery',
+      label: `no acknowledged write for ${seconds(f.writeOutage.ms)}`,
+      from: f.writeOutage.from,
+      to: f.writeOutage.to,
+    });
+  return spans;
+}
+
+export interface ReportInputs {
+  /** Both regions' answers to GET /state, as the load generator sampled them. */
+  samples?: readonly StateSample[];
+  /** Spans the runner knows of beyond the figures (the detection: fault → alarm). */
+  spans?: readonly Span[];
+  /** Where the figures' JSON is, relative to the report. */
+  jsonHref?: string;
+}
+
+export interface LagPoint {
+  t: number;
+  ms: number;
+  /** Replication could not deliver at all (a region or the link was cut): the lag is unknown, not `ms`. */
+  cut?: boolean;
+}
+
+const STATE_COLOUR: Record<LaneState, string> = {
+  active: '#2e7d32',
+  fenced: '#f9a825',
+  failover: '#1565c0',
+  isolated: '#6a1b9a',
+  unreachable: '#9e9e9e',
+};
+const SPAN_COLOUR: Record<Span['kind'], string> = { detection: '#ad1457', runbook: '#1565c0', recovery: '#c62828' };
+
+/**
+ * A self-contained HTML report: a timeline (a state lane per region, reads and writes apart, the
+ * detection / runbook / recovery spans, replication lag on its own axis with the cuts marked),
+ * the figures table, and the JSON behind a link.
+ */
+export function htmlReport(
+  f: DrillFigures,
+  buckets: readonly TimelineBucket[],
+  lag: readonly LagPoint[],
+  inputs: ReportInputs = {},
+): string {
+  const L = 130; // room for the lane labels
   const W = 1000;
-  const H = 260;
-  const chartH = 180;
-  const maxCount = Math.max(1, ...buckets.map((b) => b.readsOk + b.writesOk + b.readsFailed + b.writesFailed));
-  const maxLag = Math.max(1, ...lag.map((l) => l.ms));
-  const span = Math.max(1, (buckets.at(-1)?.t ?? 0) + 100);
-  const x = (t: number) => (t / span) * W;
-  const bw = Math.max(1, W / buckets.length);
-  const bars = buckets
-    .map((b) => {
-      const ok = b.readsOk + b.writesOk;
-      const failed = b.readsFailed + b.writesFailed;
-      const hOk = (ok / maxCount) * chartH;
-      const hFail = (failed / maxCount) * chartH;
-      return `<rect x="${x(b.t).toFixed(1)}" y="${(chartH - hOk).toFixed(1)}" width="${bw.toFixed(1)}" height="${hOk.toFixed(1)}" fill="#2e7d32"/><rect x="${x(b.t).toFixed(1)}" y="${(chartH - hOk - hFail).toFixed(1)}" width="${bw.toFixed(1)}" height="${hFail.toFixed(1)}" fill="#c62828"/>`;
-    })
-    .join('');
+  const plot = W - L - 10;
   const start = Date.parse(f.startedAt);
-  const marks = f.marks
-    .map((m) => {
-      const mx = x(Date.parse(m.at) - start).toFixed(1);
-      return `<line x1="${mx}" x2="${mx}" y1="0" y2="${chartH}" stroke="#1565c0" stroke-dasharray="4 3"/><text x="${mx}" y="${chartH + 14}" font-size="10" transform="rotate(20 ${mx} ${chartH + 14})">${escapeHtml(m.label)}</text>`;
-    })
+  const span = Math.max(1, f.durationMs, (buckets.at(-1)?.t ?? 0) + 100);
+  const x = (t: number) => L + (Math.max(0, Math.min(span, t)) / span) * plot;
+  const at = (iso: string) => Date.parse(iso) - start;
+  const bw = Math.max(0.5, (100 / span) * plot);
+  const n = (v: number) => v.toFixed(1);
+  const parts: string[] = [];
+  let y = 10;
+  const label = (text: string, yy: number) => `<text x="4" y="${n(yy)}" font-size="11" fill="#333">${escapeHtml(text)}</text>`;
+
+  // One state lane per region.
+  const regions = [...new Set((inputs.samples ?? []).flatMap((s) => Object.keys(s.views)))].sort();
+  for (const region of regions) {
+    const segments = stateLanes(inputs.samples ?? [], [region], start, start + span).filter((seg) => seg.region === region);
+    parts.push(`<g data-lane="state" data-region="${escapeHtml(region)}">${label(region, y + 14)}`);
+    for (const seg of segments)
+      parts.push(
+        `<rect data-state="${seg.state}" x="${n(x(seg.from))}" y="${y}" width="${n(Math.max(0.5, x(seg.to) - x(seg.from)))}" height="20" fill="${STATE_COLOUR[seg.state]}"${seg.state === 'isolated' ? ' fill-opacity="0.75"' : ''}><title>${escapeHtml(`${region}: ${seg.state}${seg.version === null ? '' : ` v${seg.version}`}${seg.write ? ', takes writes' : ''} (${(seg.from / 1000).toFixed(1)}–${(seg.to / 1000).toFixed(1)} s)`)}</title></rect>`,
+      );
+    parts.push('</g>');
+    y += 26;
+  }
+
+  // Reads and writes apart: ok above the axis, failed below, each on its own scale.
+  for (const kind of ['reads', 'writes'] as const) {
+    const okOf = (b: TimelineBucket) => (kind === 'reads' ? b.readsOk : b.writesOk);
+    const failedOf = (b: TimelineBucket) => (kind === 'reads' ? b.readsFailed : b.writesFailed);
+    const max = Math.max(1, ...buckets.map((b) => Math.max(okOf(b), failedOf(b))));
+    const half = 30;
+    const axis = y + half;
+    parts.push(
+      `<g data-lane="${kind}">${label(`${kind} ok / failed`, axis + 4)}<text x="4" y="${n(axis + 16)}" font-size="9" fill="#666">max ${max} per 100 ms</text>`,
+    );
+    parts.push(`<line x1="${L}" x2="${W - 10}" y1="${axis}" y2="${axis}" stroke="#bbb"/>`);
+    for (const b of buckets) {
+      const hOk = (okOf(b) / max) * half;
+      const hFail = (failedOf(b) / max) * half;
+      if (hOk > 0)
+        parts.push(`<rect data-kind="ok" x="${n(x(b.t))}" y="${n(axis - hOk)}" width="${n(bw)}" height="${n(hOk)}" fill="#2e7d32"/>`);
+      if (hFail > 0)
+        parts.push(`<rect data-kind="failed" x="${n(x(b.t))}" y="${axis}" width="${n(bw)}" height="${n(hFail)}" fill="#c62828"/>`);
+    }
+    parts.push('</g>');
+    y += 2 * half + 8;
+  }
+
+  // Spans: detection, runbooks, recovery.
+  const spans = spansOf(f, inputs.spans);
+  for (const kind of ['detection', 'runbook', 'recovery'] as const) {
+    const mine = spans.filter((s) => s.kind === kind);
+    parts.push(`<g data-lane="span-${kind}">${label(kind, y + 12)}`);
+    for (const s of mine) {
+      const [x0, x1] = [x(at(s.from)), x(at(s.to))];
+      // The label beside the bar, or inside it when the bar runs to the right edge.
+      const inside = x1 > W - 170 && x1 - x0 > 120;
+      const text = inside
+        ? `<text x="${n(x0 + 4)}" y="${y + 12}" font-size="9" fill="#fff">${escapeHtml(s.label)}</text>`
+        : `<text x="${n(x1 + 3)}" y="${y + 12}" font-size="9" fill="#333">${escapeHtml(s.label)}</text>`;
+      parts.push(
+        `<rect data-span="${kind}" x="${n(x0)}" y="${y + 2}" width="${n(Math.max(1, x1 - x0))}" height="12" rx="3" fill="${SPAN_COLOUR[kind]}"><title>${escapeHtml(`${s.label}: ${((at(s.to) - at(s.from)) / 1000).toFixed(2)} s`)}</title></rect>${text}`,
+      );
+    }
+    parts.push('</g>');
+    y += 18;
+  }
+
+  // Replication lag on its own axis; while replication is cut the lag is unknown: shaded, no line.
+  const lagH = 60;
+  const known = lag.filter((l) => !l.cut);
+  const maxLag = Math.max(1, ...known.map((l) => l.ms));
+  const ly = (ms: number) => y + lagH - (ms / maxLag) * lagH;
+  parts.push(`<g data-lane="lag">${label('replication lag', y + lagH / 2)}`);
+  parts.push(
+    `<line x1="${L}" x2="${L}" y1="${y}" y2="${y + lagH}" stroke="#999"/><text x="${L - 4}" y="${y + 8}" font-size="9" text-anchor="end">${maxLag} ms</text><text x="${L - 4}" y="${y + lagH}" font-size="9" text-anchor="end">0</text>`,
+  );
+  let cutFrom: number | null = null;
+  const cuts: Array<[number, number]> = [];
+  for (const l of lag) {
+    if (l.cut && cutFrom === null) cutFrom = l.t;
+    if (!l.cut && cutFrom !== null) {
+      cuts.push([cutFrom, l.t]);
+      cutFrom = null;
+    }
+  }
+  if (cutFrom !== null) cuts.push([cutFrom, lag.at(-1)?.t ?? cutFrom]);
+  for (const [from, to] of cuts)
+    parts.push(
+      `<rect data-cut="true" x="${n(x(from))}" y="${y}" width="${n(Math.max(1, x(to) - x(from)))}" height="${lagH}" fill="url(#cut)" stroke="#757575" stroke-dasharray="3 2"><title>replication cut: lag unknown (${(from / 1000).toFixed(1)}–${(to / 1000).toFixed(1)} s)</title></rect><text x="${n(x(from) + 3)}" y="${y + 10}" font-size="9" fill="#424242">cut</text>`,
+    );
+  let path = '';
+  let pen = false;
+  for (const l of lag) {
+    if (l.cut) {
+      pen = false;
+      continue;
+    }
+    path += `${pen ? 'L' : 'M'}${n(x(l.t))},${n(ly(l.ms))} `;
+    pen = true;
+  }
+  parts.push(`<path d="${path.trim()}" fill="none" stroke="#ef6c00" stroke-width="1.5"/></g>`);
+  y += lagH + 8;
+
+  // Events across every lane, and the time axis.
+  const top = 4;
+  for (const m of f.marks) {
+    const mx = n(x(at(m.at)));
+    parts.push(
+      `<g data-mark="true"><line x1="${mx}" x2="${mx}" y1="${top}" y2="${y}" stroke="#37474f" stroke-dasharray="4 3" stroke-opacity="0.6"/><text x="${mx}" y="${y + 24}" font-size="9" transform="rotate(25 ${mx} ${y + 24})">${escapeHtml(m.label)}</text></g>`,
+    );
+  }
+  const step = span > 60_000 ? 10_000 : span > 20_000 ? 5000 : 1000;
+  parts.push(`<g data-lane="axis"><line x1="${L}" x2="${W - 10}" y1="${y}" y2="${y}" stroke="#333"/>`);
+  for (let t = 0; t <= span; t += step)
+    parts.push(`<text x="${n(x(t))}" y="${y + 11}" font-size="9" text-anchor="middle">${t / 1000} s</text>`);
+  parts.push('</g>');
+  const H = y + 90;
+
+  const legend = [
+    ...(['active', 'fenced', 'failover', 'isolated', 'unreachable'] as const).map(
+      (state) => `<span><i style="background:${STATE_COLOUR[state]}"></i>${state}</span>`,
+    ),
+    '<span><i style="background:#2e7d32"></i>ok (above the axis)</span><span><i style="background:#c62828"></i>failed (below)</span>',
+    '<span><i style="background:#ef6c00"></i>replication lag</span><span><i class="cut"></i>replication cut (lag unknown)</span>',
+  ].join('');
+  const rows = summaryRows(f)
+    .map(
+      ([k, v]) => `<tr${k.startsWith('FAIL') ? ' class="fail"' : ''}><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+    )
     .join('');
-  const lagPath = lag
-    .map((l, i) => `${i === 0 ? 'M' : 'L'}${x(l.t).toFixed(1)},${(chartH - (l.ms / maxLag) * chartH).toFixed(1)}`)
-    .join(' ');
+  const json = inputs.jsonHref
+    ? `<p><a id="figures-json" href="${escapeHtml(inputs.jsonHref)}">The figures and samples as JSON</a></p>`
+    : `<details id="figures-json"><summary>The figures as JSON</summary><pre>${escapeHtml(JSON.stringify(f, null, 2))}</pre></details>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill ${escapeHtml(f.scenario)} · ${escapeHtml(f.startedAt)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}pre{background:#f4f4f4;padding:1rem;overflow:auto}svg{border:1px solid #ccc;max-width:100%;height:auto}.legend span{margin-right:1rem}</style></head>
-<body><h1>Drill: ${escapeHtml(f.scenario)}</h1><p>Started ${escapeHtml(f.startedAt)} on the embedded two-region runtime.</p>
-<pre>${escapeHtml(summaryTable(f))}</pre>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}pre{background:#f4f4f4;padding:1rem;overflow:auto}svg{border:1px solid #ccc;max-width:100%;height:auto}
+.legend span{margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em}.legend i.cut{background:repeating-linear-gradient(45deg,#bdbdbd 0 3px,#fff 3px 6px);border:1px dashed #757575}
+table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem;border-bottom:1px solid #e0e0e0;vertical-align:top}th{font-weight:600;white-space:nowrap}tr.fail{background:#fde2e2}</style></head>
+<body><h1>Drill: ${escapeHtml(f.scenario)}</h1><p>Started ${escapeHtml(f.startedAt)} on the embedded two-region runtime; ${(span / 1000).toFixed(1)} s in all.</p>
 <h2>Timeline</h2>
-<p class="legend"><span style="color:#2e7d32">■ requests ok</span><span style="color:#c62828">■ requests failed</span><span style="color:#1565c0">┆ events</span><span style="color:#ef6c00">— replication lag (max ${maxLag} ms)</span> · per 100 ms, ${(span / 1000).toFixed(1)} s in all</p>
-<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Requests per 100 ms, state changes and replication lag over the drill">
-${bars}${marks}<path d="${lagPath}" fill="none" stroke="#ef6c00" stroke-width="1.5"/></svg>
-<h2>Figures (JSON)</h2><pre>${escapeHtml(JSON.stringify(f, null, 2))}</pre>
+<p class="legend">${legend}</p>
+<svg id="timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="Per region state, reads and writes, detection, runbook and recovery spans, replication lag and events over the drill">
+<defs><pattern id="cut" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#bdbdbd"/></pattern></defs>
+${parts.join('\n')}</svg>
+<h2>Figures</h2>
+<table id="figures">${rows}</table>
+${json}
 </body></html>`;
 }

@@ -14,10 +14,12 @@ import {
   type DrillFigures,
   handovers,
   htmlReport,
+  type LagPoint,
   longestWriteGap,
   lostWrites,
   type Mark,
   refusedByReason,
+  type Span,
   summaryTable,
   timeline,
   twoWritable,
@@ -154,11 +156,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       say(`  ${((at - start) / 1000).toFixed(1).padStart(5)} s  ${label}`);
       return at;
     };
-    const lag: Array<{ t: number; ms: number }> = [];
+    const lag: LagPoint[] = [];
     const sampler = setInterval(() => {
       const stats = rt.replicator.stats();
       const last = Math.max(0, ...stats.map((s) => s.lastLagMs ?? 0));
-      lag.push({ t: Date.now() - start, ms: last });
+      // While a region or the link is cut nothing is delivered and lastLagMs stands still: unknown, not a value.
+      const status = rt.status();
+      const cut = status.replication.linkCut || status.partitions.link || status.regions.some((r) => r.cut || r.partitioned);
+      lag.push({ t: Date.now() - start, ms: last, cut });
       const v = load.current;
       const writes = load.acked.length;
       const failed = load.attempts.filter((a) => !a.ok).length;
@@ -218,6 +223,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           region: r.region,
           status: e.status,
           durationMs: e.stopDate ? Date.parse(e.stopDate) - Date.parse(e.startDate) : null,
+          startedAt: new Date(Date.parse(e.startDate)).toISOString(),
           startedBy: startedBy(rt, e.executionArn),
         })),
     );
@@ -310,7 +316,24 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         2,
       ),
     );
-    fs.writeFileSync(htmlPath, htmlReport(figures, timeline(load.attempts, start, end), lag));
+    const detection: Span[] = outcome.detectedAt
+      ? [
+          {
+            kind: 'detection',
+            label: `detected in ${((outcome.detectedAt - outcome.faultAt) / 1000).toFixed(2)} s`,
+            from: new Date(outcome.faultAt).toISOString(),
+            to: new Date(outcome.detectedAt).toISOString(),
+          },
+        ]
+      : [];
+    fs.writeFileSync(
+      htmlPath,
+      htmlReport(figures, timeline(load.attempts, start, end), lag, {
+        samples: load.samples,
+        spans: detection,
+        jsonHref: path.basename(jsonPath),
+      }),
+    );
     return { figures, ok: invariants.every((i) => i.ok), jsonPath, htmlPath, table: summaryTable(figures) };
   } finally {
     await rt.stop();

@@ -1,5 +1,5 @@
 import { parseInput } from '../../shared/photos/edge';
-import { json, readRoute } from '../../shared/photos/routes';
+import { listJson, readRoute } from '../../shared/photos/routes';
 import { listQuerySchema, photoPathSchema } from '../../shared/photos/schemas';
 import { commentStore, photoStore } from '../../shared/photos/wiring';
 import { listComments } from './list-comments';
@@ -10,5 +10,5 @@ const deps = { photos: photoStore(), comments: commentStore() };
 export const handler = readRoute(async (event) => {
   const { photoId } = parseInput(photoPathSchema, event.pathParameters ?? {});
   const query = parseInput(listQuerySchema, event.queryStringParameters ?? {});
-  return json(200, await listComments(deps, { photoId, ...query }));
+  return listJson(event, await listComments(deps, { photoId, ...query }));
 });

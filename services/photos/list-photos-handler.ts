@@ -1,5 +1,5 @@
 import { parseInput } from '../../shared/photos/edge';
-import { json, readRoute } from '../../shared/photos/routes';
+import { listJson, readRoute } from '../../shared/photos/routes';
 import { listQuerySchema } from '../../shared/photos/schemas';
 import { photoStore } from '../../shared/photos/wiring';
 import { listPhotos } from './list-photos';
@@ -9,5 +9,5 @@ const deps = { photos: photoStore() };
 /** GET /photos?limit&cursor */
 export const handler = readRoute(async (event) => {
   const query = parseInput(listQuerySchema, event.queryStringParameters ?? {});
-  return json(200, await listPhotos(deps, query));
+  return listJson(event, await listPhotos(deps, query));
 });

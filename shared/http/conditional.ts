@@ -1,5 +1,7 @@
 // Conditional requests (RFC 9110, section 13.1.2): If-None-Match uses the weak comparison, so
 // W/"x" matches "x", and "*" matches any current representation.
+import { createHash } from 'node:crypto';
+import { type HttpResult, notModified } from './responses';
 
 const opaque = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
 
@@ -11,4 +13,21 @@ export function ifNoneMatchMatches(ifNoneMatch: string | undefined, etag: string
     .split(',')
     .map((tag) => tag.trim())
     .some((tag) => tag === '*' || opaque(tag) === wanted);
+}
+
+/**
+ * A validator for a representation that has no version of its own (a page of a list): a weak
+ * ETag over the bytes sent, so an unchanged page is answered 304 without a body. Weak because
+ * equal bytes are all a client polling a list needs (RFC 9110, section 8.8.1).
+ */
+export function contentEtag(body: string): string {
+  return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** 200 with the JSON body and its ETag, or 304 when If-None-Match already names it. */
+export function conditionalJson(ifNoneMatch: string | undefined, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  const text = JSON.stringify(body);
+  const withTag = { ...headers, ETag: contentEtag(text) };
+  if (ifNoneMatchMatches(ifNoneMatch, withTag.ETag)) return notModified(withTag);
+  return { statusCode: 200, headers: { 'Content-Type': 'application/json', ...withTag }, body: text };
 }

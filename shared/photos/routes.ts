@@ -2,6 +2,7 @@
 // caller, count writes, attach statuses to domain errors (./http-errors.ts) and answer JSON.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { type Caller, callerFromEvent } from '../auth/caller';
+import { conditionalJson } from '../http/conditional';
 import { httpHandler } from '../http/handler';
 import { type HttpResult, jsonResponse } from '../http/responses';
 import { metrics } from '../powertools';
@@ -14,6 +15,8 @@ export type RouteEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export const json = (statusCode: number, body: unknown): HttpResult => jsonResponse(statusCode, body, NO_STORE);
+/** A list page: clients poll it with If-None-Match, and an unchanged page is a body-less 304. */
+export const listJson = (event: RouteEvent, body: unknown): HttpResult => conditionalJson(event.headers['if-none-match'], body, NO_STORE);
 export const noContent = (): HttpResult => ({ statusCode: 204, headers: NO_STORE });
 
 /** A read route: any application state, any region; only a verified caller. */

@@ -14,7 +14,9 @@ interface AppConfig {
 interface Photo {
   id: string;
   title: string;
+  ownerId?: string;
   ownerName?: string;
+  createdAt?: string;
 }
 
 interface Comment {
@@ -35,6 +37,9 @@ class ApiError extends Error {
   }
 }
 
+/** The list read with If-None-Match did not change. */
+class NotModified extends Error {}
+
 /** A write that cannot be sent now; the message says why and that the user's input is kept. */
 class WriteBlocked extends Error {}
 
@@ -50,6 +55,9 @@ let view: StateView | null = null;
 let lastSeen: Date | null = null;
 let reachable = new Set<string>();
 let openPhotoId: string | null = null;
+let lastBannerState: string | null = null;
+/** The validator and body of each list last read, for polling with If-None-Match. */
+const lists = new Map<string, { etag: string; body: unknown }>();
 
 // --- state ------------------------------------------------------------------------------------
 
@@ -75,10 +83,14 @@ function renderState(): void {
   const banner = bannerFor(view, lastSeen, new Date());
   const el = $('banner');
   el.className = `banner banner-${banner.tone}`;
-  el.dataset.state = view?.state ?? 'unreachable';
+  el.dataset.state = banner.state;
   el.dataset.servedBy = view?.servedBy ?? '';
   $('banner-title').textContent = banner.title;
   $('banner-detail').textContent = banner.detail;
+  $('banner-technical').textContent = banner.technical;
+  // What an earlier write said ("Posted.") is not true of the new situation: clear it.
+  if (lastBannerState !== null && lastBannerState !== banner.state) clearStatuses();
+  lastBannerState = banner.state;
   const target = writeTarget(view, config.regions);
   $('write-why').textContent = target.ok ? '' : target.why;
   for (const button of document.querySelectorAll<HTMLButtonElement>('button.write')) button.disabled = !target.ok || !token;
@@ -104,6 +116,7 @@ async function call<T>(
     signal: AbortSignal.timeout(8000),
   });
   if (res.status === 204) return undefined as T;
+  if (res.status === 304) throw new NotModified();
   const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
   if (!res.ok) {
     if (res.status === 401) signOut('Your session ended: please sign in again.');
@@ -113,18 +126,68 @@ async function call<T>(
 }
 
 /** A read from a region that answers (the writable one first); one retry elsewhere after a network error. */
-async function read<T>(path: string): Promise<T> {
+async function read<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const region = readRegion(view, config.regions, reachable);
     if (!region) throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
     try {
-      return await call<T>(region, 'GET', path);
+      return await call<T>(region, 'GET', path, undefined, headers);
     } catch (error) {
-      if (error instanceof ApiError || attempt === 1) throw error;
+      if (error instanceof ApiError || error instanceof NotModified || attempt === 1) throw error;
       await refreshState();
     }
   }
   throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
+}
+
+/**
+ * A list read for polling: sends the ETag of the copy it has and gets null back when nothing
+ * changed (a body-less 304, cheap enough to ask every few seconds). `force` reads it afresh.
+ */
+async function readList<T>(path: string, force = false): Promise<T | null> {
+  const known = force ? undefined : lists.get(path);
+  try {
+    const region = readRegion(view, config.regions, reachable);
+    const res = region
+      ? await fetch(`${region.apiUrl}${path}`, {
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(known ? { 'if-none-match': known.etag } : {}) },
+          signal: AbortSignal.timeout(8000),
+          cache: 'no-store',
+        })
+      : null;
+    if (res?.status === 304 && known) return null;
+    if (res?.ok) {
+      const body = (await res.json()) as T;
+      const etag = res.headers.get('etag');
+      if (etag) lists.set(path, { etag, body });
+      return body;
+    }
+    if (res?.status === 401) signOut('Your session ended: please sign in again.');
+  } catch {
+    // fall through to the ordinary read, which retries elsewhere and says what went wrong
+  }
+  return read<T>(path);
+}
+
+// --- status lines ---------------------------------------------------------------------------------
+
+const STATUS_IDS = ['upload-status', 'comment-status', 'photo-status'] as const;
+const statusTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** A status line; a success clears itself after a while (and on any change of state). */
+function setStatus(id: (typeof STATUS_IDS)[number], text: string, transient = false): void {
+  const el = $(id);
+  el.textContent = text;
+  clearTimeout(statusTimers.get(id));
+  if (transient && text)
+    statusTimers.set(
+      id,
+      setTimeout(() => (el.textContent = ''), 6000),
+    );
+}
+
+function clearStatuses(): void {
+  for (const id of STATUS_IDS) setStatus(id, '');
 }
 
 /**
@@ -167,6 +230,10 @@ function tokenClaims(jwt: string): { sub?: string; name?: string; 'cognito:usern
   } catch {
     return {};
   }
+}
+
+function me(): string | null {
+  return token ? (tokenClaims(token).sub ?? null) : null;
 }
 
 function signIn(jwt: string): void {
@@ -220,10 +287,15 @@ function cognitoSignIn(auth: { domain: string; clientId: string }): void {
 
 // --- gallery and photo --------------------------------------------------------------------------
 
-async function loadGallery(): Promise<void> {
+const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '');
+
+/** The gallery, refreshed when its list changed (or `force`: after one's own upload or delete). */
+async function loadGallery(force = false): Promise<void> {
   const status = $('gallery-status');
   try {
-    const { items } = await read<{ items: Photo[] }>('/photos?limit=24');
+    const page = await readList<{ items: Photo[] }>('/photos?limit=24', force);
+    if (page === null) return; // unchanged
+    const { items } = page;
     const cards = await Promise.all(
       items.map(async (photo) => {
         const detail = await read<{ download: { url: string } }>(`/photos/${photo.id}`).catch(() => null);
@@ -255,30 +327,40 @@ async function openPhoto(photoId: string): Promise<void> {
   $('gallery-section').hidden = true;
   $('upload').hidden = true;
   $('photo').hidden = false;
-  $('comment-status').textContent = '';
+  setStatus('comment-status', '');
+  setStatus('photo-status', '');
   // Nothing from the previously opened photo may show while this one loads.
   $('photo-title').textContent = 'Loading…';
+  $('photo-meta').textContent = '';
+  $('photo-delete').hidden = true;
   $<HTMLImageElement>('photo-image').removeAttribute('src');
   $('comments').replaceChildren();
   try {
     const { photo, download } = await read<{ photo: Photo; download: { url: string } }>(`/photos/${photoId}`);
     $('photo-title').textContent = photo.title || 'Untitled';
+    $('photo-meta').textContent =
+      `Uploaded by ${photo.ownerName ?? photo.ownerId ?? 'someone'}${photo.createdAt ? `, ${when(photo.createdAt)}` : ''}`;
+    $('photo-delete').hidden = !photo.ownerId || photo.ownerId !== me();
     const img = $<HTMLImageElement>('photo-image');
     img.alt = photo.title || 'Untitled photo';
     img.src = download.url;
   } catch (error) {
     $('photo-title').textContent = `Could not load this photo: ${messageOf(error)}`;
   }
-  await loadComments();
+  await loadComments(true);
   $('photo-title').focus?.();
 }
 
-async function loadComments(): Promise<void> {
-  if (!openPhotoId) return;
+/** The open photo's comments, refreshed when they changed (or `force`). */
+async function loadComments(force = false): Promise<void> {
+  const photoId = openPhotoId;
+  if (!photoId) return;
   try {
-    const { items } = await read<{ items: Comment[] }>(`/photos/${openPhotoId}/comments?limit=100`);
+    const page = await readList<{ items: Comment[] }>(`/photos/${photoId}/comments?limit=100`, force);
+    if (page === null || photoId !== openPhotoId) return;
+    const mine = me();
     $('comments').replaceChildren(
-      ...items.map((c) => {
+      ...page.items.map((c) => {
         const li = document.createElement('li');
         li.dataset.commentId = c.id;
         const text = document.createElement('p');
@@ -286,12 +368,23 @@ async function loadComments(): Promise<void> {
         text.textContent = c.text;
         const by = document.createElement('span');
         by.className = 'by';
-        by.textContent = `${c.authorName ?? c.authorId}, ${new Date(c.createdAt).toLocaleString()}`;
+        by.textContent = `${c.authorName ?? c.authorId}, ${when(c.createdAt)}`;
         li.append(text, by);
+        if (mine && c.authorId === mine) {
+          const remove = document.createElement('button');
+          remove.type = 'button';
+          remove.className = 'write delete';
+          remove.textContent = 'Delete';
+          remove.setAttribute('aria-label', 'Delete this comment');
+          remove.setAttribute('aria-describedby', 'write-why');
+          remove.addEventListener('click', () => void deleteComment(photoId, c.id));
+          li.append(' ', remove);
+        }
         return li;
       }),
     );
-    $('comments-status').textContent = items.length === 0 ? 'No comments yet.' : '';
+    $('comments-status').textContent = page.items.length === 0 ? 'No comments yet.' : '';
+    renderState(); // the new Delete buttons follow the write gate
   } catch (error) {
     $('comments-status').textContent = `Could not refresh the comments: ${messageOf(error)}`;
   }
@@ -305,31 +398,62 @@ function closePhoto(): void {
   void loadGallery();
 }
 
+/** Live refresh: whatever is on screen, cheaply (If-None-Match), while signed in. */
+function pollLists(): void {
+  if (!token || document.hidden) return;
+  if (openPhotoId) void loadComments();
+  else void loadGallery();
+}
+
 // --- writes -------------------------------------------------------------------------------------
 
 async function postComment(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const textarea = $<HTMLTextAreaElement>('comment-text');
-  const status = $('comment-status');
   const photoId = openPhotoId;
   if (!photoId || textarea.value.trim() === '') return;
-  status.textContent = 'Posting…';
+  setStatus('comment-status', 'Posting…');
   try {
     await write(`POST`, `/photos/${photoId}/comments`, { text: textarea.value });
     textarea.value = '';
-    status.textContent = `Posted (in ${view?.writableRegion ?? 'the writable region'}).`;
-    await loadComments();
+    setStatus('comment-status', 'Posted.', true);
+    await loadComments(true);
   } catch (error) {
-    status.textContent = messageOf(error);
+    setStatus('comment-status', messageOf(error));
+  }
+}
+
+async function deleteComment(photoId: string, commentId: string): Promise<void> {
+  if (!confirm('Delete this comment? This cannot be undone.')) return;
+  setStatus('comment-status', 'Deleting…');
+  try {
+    await write('DELETE', `/photos/${photoId}/comments/${commentId}`);
+    setStatus('comment-status', 'Comment deleted.', true);
+    await loadComments(true);
+  } catch (error) {
+    setStatus('comment-status', messageOf(error));
+  }
+}
+
+async function deletePhoto(): Promise<void> {
+  const photoId = openPhotoId;
+  if (!photoId || !confirm('Delete this photo and its comments? This cannot be undone.')) return;
+  setStatus('photo-status', 'Deleting…');
+  try {
+    await write('DELETE', `/photos/${photoId}`);
+    closePhoto();
+    setStatus('upload-status', 'Photo deleted.', true);
+    await loadGallery(true);
+  } catch (error) {
+    setStatus('photo-status', messageOf(error));
   }
 }
 
 async function upload(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const file = $<HTMLInputElement>('upload-file').files?.[0];
-  const status = $('upload-status');
   if (!file) return;
-  status.textContent = `Uploading ${file.name}…`;
+  setStatus('upload-status', `Uploading ${file.name}…`);
   try {
     const created = await write<{ photo: Photo; upload: { url: string; method?: string; headers: Record<string, string> } }>(
       'POST',
@@ -343,11 +467,11 @@ async function upload(event: SubmitEvent): Promise<void> {
     const put = await fetch(created.upload.url, { method: created.upload.method ?? 'PUT', headers: created.upload.headers, body: file });
     if (!put.ok) throw new Error(`The upload to storage failed (${put.status}); try again.`);
     await write('POST', `/photos/${created.photo.id}/complete`);
-    status.textContent = `Uploaded "${created.photo.title || file.name}".`;
+    setStatus('upload-status', `Uploaded "${created.photo.title || file.name}".`, true);
     $<HTMLFormElement>('upload-form').reset();
-    await loadGallery();
+    await loadGallery(true);
   } catch (error) {
-    status.textContent = messageOf(error);
+    setStatus('upload-status', messageOf(error));
   }
 }
 
@@ -358,6 +482,7 @@ async function start(): Promise<void> {
   $<HTMLFormElement>('comment-form').addEventListener('submit', (e) => void postComment(e));
   $<HTMLFormElement>('upload-form').addEventListener('submit', (e) => void upload(e));
   $('photo-close').addEventListener('click', closePhoto);
+  $('photo-delete').addEventListener('click', () => void deletePhoto());
   $<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (config.auth.mode === 'cognito') {
@@ -381,6 +506,7 @@ async function start(): Promise<void> {
 
   await refreshState();
   setInterval(() => void refreshState(), config.pollMs ?? 2000);
+  setInterval(pollLists, config.pollMs ?? 2000);
   const fromRedirect = new URLSearchParams(location.hash.slice(1)).get('id_token');
   if (fromRedirect) history.replaceState(null, '', location.pathname);
   const saved = fromRedirect ?? sessionStorage.getItem('switchyard.token');

@@ -44,23 +44,31 @@ export function pickState(views: ReadonlyArray<StateView | null>): StateView | n
   return best;
 }
 
-/** Where writes go now, or why they cannot. */
+/**
+ * Where writes go now, or why they cannot, in words for the people using the app. The operator's
+ * reason is not shown to them: it is written for operators (`runbook status` shows it). While
+ * writes wait for writesResumeAt the target stays: the region answers WRITES_RESUMING and the
+ * write is retried with the same key (main.ts; the drills' load does the same).
+ */
 export function writeTarget(
   view: StateView | null,
   regions: readonly RegionConfig[],
 ): { ok: true; region: RegionConfig } | { ok: false; why: string } {
-  if (!view) return { ok: false, why: 'Neither region can be reached right now, so nothing can be saved. Your text is kept.' };
+  if (!view) return { ok: false, why: 'The service cannot be reached right now, so nothing can be saved. Your text is kept.' };
   if (view.isolated)
-    return { ok: false, why: 'No region can confirm where writes go right now, so nothing can be saved. Your text is kept.' };
+    return { ok: false, why: 'Saving is unavailable: the service cannot confirm where to save right now. Your text is kept.' };
   if (view.writableRegion === null)
     return {
       ok: false,
-      why: `Writes are paused while the application switches regions${view.reason ? ` (${view.reason})` : ''}. Your text is kept; try again in a moment.`,
+      why: 'Saving is paused for a moment while the service moves to keep running. Your text is kept; try again in a minute.',
     };
   const region = regions.find((r) => r.region === view.writableRegion);
-  if (!region) return { ok: false, why: `Writes go to ${view.writableRegion}, which this app has no address for.` };
+  if (!region) return { ok: false, why: 'Saving is unavailable: this app has no address for the site that takes writes.' };
   return { ok: true, region };
 }
+
+const resumesLater = (view: StateView, now: Date) =>
+  typeof view.writesResumeAt === 'string' && Date.parse(view.writesResumeAt) > now.getTime();
 
 /** Where reads go: the writable region, else the active one, else any that answered. */
 export function readRegion(view: StateView | null, regions: readonly RegionConfig[], reachable: ReadonlySet<string>): RegionConfig | null {
@@ -72,36 +80,65 @@ export function readRegion(view: StateView | null, regions: readonly RegionConfi
   return null;
 }
 
+/** The look of each situation: one tone per state, so a failover never looks like "paused". */
+export type BannerTone = 'ok' | 'paused' | 'failover' | 'isolated' | 'alert';
+
+/** What the banner's data-state says (the browser tests and the CSS read it). */
+export type BannerState = AppStateName | 'isolated' | 'unreachable';
+
 export interface Banner {
-  tone: 'ok' | 'warn' | 'alert';
+  state: BannerState;
+  tone: BannerTone;
+  /** For the people using the app: what it means for them, no operator jargon. */
   title: string;
   detail: string;
+  /** Where the answer came from, for the curious and for support (small print). */
+  technical: string;
 }
 
 export function bannerFor(view: StateView | null, lastSeen: Date | null, now: Date): Banner {
   if (!view) {
     const since = lastSeen ? ` Last answer ${Math.round((now.getTime() - lastSeen.getTime()) / 1000)} s ago.` : '';
     return {
+      state: 'unreachable',
       tone: 'alert',
-      title: 'Cannot reach either region',
-      detail: `Showing what was already loaded; nothing can be saved until a region answers.${since}`,
+      title: 'The service cannot be reached',
+      detail: 'Showing what was already loaded; nothing can be saved until it answers again. Your text is kept.',
+      technical: `Cannot reach either region.${since}`,
     };
   }
+  const technical = `State ${view.state} (v${view.version}), active region ${view.activeRegion}, answered by ${view.servedBy}${view.isolated ? ' (isolated from the quorum)' : ''}.`;
+  if (view.isolated || (view.state !== 'fenced' && view.writableRegion === null))
+    return {
+      state: 'isolated',
+      tone: 'isolated',
+      title: 'Saving is unavailable',
+      detail: 'The service lost contact with its other sites: what you see may be out of date, and nothing can be saved right now.',
+      technical,
+    };
   if (view.state === 'fenced')
     return {
-      tone: 'warn',
-      title: 'Writes paused',
-      detail: `The application is switching regions${view.reason ? `: ${view.reason}` : ''}. Reading still works. Served by ${view.servedBy}.`,
+      state: 'fenced',
+      tone: 'paused',
+      title: 'Saving is paused for a moment',
+      detail: 'The service is moving to keep running. You can keep browsing; what you type is kept, and saving comes back shortly.',
+      technical,
     };
   if (view.state === 'failover')
     return {
-      tone: 'warn',
-      title: `Failover: ${view.activeRegion} is serving`,
-      detail: `Reads and writes go to ${view.activeRegion}. Served by ${view.servedBy}.`,
+      state: 'failover',
+      tone: 'failover',
+      title: 'Running on the backup site',
+      detail: resumesLater(view, now)
+        ? 'The service moved to its backup site; saving resumes in a few seconds.'
+        : 'Everything works as usual. The newest items from just before the move may take a moment to appear.',
+      technical,
     };
   return {
+    state: 'active',
     tone: 'ok',
-    title: `Active in ${view.activeRegion}`,
-    detail: `Reads and writes go to ${view.activeRegion}. Served by ${view.servedBy}.`,
+    title: 'All is working',
+    detail: 'You can browse, upload and comment.',
+    technical,
   };
 }

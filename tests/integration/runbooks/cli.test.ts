@@ -62,9 +62,12 @@ function cli(): Io & { lines: string[]; errors: string[] } {
     out: (line) => lines.push(line),
     err: (line) => errors.push(line),
     sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+    // The operator's name comes from $USER here, not from this machine's git config.
+    identity: { gitUserName: () => null, osUserName: () => null },
     env: {
       ...process.env,
       APP_STATE_TABLE: w.tables.appState,
+      QUORUM_TABLE: w.tables.quorum,
       SWITCHYARD_REGION_ENDPOINTS: w.env(PRIMARY).SWITCHYARD_REGION_ENDPOINTS,
       USER: 'alice',
     },
@@ -127,9 +130,26 @@ describe('runbook CLI', () => {
     const code = await main(['failover', '--stage', 'dev', '--reason', 'again'], io);
 
     expect(code).toBe(EXIT.failed);
-    expect(io.lines.join('\n')).toMatch(
-      /execution FAILED: IllegalRunbookState: Cannot fail over: the application already runs in us-west-2/,
-    );
+    const text = io.lines.join('\n');
+    expect(text).toMatch(/REFUSED IllegalRunbookState: Cannot fail over: the application already runs in us-west-2/);
+    expect(text).toMatch(/execution REFUSED: IllegalRunbookState/);
+    expect(text).toMatch(/refused by rule state-allows-failover \(IllegalRunbookState\): Cannot fail over/);
+    expect(text).toMatch(/REFUSED Abort: failover refused/);
+    expect(text).toMatch(/what to do: Check `runbook status`/);
+    expect(text).not.toMatch(/execution FAILED|\bok (CheckPreconditions|Abort)/);
+  });
+
+  it('a refused practice run reads as a refusal and exits 3', async () => {
+    const io = cli();
+
+    const code = await main(['failover', '--stage', 'dev', '--reason', 'again', '--dry-run'], io);
+
+    expect(code).toBe(EXIT.practiceBlocked);
+    const text = io.lines.join('\n');
+    expect(text).toMatch(/REFUSED CheckPreconditions \(practice\): the real run would be REFUSED \(state failover v2\)/);
+    expect(text).toMatch(/refused by rule state-allows-failover \(IllegalRunbookState\)/);
+    expect(text).toMatch(/what to do: /);
+    expect(text).not.toMatch(/ok CheckPreconditions/);
   });
 
   it('exits 2 on bad usage without starting anything', async () => {

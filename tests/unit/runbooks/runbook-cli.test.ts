@@ -1,7 +1,22 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { describeEvent, EXIT, executionInput, exitCodeFor, parseCli, summariseState, UsageError } from '../../../scripts/runbook';
+import {
+  describeEvent,
+  EXIT,
+  executionInput,
+  exitCodeFor,
+  HELP,
+  helpRequested,
+  type IdentitySources,
+  type Io,
+  main,
+  parseCli,
+  requester,
+  summariseState,
+  UsageError,
+} from '../../../scripts/runbook';
 
 const env = { USER: 'alice' };
+const noGit: IdentitySources = { gitUserName: () => null, osUserName: () => null };
 
 describe('parseCli', () => {
   it('runs failover in the secondary and failback in the primary by default', () => {
@@ -36,7 +51,7 @@ describe('executionInput', () => {
       ['failover', '--stage', 'dev', '--reason', 'drill', '--ungraceful', '--force', '--expected-version', '3', '--as', 'bob smith'],
       env,
     );
-    expect(executionInput(options, env)).toEqual({
+    expect(executionInput(options, env, noGit)).toEqual({
       reason: 'drill',
       requestedBy: 'oncall:bob-smith',
       dryRun: false,
@@ -44,7 +59,7 @@ describe('executionInput', () => {
       mode: 'ungraceful',
       force: true,
     });
-    expect(executionInput(parseCli(['fence', '--stage', 'dev', '--reason', 'lift', '--lift', '--dry-run'], env), env)).toEqual({
+    expect(executionInput(parseCli(['fence', '--stage', 'dev', '--reason', 'lift', '--lift', '--dry-run'], env), env, noGit)).toEqual({
       reason: 'lift',
       requestedBy: 'oncall:alice',
       dryRun: true,
@@ -54,7 +69,83 @@ describe('executionInput', () => {
 
   it('never lets the CLI pose as an alarm', () => {
     const options = parseCli(['failover', '--stage', 'dev', '--reason', 'x', '--as', 'alarm:primary-down'], env);
-    expect(executionInput(options, env).requestedBy).toBe('oncall:alarm-primary-down');
+    expect(executionInput(options, env, noGit).requestedBy).toBe('oncall:alarm-primary-down');
+  });
+});
+
+describe('requester', () => {
+  const git: IdentitySources = { gitUserName: () => 'Carol Dee', osUserName: () => 'root' };
+  const osOnly: IdentitySources = { gitUserName: () => null, osUserName: () => 'root' };
+  const cases: Array<[string, { as: string | null }, Record<string, string>, IdentitySources, string, string]> = [
+    ['--as first', { as: 'bob' }, { SWITCHYARD_OPERATOR: 'op', USER: 'u' }, git, 'oncall:bob', '--as'],
+    ['then SWITCHYARD_OPERATOR', { as: null }, { SWITCHYARD_OPERATOR: 'op', USER: 'u' }, git, 'oncall:op', 'SWITCHYARD_OPERATOR'],
+    ['then git user.name', { as: null }, { USER: 'u' }, git, 'oncall:Carol-Dee', 'git user.name'],
+    ['then $USER', { as: null }, { USER: 'u' }, noGit, 'oncall:u', 'the OS user'],
+    ['then the OS account without $USER', { as: null }, {}, osOnly, 'oncall:root', 'the OS user'],
+    ['an empty --as falls through', { as: '  ' }, {}, git, 'oncall:Carol-Dee', 'git user.name'],
+  ];
+  it.each(cases)('%s', (_, options, environment, sources, requestedBy, from) => {
+    expect(requester(options, environment, sources)).toEqual({ requestedBy, from });
+  });
+
+  it('refuses to name nobody instead of recording "unknown"', () => {
+    expect(() => requester({ as: null }, {}, noGit)).toThrow(UsageError);
+    expect(() => requester({ as: null }, {}, noGit)).toThrow(/--as <name>/);
+  });
+
+  it('a run without any identity exits as bad usage before anything starts', async () => {
+    // Prepare
+    const errors: string[] = [];
+    const io: Io = { out: () => {}, err: (l) => errors.push(l), sleep: async () => {}, env: {}, identity: noGit };
+    // Act
+    const code = await main(['failover', '--stage', 'dev', '--reason', 'x'], io);
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(errors.join('\n')).toMatch(/Cannot tell who you are/);
+  });
+});
+
+describe('help', () => {
+  it.each([
+    [['--help'], HELP['']],
+    [['-h'], HELP['']],
+    [['help'], HELP['']],
+    [['help', 'failover'], HELP.failover],
+    [['failover', '--help'], HELP.failover],
+    [['fence', '-h', '--reason', 'x'], HELP.fence],
+    [['status', '--stage', 'dev', '-h'], HELP.status],
+    [['history', '--help'], HELP.history],
+    [['report', '--help'], HELP.report],
+    [['failback', '--ungraceful', '--help'], HELP.failback],
+  ])('%p prints its help', (argv, text) => {
+    expect(helpRequested(argv)).toBe(text);
+  });
+
+  it('every command has its own help naming its options', () => {
+    expect(HELP.failover).toMatch(/--ungraceful/);
+    expect(HELP.fence).toMatch(/--lift/);
+    expect(HELP.failback).toMatch(/--primary-healthy/);
+    expect(HELP.history).toMatch(/--limit/);
+    expect(HELP.report).toMatch(/--execution/);
+    for (const command of ['fence', 'failover', 'failback', 'status', 'history', 'report'])
+      expect(HELP['']).toMatch(new RegExp(`\\n  ${command} `));
+  });
+
+  it('--help exits 0 on stdout, even where the options would be refused', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const io: Io = { out: (l) => lines.push(l), err: (l) => errors.push(l), sleep: async () => {}, env: {} };
+    // Act
+    const code = await main(['failover', '--help'], io);
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(errors).toEqual([]);
+    expect(lines.join('\n')).toMatch(/^usage: npm run runbook -- failover/);
+  });
+
+  it('is not triggered by a value after --', () => {
+    expect(helpRequested(['status', '--', '--help'])).toBeNull();
   });
 });
 
@@ -114,6 +205,70 @@ describe('describeEvent', () => {
     ).toBeNull();
     expect(describeEvent(poll(1), start, quiet)).toMatch(/waiting/);
     expect(describeEvent(poll(6), start, quiet)).toBeNull();
+  });
+});
+
+describe('refusals read as refusals', () => {
+  const start = new Date('2030-01-01T00:00:00.000Z');
+
+  it('a refused practice run says REFUSED, with the rule and what to do', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 5,
+      type: 'TaskStateExited',
+      timestamp: new Date(start.getTime() + 1000),
+      stateExitedEventDetails: {
+        name: 'CheckPreconditions',
+        output: JSON.stringify({
+          plan: {
+            verdict: 'refuse',
+            fromState: 'failover',
+            fromVersion: 2,
+            refusals: [
+              {
+                rule: 'state-allows-failover',
+                error: 'IllegalRunbookState',
+                message: 'Cannot fail over: already in us-west-2.',
+                overridable: false,
+              },
+              { rule: 'target-healthy', error: 'TargetRegionUnhealthy', message: 'us-west-2 probe failing.', overridable: true },
+            ],
+            overrides: [],
+            warnings: [],
+          },
+        }),
+      },
+    };
+    // Act
+    const text = describeEvent(event, start, new Set()) ?? '';
+    // Assess
+    expect(text).not.toMatch(/\bok\b/);
+    expect(text).toMatch(/^ +\+1\.0s {2}REFUSED CheckPreconditions \(practice\): the real run would be REFUSED \(state failover v2\)/);
+    expect(text).toMatch(/refused by rule state-allows-failover \(IllegalRunbookState\): Cannot fail over: already in us-west-2\./);
+    expect(text).toMatch(/what to do: Check `runbook status`/);
+    expect(text).toMatch(
+      /refused by rule target-healthy \(TargetRegionUnhealthy\)[^\n]*\n[^\n]*what to do:[^\n]*\n[^\n]*override this rule with --force/,
+    );
+  });
+
+  it('a refused real run marks the failing step and the execution as refused, not as errors', () => {
+    const failed: HistoryEvent = {
+      id: 6,
+      type: 'LambdaFunctionFailed',
+      timestamp: start,
+      lambdaFunctionFailedEventDetails: {
+        error: 'RunbookLocked',
+        cause: JSON.stringify({ errorMessage: 'Another runbook is running: x.' }),
+      },
+    };
+    const execution: HistoryEvent = {
+      id: 7,
+      type: 'ExecutionFailed',
+      timestamp: start,
+      executionFailedEventDetails: { error: 'RunbookLocked', cause: JSON.stringify({ errorMessage: 'Another runbook is running: x.' }) },
+    };
+    expect(describeEvent(failed, start, new Set())).toBe('   +0.0s  REFUSED RunbookLocked: Another runbook is running: x.');
+    expect(describeEvent(execution, start, new Set())).toBe('   +0.0s  * execution REFUSED: RunbookLocked');
   });
 });
 

@@ -46,7 +46,7 @@ describe('an isolated region', () => {
 
   it('is no write target: nothing is sent while no region can confirm the state', () => {
     const target = writeTarget(view({ isolated: true, allowed: { read: true, write: false } }), regions);
-    expect(target).toMatchObject({ ok: false, why: expect.stringContaining('No region can confirm') });
+    expect(target).toMatchObject({ ok: false, why: expect.stringContaining('cannot confirm where to save') });
   });
 });
 
@@ -58,14 +58,25 @@ describe('writeTarget', () => {
     });
   });
 
-  it('refuses with the reason while fenced, and says the text is kept', () => {
+  it('refuses while fenced, says the text is kept, and keeps the operator reason out of it', () => {
     const target = writeTarget(view({ state: 'fenced', writableRegion: null, reason: 'Planned move' }), regions);
-    expect(target).toEqual({ ok: false, why: expect.stringContaining('(Planned move)') });
+    expect(target).toEqual({ ok: false, why: expect.stringContaining('Saving is paused') });
     expect(!target.ok && target.why).toMatch(/Your text is kept/);
+    expect(!target.ok && target.why).not.toMatch(/Planned move/);
+  });
+
+  it('keeps the promoted region as the target while writes wait for writesResumeAt (it answers WRITES_RESUMING)', () => {
+    const promoted = view({
+      state: 'failover',
+      activeRegion: 'us-west-2',
+      writableRegion: 'us-west-2',
+      writesResumeAt: '2999-01-01T00:00:00.000Z',
+    });
+    expect(writeTarget(promoted, regions)).toEqual({ ok: true, region: regions[1] });
   });
 
   it('refuses when no region answers', () => {
-    expect(writeTarget(null, regions)).toEqual({ ok: false, why: expect.stringMatching(/Neither region can be reached/) });
+    expect(writeTarget(null, regions)).toEqual({ ok: false, why: expect.stringMatching(/cannot be reached/) });
   });
 });
 
@@ -81,23 +92,50 @@ describe('readRegion', () => {
 describe('bannerFor', () => {
   const now = new Date('2026-01-01T00:01:00.000Z');
 
-  it('names the state, the serving region and the reason while fenced', () => {
-    expect(bannerFor(view({}), null, now)).toMatchObject({ tone: 'ok', title: 'Active in us-east-1' });
-    expect(bannerFor(view({ state: 'fenced', writableRegion: null, reason: 'drill' }), null, now)).toMatchObject({
-      tone: 'warn',
-      title: 'Writes paused',
-      detail: expect.stringContaining(': drill'),
+  it('gives each state its own look and an end-user message without the operator reason', () => {
+    const cases = [
+      bannerFor(view({ reason: 'secret ops' }), null, now),
+      bannerFor(view({ state: 'fenced', writableRegion: null, reason: 'secret ops' }), null, now),
+      bannerFor(
+        view({ state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2', servedBy: 'us-west-2', reason: 'secret ops' }),
+        null,
+        now,
+      ),
+      bannerFor(view({ isolated: true, allowed: { read: true, write: false }, reason: 'secret ops' }), null, now),
+      bannerFor(null, null, now),
+    ];
+    expect(cases.map((b) => [b.state, b.tone])).toEqual([
+      ['active', 'ok'],
+      ['fenced', 'paused'],
+      ['failover', 'failover'],
+      ['isolated', 'isolated'],
+      ['unreachable', 'alert'],
+    ]);
+    for (const banner of cases) expect(`${banner.title} ${banner.detail} ${banner.technical}`).not.toMatch(/secret ops/);
+    // Region names are small print, not the message.
+    for (const banner of cases) expect(`${banner.title} ${banner.detail}`).not.toMatch(/us-(east|west)-/);
+    expect(cases[2]?.technical).toMatch(/active region us-west-2/);
+  });
+
+  it('an active state with no writable region reads as isolated, not as active', () => {
+    expect(bannerFor(view({ writableRegion: null }), null, now).state).toBe('isolated');
+  });
+
+  it('says when saving resumes after an ungraceful promotion', () => {
+    const promoted = view({
+      state: 'failover',
+      activeRegion: 'us-west-2',
+      writableRegion: 'us-west-2',
+      writesResumeAt: '2026-01-01T00:01:04.000Z',
     });
-    expect(bannerFor(view({ state: 'failover', activeRegion: 'us-west-2', servedBy: 'us-west-2' }), null, now)).toMatchObject({
-      title: 'Failover: us-west-2 is serving',
-    });
+    expect(bannerFor(promoted, null, now).detail).toMatch(/saving resumes in a few seconds/);
   });
 
   it('says clearly when neither region answers, and since when', () => {
-    expect(bannerFor(null, new Date('2026-01-01T00:00:45.000Z'), now)).toEqual({
+    expect(bannerFor(null, new Date('2026-01-01T00:00:45.000Z'), now)).toMatchObject({
       tone: 'alert',
-      title: 'Cannot reach either region',
-      detail: expect.stringContaining('Last answer 15 s ago'),
+      title: 'The service cannot be reached',
+      technical: expect.stringContaining('Last answer 15 s ago'),
     });
   });
 });
