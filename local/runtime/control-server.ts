@@ -15,11 +15,17 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 export interface ChaosRequest {
-  action: 'cut' | 'heal' | 'cut-link' | 'heal-link' | 'lag' | 'slow';
+  action: 'cut' | 'heal' | 'cut-link' | 'heal-link' | 'lag' | 'slow' | 'slow-replication' | 'clear-slow-replication';
   region?: string;
   mode?: 'refuse' | 'hang';
   ms?: number;
   dependency?: Dependency;
+  /** slow-replication: a table name (or its suffix, e.g. "comments") or "s3". */
+  target?: string;
+  /** slow-replication: only items whose partition key (object key for s3) starts with this. */
+  keyPrefix?: string;
+  /** lag: a fixed delay for every change instead of a mean. */
+  fixed?: boolean;
 }
 
 /** Applies one chaos request; throws with a message fit for the person who sent it. */
@@ -42,13 +48,31 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
       runtime.chaos.healLink();
       return 'replication link healed';
     case 'lag':
-      runtime.chaos.setLag(Number(request.ms));
-      return `replication lag set to ${request.ms} ms`;
+      if (request.fixed) runtime.chaos.setReplicationDelay({ kind: 'fixed', ms: Number(request.ms) });
+      else runtime.chaos.setLag(Number(request.ms));
+      return `replication delay per change: ${runtime.status().replication.delays.describe}`;
     case 'slow':
       runtime.chaos.slow(needRegion(), request.dependency ?? 'dynamodb', Number(request.ms));
       return `${request.region} ${request.dependency ?? 'dynamodb'} slowed by ${request.ms} ms`;
+    case 'slow-replication': {
+      if (!request.target) throw new Error('"slow-replication" needs a target: a table name (or its suffix, e.g. comments) or s3');
+      const rule = {
+        target: request.target,
+        extraMs: Number(request.ms),
+        ...(request.keyPrefix ? { keyPrefix: request.keyPrefix } : {}),
+        ...(request.region ? { from: request.region } : {}),
+      };
+      runtime.chaos.slowReplication(rule);
+      const rules = runtime.status().replication.delays.slowRules;
+      return `replication slow rules in force: ${rules.length > 0 ? rules.map((r) => r.describe).join('; ') : 'none'}`;
+    }
+    case 'clear-slow-replication':
+      runtime.chaos.clearSlowReplication();
+      return 'replication slow rules cleared';
     default:
-      throw new Error(`Unknown action "${(request as { action: string }).action}": cut, heal, cut-link, heal-link, lag, slow`);
+      throw new Error(
+        `Unknown action "${(request as { action: string }).action}": cut, heal, cut-link, heal-link, lag, slow, slow-replication, clear-slow-replication`,
+      );
   }
 }
 

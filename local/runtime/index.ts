@@ -5,7 +5,7 @@ import { bearerToken, DEV_AUDIENCE, DEV_ISSUER, verifyJwt } from '../../shared/a
 import { LOCAL_ACCOUNT_ID } from '../cfn';
 import { type ControlPlane, startControlPlane } from '../control-plane';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../dynamodb-local';
-import { createReplicator, type Replicator } from '../replication';
+import { createReplicator, type DelayDistribution, type Replicator, type SlowRule } from '../replication';
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../s3-local';
 import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
 import { type FaultMode, type Gateway, startGateway } from './gateway';
@@ -19,7 +19,7 @@ export interface RuntimeOptions {
   portBase?: number;
   /** Keep DynamoDB and S3 data in this folder across restarts (default: in memory). */
   dataDir?: string;
-  /** Replication lag between the regions, ms (default 200). */
+  /** Mean replication delay per change between the regions, ms (default 200; each change draws its own). */
   lagMs?: number;
   /** How often schedules (the health probe) run locally, ms (default 1000). */
   scheduleIntervalMs?: number;
@@ -67,6 +67,10 @@ export interface Chaos {
   healLink(): void;
   setLag(ms: number): void;
   slow(region: string, dependency: Dependency, ms: number): void;
+  /** Per-change replication delays: the distribution, and rules slowing one table, key range or S3 alone. */
+  setReplicationDelay(distribution: DelayDistribution): void;
+  slowReplication(rule: SlowRule): void;
+  clearSlowReplication(): void;
 }
 
 export interface RuntimeStatus {
@@ -78,7 +82,12 @@ export interface RuntimeStatus {
     cut: boolean;
     faults: Record<Dependency, { mode: FaultMode; delayMs: number }>;
   }>;
-  replication: { linkCut: boolean; lagMs: number; stats: ReturnType<Replicator['stats']> };
+  replication: {
+    linkCut: boolean;
+    lagMs: number;
+    delays: ReturnType<Replicator['delays']>;
+    stats: ReturnType<Replicator['stats']>;
+  };
   alarms: ReturnType<ControlPlane['alarmStates']>;
   executions: ReturnType<ControlPlane['executions']>;
 }
@@ -372,6 +381,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
         dependencyOf(partsOf(region), dependency).setDelay(ms);
       },
+      setReplicationDelay(distribution) {
+        replicator.setDelay(distribution);
+      },
+      slowReplication(rule) {
+        if (rule.from !== undefined) partsOf(rule.from);
+        replicator.slow(rule);
+      },
+      clearSlowReplication() {
+        replicator.clearSlow();
+      },
     };
 
     const runtime: Runtime = {
@@ -393,7 +412,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           cut: cut.has(p.topology.region),
           faults: { api: (p.api as HttpApi).state(), dynamodb: p.dynamoGateway.state(), s3: p.s3Gateway.state() },
         })),
-        replication: { linkCut, lagMs, stats: replicator.stats() },
+        replication: { linkCut, lagMs, delays: replicator.delays(), stats: replicator.stats() },
         alarms: controlPlane.alarmStates(),
         executions: controlPlane.executions(),
       }),
