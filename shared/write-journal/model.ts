@@ -150,3 +150,9 @@ export function isBookkeeping(pk: unknown): boolean {
 export function coversWrite(held: string | null | undefined, entry: Pick<JournalEntry, 'writeId'>): boolean {
   return typeof held === 'string' && held >= entry.writeId;
 }
+
+/** The journal partition of the minute after `bucket`'s. */
+export function nextJournalBucket(bucket: string): string {
+  const minute = Date.parse(`${bucket.slice(JOURNAL_PREFIX.length)}:00.000Z`);
+  return journalBucket(minute + 60_000);
+}

@@ -16,6 +16,8 @@ import type { Notifier, RunbookDeps, RunbookParameters } from '../../../../servi
 import { createRunbookDeps } from '../../../../services/runbooks/wiring';
 import type { AppState } from '../../../../shared/app-state/model';
 import { appStateKey, DynamoAppStateStore } from '../../../../shared/app-state/store';
+import { newId } from '../../../../shared/photos/ids';
+import { journalRecord, stampAttributes, tombstoneRecord, type WriteStamp } from '../../../../shared/write-journal/model';
 import { testDynamoEndpoint } from '../../../support/tables';
 
 export const PRIMARY = 'us-east-1';
@@ -54,6 +56,13 @@ export interface WorldOptions {
   killSwitch?: string | null;
   maxReplicationLagSeconds?: number | null;
   gateTimeoutSeconds?: number;
+}
+
+export interface AppWrite {
+  /** State version the write is admitted under (default: what the region's replica shows). */
+  stateVersion?: number;
+  /** Moment of the write (default now). */
+  at?: Date;
 }
 
 export class World {
@@ -214,11 +223,48 @@ export class World {
     return Items;
   }
 
+  stamp(region: string, stateVersion: number, at = new Date()): WriteStamp {
+    return { writeId: newId(at), stateVersion, at: at.toISOString(), region };
+  }
+
+  /** An item written as the application writes it: stamped, with its journal entry, in one transaction. */
+  async write(region: string, table: 'photos' | 'comments', item: Record<string, unknown>, options: AppWrite = {}): Promise<WriteStamp> {
+    const stamp = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    const key = { pk: String(item.pk), sk: String(item.sk) };
+    await this.clients[region]?.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tables[table], Item: { ...item, ...stampAttributes(stamp) } } },
+          { Put: { TableName: this.tables[table], Item: journalRecord(stamp, key, 'put') } },
+        ],
+      }),
+    );
+    return stamp;
+  }
+
+  /** A delete as the application makes it: the item goes, its tombstone and journal entry come, in one transaction. */
+  async remove(region: string, table: 'photos' | 'comments', key: { pk: string; sk: string }, options: AppWrite = {}): Promise<WriteStamp> {
+    const stamp = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    await this.clients[region]?.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.tables[table], Key: key } },
+          { Put: { TableName: this.tables[table], Item: tombstoneRecord(stamp, key) } },
+          { Put: { TableName: this.tables[table], Item: journalRecord(stamp, key, 'delete') } },
+        ],
+      }),
+    );
+    return stamp;
+  }
+
   /**
    * A photo write as the application makes it: one transaction that checks, in the same region,
    * that the state lets this region write, so no write lands after the fence.
    */
   async writePhoto(region: string, id: string): Promise<'written' | 'refused'> {
+    const state = await this.state(region).catch(() => null);
+    const stamp = this.stamp(region, state?.version ?? 0);
+    const key = { pk: `PHOTO#${id}`, sk: 'PHOTO' };
     try {
       await this.clients[region]?.send(
         new TransactWriteCommand({
@@ -235,9 +281,10 @@ export class World {
             {
               Put: {
                 TableName: this.tables.photos,
-                Item: { pk: `PHOTO#${id}`, sk: 'PHOTO', id, title: id, createdAt: new Date().toISOString() },
+                Item: { ...key, id, title: id, createdAt: new Date().toISOString(), ...stampAttributes(stamp) },
               },
             },
+            { Put: { TableName: this.tables.photos, Item: journalRecord(stamp, key, 'put') } },
           ],
         }),
       );
