@@ -2,7 +2,7 @@
 // still missing, then reads the journal of the region being left onward from where the last
 // check stopped, and looks each write up in the target. Bounded per call, so a long backlog is
 // worked through over several checks of the state machine's loop.
-import { coversWrite, type JournalEntry, journalBucket, nextJournalBucket } from '../../../shared/write-journal/model';
+import { coversWrite, type JournalEntry, journalBucket, journalBuckets, nextJournalBucket } from '../../../shared/write-journal/model';
 import {
   type DataTable,
   type HeldVersion,
@@ -17,6 +17,8 @@ import {
 import type { RunbookDeps } from './ports';
 
 const PAGE_SIZE = 200;
+/** Journal partitions looked into at once when skipping quiet minutes. */
+const PROBE_CONCURRENCY = 16;
 /** Per CheckReplication call (the function's timeout is 10 s; the marker checks take up to 1 s). */
 export const JOURNAL_BUDGET_MS = 3_000;
 
@@ -78,6 +80,32 @@ const asEntry = (m: MissingWrite): JournalEntry => ({
   ...(m.objects ? { objects: m.objects } : {}),
 });
 
+/** Runs `work` over `items` with at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The first journal partition from `from` to `to` that holds an entry, or `to`: most minutes of an
+ * hour-long window are quiet, and reading them one after the other would take the whole budget.
+ */
+async function skipQuietMinutes(deps: JournalDeps, region: string, table: DataTable, from: string, to: string): Promise<string> {
+  const buckets = journalBuckets(`${from.slice('JOURNAL#'.length)}:00.000Z`, `${to.slice('JOURNAL#'.length)}:00.000Z`);
+  const found = await mapLimit(
+    buckets,
+    PROBE_CONCURRENCY,
+    async (bucket) => (await deps.journal.readJournal(region, table, bucket, null, 1)).entries.length > 0,
+  );
+  const first = found.indexOf(true);
+  return first < 0 ? to : (buckets[first] as string);
+}
+
 export async function advanceJournal(
   deps: JournalDeps,
   progress: JournalProgress,
@@ -102,6 +130,9 @@ export async function advanceJournal(
   let everyTableRead = true;
   for (const table of JOURNALLED_TABLES) {
     let cursor = { ...cursors[table] };
+    if (cursor.afterSk === null && cursor.bucket < endBucket) {
+      cursor = { bucket: await skipQuietMinutes(deps, source, table, cursor.bucket, endBucket), afterSk: null };
+    }
     let read = false;
     while (!read && missing.length < MISSING_CAP && !outOfTime()) {
       const page = await deps.journal.readJournal(source, table, cursor.bucket, cursor.afterSk, PAGE_SIZE);
@@ -124,7 +155,10 @@ export async function advanceJournal(
       if (beyond >= 0) read = true;
       else if (page.more) continue;
       else if (cursor.bucket >= endBucket) read = true;
-      else cursor = { bucket: nextJournalBucket(cursor.bucket), afterSk: null };
+      else {
+        const next = nextJournalBucket(cursor.bucket);
+        cursor = { bucket: next < endBucket ? await skipQuietMinutes(deps, source, table, next, endBucket) : next, afterSk: null };
+      }
     }
     cursors[table] = cursor;
     if (!read) everyTableRead = false;
