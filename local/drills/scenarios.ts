@@ -5,6 +5,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
+import { REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
 import { appStateTable, documentClient, runRunbook, sfnClient, startRunbook, waitForExecution } from './runbooks';
 
@@ -13,6 +14,9 @@ export interface ScenarioContext {
   load: LoadGenerator;
   primary: string;
   secondary: string;
+  /** The photo the load comments on, and the load's bearer token (its owner). */
+  photoId: string;
+  token: string;
   short: boolean;
   mark(label: string): number;
   /** Checks which acknowledged writes the writable region holds now: the "before reconciliation" figure. */
@@ -348,3 +352,6 @@ function primaryHealthySeconds(rt: Runtime): number {
   const aws = Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300);
   return Math.ceil(aws * rt.timeScale);
 }
+
+// Unordered replication and exactly-once writes (issue 14): ./replication-scenarios.ts.
+Object.assign(SCENARIOS, REPLICATION_SCENARIOS);
