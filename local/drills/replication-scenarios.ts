@@ -70,12 +70,15 @@ async function photoIn(rt: Runtime, region: string, photoId: string) {
 async function gateWaitedForWrites(rt: Runtime, region: string, executionArn: string | undefined): Promise<string | null> {
   if (!executionArn) return null;
   const events = (await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+  let waiting: string | null = null;
   for (const e of events) {
     const output = e.stateExitedEventDetails?.name === 'CheckReplication' ? (e.stateExitedEventDetails.output ?? '') : '';
     const match = /markers visible, but not every write yet: [^"]*/.exec(output);
-    if (match) return match[0].slice(0, 300);
+    // Best evidence: a check that named writes still missing (not one still reading the journal).
+    if (match && /still missing/.test(match[0])) return match[0].slice(0, 400);
+    waiting ??= match ? match[0].slice(0, 400) : null;
   }
-  return null;
+  return waiting;
 }
 
 async function stepDuration(rt: Runtime, region: string, executionArn: string | undefined, step: string): Promise<number | null> {
@@ -107,8 +110,16 @@ async function reportDetail(rt: Runtime, region: string, executionArn: string | 
 async function plannedFailover(ctx: ScenarioContext, reason: string) {
   let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
   for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
-    ctx.mark('failover refused (secondary probe unhealthy): on-call waits');
-    await sleep(3000);
+    ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
+    await until(
+      'the secondary healthy by its probe',
+      async () => {
+        const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
+        const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string } } } | null;
+        return body?.probe?.self?.status === 'healthy';
+      },
+      30_000,
+    ).catch(() => undefined);
     run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
   }
   return run;
@@ -210,9 +221,12 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       await sleep(ctx.short ? 1500 : 3000);
       const faultAt = ctx.mark('planned failover requested');
       const run = await plannedFailover(ctx, 'Game day: planned failover with a hot partition');
-      ctx.mark(`failover ${String(run.status).toLowerCase()}`);
-      ctx.rt.chaos.cut(ctx.primary);
-      ctx.mark(`${ctx.primary} cut for good`);
+      ctx.mark(`failover ${String(run.status).toLowerCase()}${run.error ? ` (${run.error})` : ''}`);
+      if (run.status === 'SUCCEEDED') {
+        // Whatever the old primary still held and did not replicate is gone with it.
+        ctx.rt.chaos.cut(ctx.primary);
+        ctx.mark(`${ctx.primary} cut for good`);
+      }
       const waited = await gateWaitedForWrites(ctx.rt, ctx.secondary, run.executionArn);
       const proof = await reportDetail(ctx.rt, ctx.secondary, run.executionArn, 'CheckReplication');
       return {
