@@ -143,7 +143,7 @@ async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
       const since = body?.probe?.self?.healthySince;
       return since ? Date.now() - Date.parse(since) >= (needed + 1) * 1000 : false;
     },
-    needed * 1000 + 60_000,
+    needed * 1000 + 150_000,
   );
 }
 
