@@ -20,10 +20,16 @@ const USAGE = `Usage: npm run chaos -- <command>
   heal-partition-link            undo it
   witness down | witness up      the quorum's witness region goes away or comes back
   quorum-latency <ms>            the cross-region round trip of quorum writes and strong reads (default 15)
-  lag <ms>                       set the replication lag
+  lag <ms> [--fixed]             mean replication delay per change (each item and object draws its own;
+                                 --fixed: every change exactly <ms>)
   slow <region> <api|dynamodb|s3|quorum> <ms>   add latency to one dependency (0 removes it)
+  slow-replication <table|s3> <ms> [--prefix <pk prefix>] [--from <region>]
+                                 replication of one table (name or suffix, e.g. comments), one key range
+                                 of it (a hot partition, e.g. --prefix PHOTO#01J…) or S3 objects alone
+                                 takes <ms> longer (0 removes that rule)
+  clear-slow-replication         remove every replication slow rule
   status                         regions, faults, partitions, the quorum (who reaches whom, majority),
-                                 replication lag, alarms`;
+                                 replication delays, slow rules, pending per table, alarms`;
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
@@ -55,8 +61,16 @@ async function main(): Promise<number> {
       };
       replication: {
         linkCut: boolean;
-        lagMs: number;
-        stats: Array<{ table: string; from: string; to: string; lastLagMs: number | null; maxLagMs: number | null; pending: number }>;
+        delays: { describe: string; slowRules: Array<{ describe: string }> };
+        stats: Array<{
+          table: string;
+          from: string;
+          to: string;
+          lastLagMs: number | null;
+          maxLagMs: number | null;
+          pending: number;
+          oldestPendingAgeMs: number | null;
+        }>;
       };
       alarms: Array<{ region: string; name: string; state: string }>;
     };
@@ -82,19 +96,29 @@ async function main(): Promise<number> {
       );
     }
     const held = status.partitions.link || status.partitions.regions.length > 0 || status.regions.some((r) => r.cut);
+    const { delays } = status.replication;
     console.log(
-      `replication: ${status.replication.linkCut ? 'LINK CUT' : held ? 'held where a cut or partition is' : 'flowing'}, configured lag ${status.replication.lagMs} ms`,
+      `replication: ${status.replication.linkCut ? 'LINK CUT' : held ? 'held where a cut or partition is' : 'flowing'}, delay per change ${delays.describe}`,
     );
+    for (const rule of delays.slowRules) console.log(`  slow rule: ${rule.describe}`);
     for (const s of status.replication.stats) {
       console.log(
-        `  ${s.table.padEnd(40)} ${s.from} → ${s.to}  last ${s.lastLagMs ?? '-'} ms  max ${s.maxLagMs ?? '-'} ms  pending ${s.pending}`,
+        `  ${s.table.padEnd(40)} ${s.from} → ${s.to}  last ${s.lastLagMs ?? '-'} ms  max ${s.maxLagMs ?? '-'} ms  pending ${s.pending}` +
+          (s.oldestPendingAgeMs !== null ? `  oldest pending ${s.oldestPendingAgeMs} ms` : ''),
       );
     }
     for (const a of status.alarms) console.log(`alarm ${a.region} ${a.name}: ${a.state}`);
     return 0;
   }
   const hang = rest.includes('--hang');
-  const args = rest.filter((a) => !a.startsWith('--'));
+  const fixed = rest.includes('--fixed');
+  const flagValue = (flag: string): string | undefined => {
+    const at = rest.indexOf(flag);
+    return at >= 0 ? rest[at + 1] : undefined;
+  };
+  const prefix = flagValue('--prefix');
+  const from = flagValue('--from');
+  const args = rest.filter((a, i) => !a.startsWith('--') && rest[i - 1] !== '--prefix' && rest[i - 1] !== '--from');
   let request: Record<string, unknown>;
   switch (command) {
     case 'cut':
@@ -108,7 +132,19 @@ async function main(): Promise<number> {
       request = { action: command };
       break;
     case 'lag':
-      request = { action: 'lag', ms: Number(args[0]) };
+      request = { action: 'lag', ms: Number(args[0]), fixed };
+      break;
+    case 'slow-replication':
+      request = {
+        action: 'slow-replication',
+        target: args[0],
+        ms: Number(args[1]),
+        ...(prefix ? { keyPrefix: prefix } : {}),
+        ...(from ? { region: from } : {}),
+      };
+      break;
+    case 'clear-slow-replication':
+      request = { action: command };
       break;
     case 'slow':
       request = { action: 'slow', region: args[0], dependency: args[1], ms: Number(args[2]) };

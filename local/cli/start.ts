@@ -12,7 +12,7 @@ const USAGE = `Usage: npm start -- [options]
   --stage <name>        stage from infra/stages/<name>.yml (default dev)
   --port-base <n>       first port of the block used (default 4100; 0 = any free ports)
   --data-dir <folder>   keep DynamoDB and S3 data there across restarts (default: in memory)
-  --lag <ms>            replication lag between the regions (default 200)
+  --lag <ms>            mean replication delay per change between the regions (default 200)
   --quorum-latency <ms> cross-region round trip of the quorum store's writes and strong reads (default 15)
   --schedule-ms <ms>    how often scheduled functions (health probe) run (default 1000)
   --no-schedules        do not run scheduled functions

@@ -3,6 +3,7 @@
 // that answers, writes comments to the writable region with an idempotency key, re-targets on
 // WRONG_REGION or a network error, waits politely while writes are fenced. Every attempt and
 // every acknowledged write is recorded for the report and the lost-write check.
+import { newId } from '../../shared/photos/ids';
 import { pickState, type RegionConfig, readRegion, type StateView, writeTarget } from '../../web/src/state';
 
 export interface Attempt {
@@ -176,8 +177,10 @@ export class LoadGenerator {
     this.seq += 1;
     const regions = this.options.regions;
     const home = (regions[this.seq % regions.length] as RegionConfig).region;
-    const key = `drill-${process.pid}-${Date.now()}-${this.seq}`;
     const firstTryAt = Date.now();
+    // A ULID made when the write is first tried, as the web app does: the comment's id follows
+    // from it, so every retry of this write, in either region, writes the same comment.
+    const key = newId(new Date(firstTryAt));
     const deadline = firstTryAt + (this.options.giveUpMs ?? 20_000);
     let lastOutcome = '';
     let waits = 0;

@@ -184,6 +184,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         load,
         primary: rt.primary.region,
         secondary: rt.secondary.region,
+        photoId,
+        token,
         short,
         mark,
         progress: say,

@@ -6,6 +6,7 @@ import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
+import { REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
 import {
   appStateTable,
@@ -24,6 +25,9 @@ export interface ScenarioContext {
   load: LoadGenerator;
   primary: string;
   secondary: string;
+  /** The photo the load comments on, and the load's bearer token (its owner). */
+  photoId: string;
+  token: string;
   short: boolean;
   mark(label: string): number;
   /** Checks which acknowledged writes the writable region holds now: the "before reconciliation" figure. */
@@ -718,3 +722,6 @@ function primaryHealthySeconds(rt: Runtime): number {
   const aws = Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300);
   return Math.ceil(aws * rt.timeScale);
 }
+
+// Unordered replication and exactly-once writes (issue 14): ./replication-scenarios.ts.
+Object.assign(SCENARIOS, REPLICATION_SCENARIOS);

@@ -27,8 +27,12 @@ export interface Job<P> {
   /** Re-sends a winning write into a region that ended up holding an older version. */
   repair: boolean;
   attempts: number;
-  retryAt: number;
+  /** When it may be delivered: its own drawn delay after it was queued, or the backoff after a failed try. */
+  dueAt: number;
 }
+
+/** How long a job waits before delivery (ms): drawn per job, so jobs overtake each other. */
+export type DelayOf<P> = (job: Pick<Job<P>, 'from' | 'to' | 'write' | 'repair'>) => number;
 
 export type ApplyOutcome =
   /** Written; its echo will still arrive on the target's change feed. */
@@ -58,6 +62,8 @@ export interface DirectionStat {
   p50LagMs: number | null;
   /** Changes read from the source and not yet delivered or discarded. */
   pending: number;
+  /** Of those, being written right now. */
+  inFlight: number;
   /** Writes made into the target, conflict repairs included. */
   applied: number;
   /** Changes not delivered because the target already held a newer version (last-writer-wins). */
@@ -66,6 +72,8 @@ export interface DirectionStat {
   repairs: number;
   /** The replicator's own writes recognised on the target's feed and not sent back. */
   echoesSuppressed: number;
+  /** Changes not written because the target's own feed already showed that exact content. */
+  alreadyThere: number;
   lastAppliedAt: string | null;
   oldestPendingAgeMs: number | null;
 }
@@ -74,6 +82,8 @@ interface ItemState<P> {
   winner?: Write<P>;
   /** Per region: stamp of the version the region holds, as its own feed last told (or as last written without echo). */
   seen: Map<string, Stamp>;
+  /** Per region: content fingerprint of that version. */
+  seenContent: Map<string, string>;
   /** Per region: how many local changes were observed, to tell whether one slipped in during a write. */
   localChanges: Map<string, number>;
 }
@@ -81,13 +91,33 @@ interface ItemState<P> {
 interface Direction<P> {
   from: string;
   to: string;
+  /** Pending jobs by due time (ties: queueing order). */
   queue: Job<P>[];
+  /** The same jobs per item key. */
+  byKey: Map<string, Set<Job<P>>>;
+  /** Items being written into `to` right now: one write per item at a time. */
+  busyKeys: Set<string>;
   lag: LagWindow;
   applied: number;
   superseded: number;
   repairs: number;
   echoesSuppressed: number;
+  alreadyThere: number;
   lastAppliedAt: number | null;
+}
+
+const byDue = <P>(a: Job<P>, b: Job<P>): number => a.dueAt - b.dueAt || a.id - b.id;
+
+/** Index of the first job that sorts at or after `job`. */
+function lowerBound<P>(queue: Job<P>[], job: Job<P>): number {
+  let lo = 0;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byDue(queue[mid] as Job<P>, job) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 interface Attempt<P> extends ApplyAttempt<P> {
@@ -101,6 +131,11 @@ interface Attempt<P> extends ApplyAttempt<P> {
  * and it decides what to write where. Convergence rule: after every feed change, a region
  * that holds an older version than the item's winner gets the winner, unless a delivery of
  * it (or of something newer) is already on its way.
+ *
+ * Every change is delivered on its own, after its own delay (see ./delays.ts): items of one
+ * table arrive in any order, as on AWS. Only writes into the same item are serialised (one
+ * at a time per item and target, which the echo ledger relies on), and a write that arrives
+ * after a newer one of the same item is discarded, as last-writer-wins does.
  */
 export class ReplicationEngine<P> {
   private readonly items = new Map<string, ItemState<P>>();
@@ -113,6 +148,8 @@ export class ReplicationEngine<P> {
   constructor(
     readonly label: (from: string) => string,
     private readonly regions: readonly [string, string],
+    /** Default: no delay. */
+    private readonly delayOf: DelayOf<P> = () => 0,
   ) {
     if (regions[0] === regions[1]) throw new RangeError('Replication needs two different regions');
     for (const [from, to] of [regions, [regions[1], regions[0]]] as const) {
@@ -120,11 +157,14 @@ export class ReplicationEngine<P> {
         from,
         to,
         queue: [],
+        byKey: new Map(),
+        busyKeys: new Set(),
         lag: new LagWindow(),
         applied: 0,
         superseded: 0,
         repairs: 0,
         echoesSuppressed: 0,
+        alreadyThere: 0,
         lastAppliedAt: null,
       });
     }
@@ -145,7 +185,7 @@ export class ReplicationEngine<P> {
   private item(key: string): ItemState<P> {
     let state = this.items.get(key);
     if (!state) {
-      state = { seen: new Map(), localChanges: new Map() };
+      state = { seen: new Map(), seenContent: new Map(), localChanges: new Map() };
       this.items.set(key, state);
     }
     return state;
@@ -156,6 +196,7 @@ export class ReplicationEngine<P> {
     const peer = this.peerOf(region);
     const item = this.item(change.key);
     const echo = this.ledger.match(region, change.key, change.fingerprint);
+    item.seenContent.set(region, change.fingerprint);
     if (echo) {
       item.seen.set(region, echo.stamp);
       this.direction(peer, region).echoesSuppressed++;
@@ -167,23 +208,39 @@ export class ReplicationEngine<P> {
     const write: Write<P> = { ...change, origin: region, stamp };
     item.seen.set(region, stamp);
     if (item.winner === undefined || isNewer(stamp, item.winner.stamp)) item.winner = write;
-    // Queued even when it already lost: delivery re-checks, and keeping every write in order
-    // is what preserves per-item order when it did not.
+    // Queued even when it already lost: delivery re-checks it against what the target holds.
     this.enqueue(region, peer, write, false, change.observedAt);
     this.repairIfBehind(change.key, item, region, change.observedAt);
     return 'local';
   }
 
   private enqueue(from: string, to: string, write: Write<P>, repair: boolean, now: number): void {
-    this.direction(from, to).queue.push({ id: this.nextJobId++, from, to, write, repair, attempts: 0, retryAt: now });
+    const delay = Math.max(0, this.delayOf({ from, to, write, repair }));
+    this.schedule(this.direction(from, to), { id: this.nextJobId++, from, to, write, repair, attempts: 0, dueAt: now + delay });
+  }
+
+  private schedule(direction: Direction<P>, job: Job<P>): void {
+    direction.queue.splice(lowerBound(direction.queue, job), 0, job);
+    let jobs = direction.byKey.get(job.write.key);
+    if (!jobs) {
+      jobs = new Set();
+      direction.byKey.set(job.write.key, jobs);
+    }
+    jobs.add(job);
+  }
+
+  private unschedule(direction: Direction<P>, job: Job<P>): void {
+    const at = lowerBound(direction.queue, job);
+    if (direction.queue[at] === job) direction.queue.splice(at, 1);
+    const jobs = direction.byKey.get(job.write.key);
+    jobs?.delete(job);
+    if (jobs?.size === 0) direction.byKey.delete(job.write.key);
   }
 
   /** Newest version the region holds or is about to hold (written, echo not yet read, or queued for it). */
   private headingTo(key: string, item: ItemState<P>, region: string): Stamp | undefined {
     let best = newest(item.seen.get(region), this.ledger.newestPending(region, key));
-    for (const job of this.direction(this.peerOf(region), region).queue) {
-      if (job.write.key === key) best = newest(best, job.write.stamp);
-    }
+    for (const job of this.direction(this.peerOf(region), region).byKey.get(key) ?? []) best = newest(best, job.write.stamp);
     return best;
   }
 
@@ -193,11 +250,14 @@ export class ReplicationEngine<P> {
     this.enqueue(this.peerOf(region), region, winner, true, now);
   }
 
-  /** The next job of a direction, if it is due: read at least `lagMs` ago and not backing off. */
-  due(from: string, to: string, now: number, lagMs: number): Job<P> | undefined {
-    const head = this.direction(from, to).queue[0];
-    if (!head || now < head.write.observedAt + lagMs || now < head.retryAt) return undefined;
-    return head;
+  /** The earliest-due job of a direction whose item is not being written already, if one is due. */
+  due(from: string, to: string, now: number): Job<P> | undefined {
+    const direction = this.direction(from, to);
+    for (const job of direction.queue) {
+      if (job.dueAt > now) return undefined;
+      if (!direction.busyKeys.has(job.write.key)) return job;
+    }
+    return undefined;
   }
 
   /** True when the target already holds (or is being sent) this write or a newer one. */
@@ -207,15 +267,30 @@ export class ReplicationEngine<P> {
     return !isNewer(job.write.stamp, target);
   }
 
-  /** Starts delivering the head job; undefined (and the job is discarded) when it lost to a newer version. */
+  /**
+   * Starts delivering a due job; undefined (and the job is settled) when it lost to a newer
+   * version, or when the target's feed already showed this very content.
+   */
   begin(job: Job<P>): ApplyAttempt<P> | undefined {
     const direction = this.direction(job.from, job.to);
-    if (direction.queue[0] !== job) throw new Error('Only the head of a direction can be delivered');
+    if (!direction.byKey.get(job.write.key)?.has(job)) throw new Error('Only a pending job can be delivered');
+    if (direction.busyKeys.has(job.write.key)) throw new Error('Another write into this item is in flight');
     if (this.supersededAt(job)) {
-      direction.queue.shift();
+      this.unschedule(direction, job);
       direction.superseded++;
       return undefined;
     }
+    const item = this.item(job.write.key);
+    if (item.seenContent.get(job.to) === job.write.fingerprint && this.ledger.newestPending(job.to, job.write.key) === undefined) {
+      // Same content already there (both regions wrote it, e.g. a seed): nothing to write, and
+      // DynamoDB would write no stream record for it either.
+      this.unschedule(direction, job);
+      direction.alreadyThere++;
+      item.seen.set(job.to, job.write.stamp);
+      this.repairIfBehind(job.write.key, item, job.to, job.dueAt);
+      return undefined;
+    }
+    direction.busyKeys.add(job.write.key);
     this.inFlight++;
     const attempt: Attempt<P> = {
       job,
@@ -235,7 +310,8 @@ export class ReplicationEngine<P> {
     const { job } = attempt;
     const direction = this.direction(job.from, job.to);
     this.inFlight--;
-    direction.queue.shift();
+    direction.busyKeys.delete(job.write.key);
+    this.unschedule(direction, job);
     const item = this.item(job.write.key);
     if (outcome === 'superseded' || outcome === 'source-gone') {
       if (attempt.expectation) this.ledger.cancel(attempt.expectation);
@@ -249,18 +325,26 @@ export class ReplicationEngine<P> {
     if (outcome === 'applied-no-echo' && attempt.expectation && this.ledger.cancel(attempt.expectation)) {
       // No feed record will say the target now holds this version; record it here unless
       // the application changed the item meanwhile (that change was stamped after it).
-      if ((item.localChanges.get(job.to) ?? 0) === attempt.localChangesAtStart) item.seen.set(job.to, job.write.stamp);
+      if ((item.localChanges.get(job.to) ?? 0) === attempt.localChangesAtStart) {
+        item.seen.set(job.to, job.write.stamp);
+        item.seenContent.set(job.to, job.write.fingerprint);
+      }
       this.repairIfBehind(job.write.key, item, job.to, now);
     }
   }
 
-  /** The write failed: the job stays at the head and is retried after a backoff. */
+  /** The write failed: the job stays pending and is retried after a backoff. */
   fail(handle: ApplyAttempt<P>, now: number): void {
     const attempt = handle as Attempt<P>;
+    const { job } = attempt;
+    const direction = this.direction(job.from, job.to);
     this.inFlight--;
+    direction.busyKeys.delete(job.write.key);
     if (attempt.expectation) this.ledger.cancel(attempt.expectation);
-    attempt.job.attempts++;
-    attempt.job.retryAt = now + Math.min(2000, 50 * 2 ** attempt.job.attempts);
+    this.unschedule(direction, job);
+    job.attempts++;
+    job.dueAt = now + Math.min(2000, 50 * 2 ** job.attempts);
+    this.schedule(direction, job);
   }
 
   /** Nothing queued, nothing being written, no echo awaited. */
@@ -289,10 +373,12 @@ export class ReplicationEngine<P> {
         maxLagMs: d.lag.max,
         p50LagMs: d.lag.p50,
         pending: d.queue.length,
+        inFlight: d.busyKeys.size,
         applied: d.applied,
         superseded: d.superseded,
         repairs: d.repairs,
         echoesSuppressed: d.echoesSuppressed,
+        alreadyThere: d.alreadyThere,
         lastAppliedAt: d.lastAppliedAt === null ? null : new Date(d.lastAppliedAt).toISOString(),
         oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
       };

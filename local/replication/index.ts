@@ -6,11 +6,26 @@ import { LOCAL_CREDENTIALS } from '../dynamodb-local';
 import { S3_LOCAL_CREDENTIALS, type S3ObjectEvent, type S3ObjectListener } from '../s3-local';
 import { fingerprintOf, itemKeyOf, REMOVED } from './attribute-fingerprint';
 import { applyToBucket, type BucketPayload, objectFingerprint } from './bucket-writer';
-import { type ApplyAttempt, type ApplyOutcome, type DirectionStat, ReplicationEngine } from './engine';
+import {
+  type ChangeToDelay,
+  checkDistribution,
+  checkRule,
+  DEFAULT_DELAY,
+  type DelayDistribution,
+  delayWithMean,
+  describeDistribution,
+  describeRule,
+  ruleMatches,
+  type SlowRule,
+  sameScope,
+  sampleDelay,
+} from './delays';
+import { type ApplyAttempt, type ApplyOutcome, type DirectionStat, type Job, ReplicationEngine } from './engine';
 import { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
 import { type TableChange, TableStreamReader } from './table-stream-reader';
 import { applyToTable, type TablePayload } from './table-writer';
 
+export { DEFAULT_DELAY, type DelayDistribution, delayWithMean, type SlowRule } from './delays';
 export { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
 
 export interface RegionEndpoints {
@@ -27,15 +42,30 @@ export interface ReplicationOptions {
   regions: [RegionEndpoints, RegionEndpoints];
   /** Tables present (same name, same keys) in both regions. */
   tables: string[];
-  /** Default 200: a change is applied to the peer no earlier than this long after it was read. */
+  /**
+   * Each change's delay before it is applied to the peer, drawn per change (default
+   * DEFAULT_DELAY, mean 200 ms). `lagMs` is the short form: that mean (see delayWithMean).
+   */
+  delay?: DelayDistribution;
   lagMs?: number;
+  /** Uniform [0, 1) source for the delays (default Math.random); seed it for a reproducible run. */
+  random?: () => number;
   /** Default 50. */
   pollIntervalMs?: number;
+  /** Writes in flight at once per table (or bucket) and direction. Default 8. */
+  concurrency?: number;
   log?(line: string): void;
 }
 
 /** Per table (or `bucket:<source bucket>`) and direction. */
 export type ReplicationStat = DirectionStat;
+
+/** What delays are in force: the distribution every change draws from, and the chaos rules on top. */
+export interface ReplicationDelays {
+  distribution: DelayDistribution;
+  describe: string;
+  slowRules: Array<SlowRule & { describe: string }>;
+}
 
 export interface Replicator {
   /** Resolves once every table stream is positioned: changes made after that are replicated. */
@@ -54,7 +84,18 @@ export interface Replicator {
   /** Replication link cut (both directions) while both regions stay up; queued changes are delivered on heal. */
   cutLink(): void;
   healLink(): void;
+  /** Mean delay per change, ms (the distribution keeps its shape: see delayWithMean). */
   setLag(ms: number): void;
+  setDelay(distribution: DelayDistribution): void;
+  /**
+   * Slows the changes a rule matches (one table, a key range of it, or S3 objects) by
+   * `extraMs` on top of their drawn delay, from the next change read on. A rule with the same
+   * target, key prefix and direction replaces the previous one; extraMs 0 removes it.
+   */
+  slow(rule: SlowRule): void;
+  /** Removes every slow rule. */
+  clearSlow(): void;
+  delays(): ReplicationDelays;
   stats(): ReplicationStat[];
   /**
    * Resolves when every change feed has been read to its end since the call and nothing is
@@ -64,8 +105,8 @@ export interface Replicator {
   drain(timeoutMs?: number): Promise<void>;
 }
 
-const DEFAULT_LAG_MS = 200;
 const DEFAULT_POLL_INTERVAL_MS = 50;
+const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 interface StreamTail {
@@ -82,7 +123,8 @@ interface DeliveryLane<P> {
   engine: ReplicationEngine<P>;
   from: string;
   to: string;
-  busy: boolean;
+  /** Writes in flight. */
+  active: number;
   deliver(attempt: ApplyAttempt<P>, signal: AbortSignal): Promise<ApplyOutcome>;
   lastError?: string;
 }
@@ -122,16 +164,32 @@ function changeTimeOf(change: TableChange, observedAt: number): number {
   return approximate !== undefined && approximate % 1000 !== 0 ? Math.min(approximate, observedAt) : observedAt;
 }
 
+/** The partition key of a changed item, which slow rules match: `pk` when the table has one, else its only string key. */
+function partitionOf(keys: TablePayload['keys']): string {
+  const pk = keys.pk?.S;
+  if (pk !== undefined) return pk;
+  for (const value of Object.values(keys)) if (value.S !== undefined) return value.S;
+  return '';
+}
+
 /**
- * Makes two regions' local DynamoDB tables behave like one global table (version 2019.11.21:
- * stream-driven, last writer wins, no echo) and their photo buckets like two-way S3
- * replication, with adjustable lag and cuts for failover drills.
+ * Makes two regions' local DynamoDB tables behave like one global table (version 2019.11.21,
+ * MREC: stream-driven, items replicated individually and unordered, last writer wins, no
+ * echo) and their photo buckets like two-way S3 replication (objects independently), with a
+ * per-change delay, slow rules and cuts for failover drills (see ./delays.ts for the AWS docs).
  */
 export function createReplicator(options: ReplicationOptions): Replicator {
   checkOptions(options);
   const log = options.log ?? (() => {});
   const pollIntervalMs = checkDuration('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 1);
-  let lagMs = checkDuration('lagMs', options.lagMs ?? DEFAULT_LAG_MS, 0);
+  const concurrency = checkDuration('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY, 1);
+  let distribution = checkDistribution(
+    options.delay ?? (options.lagMs !== undefined ? delayWithMean(checkDuration('lagMs', options.lagMs, 0)) : DEFAULT_DELAY),
+  );
+  let slowRules: SlowRule[] = [];
+  const random = options.random ?? Math.random;
+  const delayFor = (change: ChangeToDelay): number =>
+    sampleDelay(distribution, random) + slowRules.reduce((extra, rule) => (ruleMatches(rule, change) ? extra + rule.extraMs : extra), 0);
   const regions = options.regions;
   const regionNames = [regions[0].region, regions[1].region] as const;
   const cutRegions = new Set<string>();
@@ -182,7 +240,12 @@ export function createReplicator(options: ReplicationOptions): Replicator {
   const engines: Array<ReplicationEngine<TablePayload> | ReplicationEngine<BucketPayload>> = [];
 
   for (const table of options.tables) {
-    const engine = new ReplicationEngine<TablePayload>(() => table, regionNames);
+    const engine = new ReplicationEngine<TablePayload>(
+      () => table,
+      regionNames,
+      (job: Pick<Job<TablePayload>, 'from' | 'write'>) =>
+        delayFor({ target: table, partition: partitionOf(job.write.payload.keys), from: job.from }),
+    );
     engines.push(engine);
     for (const region of regionNames) {
       const { dynamodb, streams } = clientsOf(region);
@@ -197,7 +260,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         engine,
         from: engine.peerOf(region),
         to: region,
-        busy: false,
+        active: 0,
         deliver: (attempt, signal) => applyToTable(dynamodb, table, attempt, signal),
       };
       lanes.push(lane);
@@ -206,7 +269,13 @@ export function createReplicator(options: ReplicationOptions): Replicator {
 
   const bucketOf = new Map(regions.flatMap((r) => (r.bucket ? [[r.region, r.bucket] as const] : [])));
   const bucketEngine =
-    bucketOf.size === 2 ? new ReplicationEngine<BucketPayload>((from) => `bucket:${bucketOf.get(from)}`, regionNames) : undefined;
+    bucketOf.size === 2
+      ? new ReplicationEngine<BucketPayload>(
+          (from) => `bucket:${bucketOf.get(from)}`,
+          regionNames,
+          (job) => delayFor({ target: 's3', partition: job.write.key, from: job.from }),
+        )
+      : undefined;
   if (bucketEngine) {
     engines.push(bucketEngine);
     for (const region of regionNames) {
@@ -217,7 +286,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         engine: bucketEngine,
         from,
         to: region,
-        busy: false,
+        active: 0,
         deliver: (attempt, signal) => applyToBucket(source, target, attempt, signal),
       };
       lanes.push(lane);
@@ -268,28 +337,30 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     }
   }
 
-  async function deliver<P>(lane: DeliveryLane<P>): Promise<void> {
-    lane.busy = true;
-    try {
-      // One write at a time per direction and data set: that is what keeps per-item order.
-      while (state === 'running' && !blocked(lane)) {
-        const job = lane.engine.due(lane.from, lane.to, Date.now(), lagMs);
-        if (!job) return;
-        const attempt = lane.engine.begin(job);
-        if (!attempt) continue;
-        try {
-          const outcome = await lane.deliver(attempt, abort.signal);
-          lane.engine.complete(attempt, outcome, Date.now());
-          lane.lastError = undefined;
-        } catch (error) {
-          lane.engine.fail(attempt, Date.now());
-          if (state === 'running') report(lane, `delivering ${lane.engine.label(lane.from)} ${lane.from} -> ${lane.to}`, error);
-          return;
-        }
-      }
-    } finally {
-      lane.busy = false;
+  /** Starts every due delivery the lane has room for; each item independently (the engine keeps one write per item). */
+  function pump<P>(lane: DeliveryLane<P>): void {
+    while (state === 'running' && !blocked(lane) && lane.active < concurrency) {
+      const job = lane.engine.due(lane.from, lane.to, Date.now());
+      if (!job) return;
+      const attempt = lane.engine.begin(job);
+      if (!attempt) continue;
+      lane.active++;
+      track(deliverOne(lane, attempt));
     }
+  }
+
+  async function deliverOne<P>(lane: DeliveryLane<P>, attempt: ApplyAttempt<P>): Promise<void> {
+    try {
+      const outcome = await lane.deliver(attempt, abort.signal);
+      lane.engine.complete(attempt, outcome, Date.now());
+      lane.lastError = undefined;
+    } catch (error) {
+      lane.engine.fail(attempt, Date.now());
+      if (state === 'running') report(lane, `delivering ${lane.engine.label(lane.from)} ${lane.from} -> ${lane.to}`, error);
+    } finally {
+      lane.active--;
+    }
+    pump(lane);
   }
 
   function pendingSummary(): string[] {
@@ -315,7 +386,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     timer = undefined;
     if (state !== 'running') return;
     for (const tail of tails) if (!tail.busy) track(readTail(tail));
-    for (const lane of lanes) if (!lane.busy && !blocked(lane)) track(deliver(lane as DeliveryLane<unknown>));
+    for (const lane of lanes) pump(lane as DeliveryLane<unknown>);
     settleDrains(Date.now());
     timer = setTimeout(tick, pollIntervalMs);
   }
@@ -375,7 +446,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         }
       }
       log(
-        `[replication] ${regionNames.join(' <-> ')}: ${options.tables.length} table(s)${bucketEngine ? ' and the photo bucket' : ''}, lag ${lagMs} ms`,
+        `[replication] ${regionNames.join(' <-> ')}: ${options.tables.length} table(s)${bucketEngine ? ' and the photo bucket' : ''}, per-change delay ${describeDistribution(distribution)}`,
       );
       tick();
     },
@@ -401,8 +472,29 @@ export function createReplicator(options: ReplicationOptions): Replicator {
       log('[replication] link healed');
     },
     setLag(ms) {
-      lagMs = checkDuration('lag', ms, 0);
-      log(`[replication] lag set to ${lagMs} ms`);
+      distribution = delayWithMean(checkDuration('lag', ms, 0));
+      log(`[replication] per-change delay set to ${describeDistribution(distribution)}`);
+    },
+    setDelay(next) {
+      distribution = checkDistribution(next);
+      log(`[replication] per-change delay set to ${describeDistribution(distribution)}`);
+    },
+    slow(rule) {
+      const checked = checkRule(rule);
+      slowRules = slowRules.filter((r) => !sameScope(r, checked));
+      if (checked.extraMs > 0) slowRules.push(checked);
+      log(`[replication] slow rule ${checked.extraMs > 0 ? 'set' : 'removed'}: ${describeRule(checked)}`);
+    },
+    clearSlow() {
+      slowRules = [];
+      log('[replication] slow rules cleared');
+    },
+    delays() {
+      return {
+        distribution,
+        describe: describeDistribution(distribution),
+        slowRules: slowRules.map((r) => ({ ...r, describe: describeRule(r) })),
+      };
     },
 
     stats,

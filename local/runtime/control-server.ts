@@ -30,11 +30,19 @@ export interface ChaosRequest {
     | 'heal-partition-link'
     | 'witness-down'
     | 'witness-up'
-    | 'quorum-latency';
+    | 'quorum-latency'
+    | 'slow-replication'
+    | 'clear-slow-replication';
   region?: string;
   mode?: 'refuse' | 'hang';
   ms?: number;
   dependency?: Dependency;
+  /** slow-replication: a table name (or its suffix, e.g. "comments") or "s3". */
+  target?: string;
+  /** slow-replication: only items whose partition key (object key for s3) starts with this. */
+  keyPrefix?: string;
+  /** lag: a fixed delay for every change instead of a mean. */
+  fixed?: boolean;
 }
 
 /** Applies one chaos request; throws with a message fit for the person who sent it. */
@@ -57,8 +65,9 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
       runtime.chaos.healLink();
       return 'replication link healed';
     case 'lag':
-      runtime.chaos.setLag(Number(request.ms));
-      return `replication lag set to ${request.ms} ms`;
+      if (request.fixed) runtime.chaos.setReplicationDelay({ kind: 'fixed', ms: Number(request.ms) });
+      else runtime.chaos.setLag(Number(request.ms));
+      return `replication delay per change: ${runtime.status().replication.delays.describe}`;
     case 'slow':
       runtime.chaos.slow(needRegion(), request.dependency ?? 'dynamodb', Number(request.ms));
       return `${request.region} ${request.dependency ?? 'dynamodb'} slowed by ${request.ms} ms`;
@@ -83,10 +92,25 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
     case 'quorum-latency':
       runtime.chaos.setQuorumLatency(Number(request.ms));
       return `quorum cross-region latency set to ${request.ms} ms`;
+    case 'slow-replication': {
+      if (!request.target) throw new Error('"slow-replication" needs a target: a table name (or its suffix, e.g. comments) or s3');
+      const rule = {
+        target: request.target,
+        extraMs: Number(request.ms),
+        ...(request.keyPrefix ? { keyPrefix: request.keyPrefix } : {}),
+        ...(request.region ? { from: request.region } : {}),
+      };
+      runtime.chaos.slowReplication(rule);
+      const rules = runtime.status().replication.delays.slowRules;
+      return `replication slow rules in force: ${rules.length > 0 ? rules.map((r) => r.describe).join('; ') : 'none'}`;
+    }
+    case 'clear-slow-replication':
+      runtime.chaos.clearSlowReplication();
+      return 'replication slow rules cleared';
     default:
       throw new Error(
         `Unknown action "${(request as { action: string }).action}": cut, heal, cut-link, heal-link, lag, slow, partition, heal-partition, ` +
-          'partition-link, heal-partition-link, witness-down, witness-up, quorum-latency',
+          'partition-link, heal-partition-link, witness-down, witness-up, quorum-latency, slow-replication, clear-slow-replication',
       );
   }
 }

@@ -6,7 +6,7 @@ import { LOCAL_ACCOUNT_ID } from '../cfn';
 import { type ControlPlane, startControlPlane } from '../control-plane';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../dynamodb-local';
 import { type QuorumStatus, type QuorumStore, startQuorumStore } from '../quorum';
-import { createReplicator, type Replicator } from '../replication';
+import { createReplicator, type DelayDistribution, type Replicator, type SlowRule } from '../replication';
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../s3-local';
 import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
 import { type FaultMode, type Gateway, startGateway } from './gateway';
@@ -20,7 +20,7 @@ export interface RuntimeOptions {
   portBase?: number;
   /** Keep DynamoDB and S3 data in this folder across restarts (default: in memory). */
   dataDir?: string;
-  /** Replication lag between the regions, ms (default 200). */
+  /** Mean replication delay per change between the regions, ms (default 200; each change draws its own). */
   lagMs?: number;
   /** One cross-region round trip of the quorum store, added to its writes and strong reads, ms (default 15). */
   quorumLatencyMs?: number;
@@ -102,6 +102,10 @@ export interface Chaos {
   setLag(ms: number): void;
   setQuorumLatency(ms: number): void;
   slow(region: string, dependency: Dependency, ms: number): void;
+  /** Per-change replication delays: the distribution, and rules slowing one table, key range or S3 alone. */
+  setReplicationDelay(distribution: DelayDistribution): void;
+  slowReplication(rule: SlowRule): void;
+  clearSlowReplication(): void;
 }
 
 export interface RuntimeStatus {
@@ -117,7 +121,12 @@ export interface RuntimeStatus {
     crossRegion: { to: string; doors: Record<Dependency, { url: string; mode: FaultMode }> };
   }>;
   partitions: { regions: string[]; link: boolean };
-  replication: { linkCut: boolean; lagMs: number; stats: ReturnType<Replicator['stats']> };
+  replication: {
+    linkCut: boolean;
+    lagMs: number;
+    delays: ReturnType<Replicator['delays']>;
+    stats: ReturnType<Replicator['stats']>;
+  };
   quorum: QuorumStatus;
   alarms: ReturnType<ControlPlane['alarmStates']>;
   executions: ReturnType<ControlPlane['executions']>;
@@ -548,6 +557,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
         dependencyOf(partsOf(region), dependency).setDelay(ms);
       },
+      setReplicationDelay(distribution) {
+        replicator.setDelay(distribution);
+      },
+      slowReplication(rule) {
+        if (rule.from !== undefined) partsOf(rule.from);
+        replicator.slow(rule);
+      },
+      clearSlowReplication() {
+        replicator.clearSlow();
+      },
     };
 
     const runtime: Runtime = {
@@ -585,7 +604,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           },
         })),
         partitions: { regions: [...partitioned.keys()], link: linkPartition !== undefined },
-        replication: { linkCut, lagMs, stats: replicator.stats() },
+        replication: { linkCut, lagMs, delays: replicator.delays(), stats: replicator.stats() },
         quorum: (() => {
           // Published as the door's chaos gateway, not the door server behind it.
           const q = quorum.status();

@@ -2,11 +2,11 @@ import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
 import { jsonBody, parseInput } from '../../shared/photos/edge';
 import { json, writeRoute } from '../../shared/photos/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
-import { clock, commentStore, idempotentWrites, ids, writeGate } from '../../shared/photos/wiring';
+import { clock, commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
 import { addComment } from './add-comment';
 import { addCommentBody } from './schemas';
 
-const deps = { comments: commentStore(), gate: writeGate(), idempotency: idempotentWrites('addComment'), clock, ids };
+const deps = { comments: commentStore(), gate: writeGate(), idempotency: idempotentWrites('addComment'), clock };
 
 /** POST /photos/{photoId}/comments */
 export const handler = writeRoute('addComment', async (event, caller) => {

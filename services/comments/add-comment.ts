@@ -1,6 +1,9 @@
+import { IdempotencyKeyReused } from '../../shared/idempotency/errors';
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
 import { PhotoNotFound } from '../../shared/photos/errors';
 import type { Actor, CommentRecord, CommentStore, WriteGatePort } from '../../shared/photos/model';
+import { requestScopedId } from '../../shared/photos/request-ids';
+import { writeStampFor } from '../../shared/photos/write-stamp';
 import { type CommentView, toCommentView } from './views';
 
 export interface AddCommentDeps {
@@ -8,7 +11,6 @@ export interface AddCommentDeps {
   gate: WriteGatePort;
   idempotency: IdempotentWrites;
   clock: () => Date;
-  ids: () => string;
 }
 
 export interface AddCommentCommand {
@@ -19,27 +21,40 @@ export interface AddCommentCommand {
   idempotencyKey?: string;
 }
 
-/** Adds a comment to a listed photo; a pending, rejected or deleted photo takes none. */
+/**
+ * Adds a comment to a listed photo; a pending, rejected or deleted photo takes none. With a ULID
+ * Idempotency-Key the comment's id (and so its place in the order) is fixed by the request: a
+ * retry anywhere, after any failover, finds the comment its first attempt wrote and answers it.
+ */
 export async function addComment(deps: AddCommentDeps, command: AddCommentCommand): Promise<CommentView> {
-  await deps.gate.assertWritable();
+  const admitted = await deps.gate.assertWritable();
+  const scope = `${command.actor.userId}|POST /photos/{photoId}/comments`;
   const comment = await deps.idempotency.run(
-    {
-      scope: `${command.actor.userId}|POST /photos/{photoId}/comments`,
-      key: command.idempotencyKey,
-      payload: { photoId: command.photoId, text: command.text },
-    },
+    { scope, key: command.idempotencyKey, payload: { photoId: command.photoId, text: command.text } },
     async (): Promise<CommentRecord> => {
+      const now = deps.clock();
+      const { id, at } = requestScopedId({ scope, key: command.idempotencyKey, now });
       const record: CommentRecord = {
-        id: deps.ids(),
+        id,
         photoId: command.photoId,
         authorId: command.actor.userId,
         ...(command.actor.name === undefined ? {} : { authorName: command.actor.name }),
         text: command.text,
-        createdAt: deps.clock().toISOString(),
+        createdAt: at.toISOString(),
       };
-      if (!(await deps.comments.addToListedPhoto(record))) throw new PhotoNotFound();
+      const outcome = await deps.comments.addToListedPhoto(record, writeStampFor(admitted, now));
+      if (outcome.kind === 'photo-not-listed' || outcome.kind === 'deleted') throw new PhotoNotFound();
+      if (outcome.kind === 'exists') return sameRequest(outcome.existing, record);
       return record;
     },
   );
   return toCommentView(comment);
+}
+
+/** The comment an earlier attempt of this request wrote; anything else under that id is another request. */
+function sameRequest(existing: CommentRecord, wanted: CommentRecord): CommentRecord {
+  if (existing.authorId !== wanted.authorId || existing.photoId !== wanted.photoId || existing.text !== wanted.text) {
+    throw new IdempotencyKeyReused();
+  }
+  return existing;
 }

@@ -2,10 +2,10 @@ import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
 import { parseInput } from '../../shared/photos/edge';
 import { noContent, writeRoute } from '../../shared/photos/routes';
 import { commentPathSchema } from '../../shared/photos/schemas';
-import { commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
+import { clock, commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
 import { deleteComment } from './delete-comment';
 
-const deps = { comments: commentStore(), gate: writeGate(), idempotency: idempotentWrites('deleteComment') };
+const deps = { comments: commentStore(), gate: writeGate(), idempotency: idempotentWrites('deleteComment'), clock };
 
 /** DELETE /photos/{photoId}/comments/{commentId} */
 export const handler = writeRoute('deleteComment', async (event, caller) => {

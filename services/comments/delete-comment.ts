@@ -1,11 +1,13 @@
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
 import { CommentNotFound, NotOwner } from '../../shared/photos/errors';
 import type { Actor, CommentStore, WriteGatePort } from '../../shared/photos/model';
+import { writeStampFor } from '../../shared/photos/write-stamp';
 
 export interface DeleteCommentDeps {
   comments: CommentStore;
   gate: WriteGatePort;
   idempotency: IdempotentWrites;
+  clock: () => Date;
 }
 
 export interface DeleteCommentCommand {
@@ -17,7 +19,7 @@ export interface DeleteCommentCommand {
 
 /** Deletes a comment, by its author only. */
 export async function deleteComment(deps: DeleteCommentDeps, command: DeleteCommentCommand): Promise<{ deleted: string }> {
-  await deps.gate.assertWritable();
+  const admitted = await deps.gate.assertWritable();
   return deps.idempotency.run(
     {
       scope: `${command.actor.userId}|DELETE /photos/{photoId}/comments/{commentId}`,
@@ -25,7 +27,8 @@ export async function deleteComment(deps: DeleteCommentDeps, command: DeleteComm
       payload: { photoId: command.photoId, commentId: command.commentId },
     },
     async () => {
-      const removal = await deps.comments.removeOwned(command.photoId, command.commentId, command.actor.userId);
+      const stamp = writeStampFor(admitted, deps.clock());
+      const removal = await deps.comments.removeOwned(command.photoId, command.commentId, command.actor.userId, stamp);
       if (removal === 'missing') throw new CommentNotFound();
       if (removal === 'not-owner') throw new NotOwner('delete-comment');
       return { deleted: command.commentId };

@@ -10,6 +10,7 @@ import {
 } from '../../shared/photos/errors';
 import {
   type Actor,
+  type AdmittedState,
   type ObjectStore,
   type PhotoRecord,
   type PhotoStore,
@@ -17,6 +18,7 @@ import {
   uploadKey,
   type WriteGatePort,
 } from '../../shared/photos/model';
+import { writeStampFor } from '../../shared/photos/write-stamp';
 import { SNIFF_LENGTH, sniffImageType } from './image-type';
 import type { PhotoLimits } from './limits';
 import { type PhotoView, toPhotoView } from './views';
@@ -44,18 +46,18 @@ export interface CompletePhotoUploadCommand {
  * upload object a late PUT left behind.
  */
 export async function completePhotoUpload(deps: CompletePhotoUploadDeps, command: CompletePhotoUploadCommand): Promise<PhotoView> {
-  await deps.gate.assertWritable();
+  const admitted = await deps.gate.assertWritable();
   return deps.idempotency.run(
     {
       scope: `${command.actor.userId}|POST /photos/{photoId}/complete`,
       key: command.idempotencyKey,
       payload: { photoId: command.photoId },
     },
-    () => complete(deps, command),
+    () => complete(deps, command, admitted),
   );
 }
 
-async function complete(deps: CompletePhotoUploadDeps, command: CompletePhotoUploadCommand): Promise<PhotoView> {
+async function complete(deps: CompletePhotoUploadDeps, command: CompletePhotoUploadCommand, admitted: AdmittedState): Promise<PhotoView> {
   const photo = await deps.photos.get(command.photoId);
   // Someone else's unfinished upload is not visible at all; their listed photo is, but is not theirs to complete.
   if (!photo || (photo.status === 'pending' && photo.ownerId !== command.actor.userId)) throw new PhotoNotFound();
@@ -71,7 +73,7 @@ async function complete(deps: CompletePhotoUploadDeps, command: CompletePhotoUpl
   const source = uploadKey(photo.id);
   const reject = async (error: Error): Promise<never> => {
     await deps.objects.remove([source]);
-    await deps.photos.discardPending(photo.id);
+    await deps.photos.discardPending(photo.id, writeStampFor(admitted, deps.clock()));
     throw error;
   };
 
@@ -85,8 +87,12 @@ async function complete(deps: CompletePhotoUploadDeps, command: CompletePhotoUpl
   const actualType = sniffImageType(await deps.objects.readStart(source, uploaded, SNIFF_LENGTH));
   if (actualType !== photo.contentType) return reject(new UnsupportedImage());
 
-  await deps.objects.copy(source, uploaded, photoKey(photo.id), actualType);
-  const listed = await deps.photos.markReady(photo.id, deps.clock().toISOString());
+  const copied = await deps.objects.copy(source, uploaded, photoKey(photo.id), actualType);
+  const now = deps.clock();
+  const listed = await deps.photos.markReady(photo.id, now.toISOString(), writeStampFor(admitted, now), {
+    key: photoKey(photo.id),
+    etag: copied.etag,
+  });
   if (!listed) return settleLostRace(deps, photo);
   await removeQuietly(deps.objects, source);
   return toPhotoView(listed);

@@ -1,7 +1,7 @@
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
 import { jsonBody, parseInput } from '../../shared/photos/edge';
 import { json, writeRoute } from '../../shared/photos/routes';
-import { clock, idempotentWrites, ids, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
+import { clock, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
 import { createPhoto } from './create-photo';
 import { loadPhotoLimits } from './limits';
 import { createPhotoBody } from './schemas';
@@ -12,7 +12,6 @@ const deps = {
   gate: writeGate(),
   idempotency: idempotentWrites('createPhoto'),
   clock,
-  ids,
   limits: loadPhotoLimits(),
 };
 

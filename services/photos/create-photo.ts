@@ -1,5 +1,6 @@
+import { IdempotencyKeyReused } from '../../shared/idempotency/errors';
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
-import { PhotoTooLarge, UploadAlreadyCompleted, UploadDiscarded, UploadExpired } from '../../shared/photos/errors';
+import { PhotoNotFound, PhotoTooLarge, UploadAlreadyCompleted, UploadDiscarded, UploadExpired } from '../../shared/photos/errors';
 import {
   type Actor,
   type ImageType,
@@ -10,6 +11,8 @@ import {
   uploadKey,
   type WriteGatePort,
 } from '../../shared/photos/model';
+import { requestScopedId } from '../../shared/photos/request-ids';
+import { writeStampFor } from '../../shared/photos/write-stamp';
 import type { PhotoLimits } from './limits';
 import { type PhotoView, toPhotoView } from './views';
 
@@ -19,7 +22,6 @@ export interface CreatePhotoDeps {
   gate: WriteGatePort;
   idempotency: IdempotentWrites;
   clock: () => Date;
-  ids: () => string;
   limits: PhotoLimits;
 }
 
@@ -38,32 +40,34 @@ export interface CreatedPhoto {
 
 /**
  * Step 1 of an upload: records a pending photo and hands out a presigned PUT to this region's
- * bucket. The photo is not listed until completePhotoUpload has checked the real bytes.
+ * bucket. The photo is not listed until completePhotoUpload has checked the real bytes. With a
+ * ULID Idempotency-Key the photo's id is fixed by the request (shared/photos/request-ids.ts), so
+ * a retry in the other region after a failover finds the same photo.
  */
 export async function createPhoto(deps: CreatePhotoDeps, command: CreatePhotoCommand): Promise<CreatedPhoto> {
-  await deps.gate.assertWritable();
+  const admitted = await deps.gate.assertWritable();
   if (command.size > deps.limits.maxBytes) throw new PhotoTooLarge(deps.limits.maxBytes);
+  const scope = `${command.actor.userId}|POST /photos`;
   let created = false;
   const recorded = await deps.idempotency.run(
-    {
-      scope: `${command.actor.userId}|POST /photos`,
-      key: command.idempotencyKey,
-      payload: { contentType: command.contentType, size: command.size, title: command.title },
-    },
+    { scope, key: command.idempotencyKey, payload: { contentType: command.contentType, size: command.size, title: command.title } },
     async (): Promise<PhotoRecord> => {
       const now = deps.clock();
+      const { id, at } = requestScopedId({ scope, key: command.idempotencyKey, now });
       const record: PhotoRecord = {
-        id: deps.ids(),
+        id,
         ownerId: command.actor.userId,
         ...(command.actor.name === undefined ? {} : { ownerName: command.actor.name }),
         title: command.title,
         contentType: command.contentType,
         declaredSize: command.size,
         status: 'pending',
-        createdAt: now.toISOString(),
+        createdAt: at.toISOString(),
         uploadDeadline: new Date(now.getTime() + deps.limits.uploadUrlSeconds * 1000).toISOString(),
       };
-      await deps.photos.createPending(record);
+      const outcome = await deps.photos.createPending(record, writeStampFor(admitted, now));
+      if (outcome.kind === 'deleted') throw new PhotoNotFound();
+      if (outcome.kind === 'exists') return sameRequest(outcome.existing, record);
       created = true;
       return record;
     },
@@ -90,4 +94,15 @@ async function stillOpen(deps: CreatePhotoDeps, recorded: PhotoRecord): Promise<
   if (!current) throw new UploadDiscarded();
   if (current.status !== 'pending') throw new UploadAlreadyCompleted();
   return current;
+}
+
+/** The photo an earlier attempt of this request created; anything else under that id is another request. */
+function sameRequest(existing: PhotoRecord, wanted: PhotoRecord): PhotoRecord {
+  const same =
+    existing.ownerId === wanted.ownerId &&
+    existing.title === wanted.title &&
+    existing.contentType === wanted.contentType &&
+    existing.declaredSize === wanted.declaredSize;
+  if (!same) throw new IdempotencyKeyReused();
+  return existing;
 }

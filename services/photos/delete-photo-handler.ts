@@ -2,7 +2,7 @@ import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
 import { parseInput } from '../../shared/photos/edge';
 import { noContent, writeRoute } from '../../shared/photos/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
-import { commentStore, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
+import { clock, commentStore, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
 import { deletePhoto } from './delete-photo';
 
 const deps = {
@@ -11,6 +11,7 @@ const deps = {
   objects: objectStore(),
   gate: writeGate(),
   idempotency: idempotentWrites('deletePhoto'),
+  clock,
 };
 
 /** DELETE /photos/{photoId} */

@@ -9,6 +9,7 @@ import {
   uploadKey,
   type WriteGatePort,
 } from '../../shared/photos/model';
+import { writeStampFor } from '../../shared/photos/write-stamp';
 
 export interface DeletePhotoDeps {
   photos: PhotoStore;
@@ -16,6 +17,7 @@ export interface DeletePhotoDeps {
   objects: ObjectStore;
   gate: WriteGatePort;
   idempotency: IdempotentWrites;
+  clock: () => Date;
 }
 
 export interface DeletePhotoCommand {
@@ -29,17 +31,19 @@ export interface DeletePhotoCommand {
  * comments are refused at once), then its bytes and comments.
  */
 export async function deletePhoto(deps: DeletePhotoDeps, command: DeletePhotoCommand): Promise<{ deleted: string }> {
-  await deps.gate.assertWritable();
+  const admitted = await deps.gate.assertWritable();
   return deps.idempotency.run(
     { scope: `${command.actor.userId}|DELETE /photos/{photoId}`, key: command.idempotencyKey, payload: { photoId: command.photoId } },
     async () => {
       const photo = await deps.photos.get(command.photoId);
       if (!photo || (photo.status === 'pending' && photo.ownerId !== command.actor.userId)) throw new PhotoNotFound();
-      const removal = await deps.photos.removeOwned(command.photoId, command.actor.userId);
+      const stamp = writeStampFor(admitted, deps.clock());
+      const objectKeys = [uploadKey(command.photoId), photoKey(command.photoId)];
+      const removal = await deps.photos.removeOwned(command.photoId, command.actor.userId, stamp, objectKeys);
       if (removal === 'missing') throw new PhotoNotFound();
       if (removal === 'not-owner') throw new NotOwner('delete-photo');
-      await deps.objects.remove([uploadKey(command.photoId), photoKey(command.photoId)]);
-      await deps.comments.removeAllOf(command.photoId);
+      await deps.objects.remove(objectKeys);
+      await deps.comments.removeAllOf(command.photoId, stamp);
       return { deleted: command.photoId };
     },
   );

@@ -23,6 +23,8 @@ export interface RunbookConfig {
   heartbeatStaleSeconds: number;
   ssmPrefix: string;
   notificationsTopicArn: string | null;
+  /** This region's photo bucket, which the replication gate checks photo objects in (null: not configured). */
+  photosBucket: string | null;
   drainSeconds: number;
   gateTimeoutSeconds: number;
   gatePollSeconds: number;
@@ -81,6 +83,7 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
     tables: { appState: text(env, 'APP_STATE_TABLE'), photos: text(env, 'PHOTOS_TABLE'), comments: text(env, 'COMMENTS_TABLE') },
     ssmPrefix: text(env, 'SSM_PREFIX').replace(/\/$/, ''),
     notificationsTopicArn: env.NOTIFICATIONS_TOPIC_ARN?.trim() || null,
+    photosBucket: env.PHOTOS_BUCKET?.trim() || null,
     gateTimeoutSeconds: positive(env, 'RUNBOOK_GATE_TIMEOUT_SECONDS'),
     gatePollSeconds: Math.ceil(positive(env, 'RUNBOOK_GATE_POLL_SECONDS', 1)),
     defaultMaxReplicationLagSeconds: positive(env, 'RUNBOOK_MAX_REPLICATION_LAG_SECONDS'),

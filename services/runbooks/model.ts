@@ -3,6 +3,7 @@
 // in the app-state table. Pure types and key builders: no I/O.
 import type { AppState, AppStateName } from '../../shared/app-state/model';
 import { healthRecordKey } from '../../shared/health/record';
+import type { JournalProgress } from './decisions/journal-verification';
 import type { RefusalError } from './errors';
 
 export type { AppStateName } from '../../shared/app-state/model';
@@ -132,6 +133,8 @@ export interface GateProgress {
   lagMs: number | null;
   /** State version the target must show (the fence), null when none is required. */
   requiredVersion: number | null;
+  /** The per-write proof (decisions/journal-verification.ts); markers are only the fast first check. */
+  journal?: JournalProgress;
   reason: string;
 }
 
@@ -141,25 +144,42 @@ export interface ItemRef {
   sk: string;
 }
 
+/** An item both regions wrote: the old primary before the failover (stranded), the secondary since. */
 export interface ConflictReport extends ItemRef {
+  /** When the stranded write and the secondary's write were made (null: not known, e.g. a lost race). */
   primaryTime: string | null;
   secondaryTime: string | null;
+  /**
+   * What last-writer-wins replication has made of it so far: both regions hold the secondary's
+   * write (the newer token), or the stranded one overwrote it, or they still differ.
+   */
+  resolution: 'secondary-kept' | 'stranded-write-kept' | 'pending';
+}
+
+export interface ReplayedRef extends ItemRef {
+  op: 'put' | 'delete';
 }
 
 /** The failback reconciliation's result (`$.reconciliation`). */
 export interface ReconciliationResult {
   watermark: WatermarkRecord | null;
   failoverAt: string | null;
-  scanned: number;
+  /** The journals were read from here (the last verified point, or as far back as they keep). */
+  since: string;
+  /** Journal entries read in both regions: the cost, bounded by the writes since `since`, not the tables. */
+  journalEntries: number;
+  /** Stranded writes: the old primary's, admitted under a state version older than the promotion. */
   candidates: number;
   converged: number;
-  replayed: ItemRef[];
+  replayed: ReplayedRef[];
+  /** Comments removed from the secondary because their photo is deleted there (the delete wins). */
+  orphansRemoved: ItemRef[];
   /** Replays that lost a race with a concurrent write and became conflicts. */
   raced: number;
   conflicts: ConflictReport[];
   conflictCount: number;
-  /** Candidate items without any timestamp attribute: cannot be judged, listed for a human. */
-  untimed: ItemRef[];
+  /** Stranded writes the old primary no longer holds as journalled: listed for a human, never replayed. */
+  untraceable: ItemRef[];
   blocked: boolean;
   forced: boolean;
   dryRun: boolean;
@@ -253,13 +273,22 @@ export interface AuditRecord {
   overrides: Refusal[];
 }
 
-/** Replication watermark at a promotion: per table, the newest item time the new active region held. */
+/**
+ * What a failback needs to know of a failover promotion, recorded without reading the data
+ * tables: which state version took over (writes admitted under an older one were the old
+ * primary's) and up to when the old primary's writes were verified in the new active region.
+ */
 export interface WatermarkRecord {
   promotedAt: string;
   executionId: string;
   mode: FailoverMode;
-  /** Table logical name (appState/photos/comments) → ISO time, null for an empty table. */
-  tables: Record<string, string | null>;
+  /** The version the promotion wrote (null: a record from before versions were recorded). */
+  promotedVersion: number | null;
+  /**
+   * Every write the old primary journalled before this was verified in the new active region:
+   * the gate's proof (planned), or the last verified point (ungraceful). Null: none verified.
+   */
+  verifiedThrough: string | null;
 }
 
 /** What the health probe reports about a region, read from that region's own probe record. */
@@ -286,6 +315,8 @@ export const recordKeys = {
     pk: `WATERMARK#${appId}`,
     sk: `${promotedAt}#${executionName}`,
   }),
+  /** Up to when every write journalled in `source` was verified in `target` by a replication gate. */
+  verifiedPoint: (appId: string, source: string, target: string) => ({ pk: `VERIFIED#${appId}`, sk: `${source}>${target}` }),
   /** Written by the health probe of each region into its own replica (see RUNBOOK.md, "Health probe record"). */
   health: healthRecordKey,
 } as const;
@@ -293,8 +324,7 @@ export const recordKeys = {
 /** Logical names of the replicated tables the gate and the reconciliation look at. */
 export type ReplicatedTable = 'appState' | 'photos' | 'comments';
 export const REPLICATED_TABLES: readonly ReplicatedTable[] = ['appState', 'photos', 'comments'];
-/** Tables holding user data: the ones reconciled at failback and watermarked at promotion. */
-export const DATA_TABLES: readonly ReplicatedTable[] = ['photos', 'comments'];
+// The tables holding user data, which carry the write journal: JOURNALLED_TABLES (decisions/journal-verification.ts).
 
 /** The execution name from an execution ARN (…:execution:<machine>:<name>), or the input itself. */
 export function executionNameOf(executionId: string): string {

@@ -4,6 +4,7 @@
 // module's own (not shared/aws-clients) because their endpoints come from the `env` given,
 // which lets a test wire both regions, or an unreachable primary, in one process.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +16,7 @@ import { AppStateRegion } from './adapters/app-state-region';
 import { DynamoRegionalTables } from './adapters/dynamo-regional-tables';
 import { DynamoRunbookRecords, DynamoWatermarks } from './adapters/dynamo-runbook-records';
 import { QuorumRunbookLock } from './adapters/quorum-runbook-lock';
+import { S3PhotoObjects } from './adapters/s3-photo-objects';
 import { SnsNotifier } from './adapters/sns-notifier';
 import { SsmRunbookParameters } from './adapters/ssm-runbook-parameters';
 import { autoFailoverParameter, loadRunbookConfig, maxLagParameter, type RunbookConfig, RunbookConfigError } from './config';
@@ -90,6 +92,14 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     clock,
   });
   const tables = new DynamoRegionalTables(clientFor, config.tables, config.appId);
+  const watermarks = new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId);
+  const s3Endpoint = regionalEndpoint(config.region, 's3', env as NodeJS.ProcessEnv) ?? (env.AWS_ENDPOINT_URL_S3 || undefined);
+  const objects = config.photosBucket
+    ? new S3PhotoObjects(
+        new S3Client({ region: config.region, ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}) }),
+        config.photosBucket,
+      )
+    : null;
   return {
     config,
     clock,
@@ -100,7 +110,10 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     heartbeats: new DynamoHeartbeats(quorum, config.quorumTable, config.appId),
     audit: records,
     reports: records,
-    watermarks: new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId),
+    watermarks,
+    verifiedPoints: watermarks,
+    journal: tables,
+    objects,
     health: records,
     markers: tables,
     data: tables,

@@ -21,3 +21,11 @@ export class IdempotentRequestInProgress extends Error {
     super('A request with this Idempotency-Key is still in progress; retry shortly');
   }
 }
+
+/** The Idempotency-Key is a ULID, but its time is too far from now to be a fresh request. */
+export class IdempotencyKeyOutOfRange extends Error {
+  override readonly name = 'IdempotencyKeyOutOfRange';
+  constructor() {
+    super('The Idempotency-Key is a ULID whose time is more than an hour old or more than 5 minutes ahead; use a new key');
+  }
+}

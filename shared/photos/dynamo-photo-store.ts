@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore } from './model';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../write-journal/model';
+import type { Creation, OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore, WriteStamp } from './model';
 
 /*
  * PhotosTable layout:
@@ -12,6 +13,8 @@ import type { OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore } f
  *                                         completed is removed; markReady removes it.
  * Every listed photo shares one index partition. That keeps "newest first across everyone" a
  * single ordered query; at the scale where it gets hot, shard gsi1pk by day.
+ * Each write also stamps the item and puts a journal entry (a delete: and a tombstone) in the
+ * same transaction: see shared/write-journal/model.ts.
  */
 const SK = 'PHOTO';
 const LISTED = 'LISTED';
@@ -44,20 +47,48 @@ function toRecord(item: Record<string, unknown>): PhotoRecord {
   return record;
 }
 
+/** Why each action of a transaction was cancelled (`ConditionalCheckFailed`, `None`…), or undefined if it was not a cancellation. */
+export function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
 export class DynamoPhotoStore implements PhotoStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async createPending(photo: PhotoRecord): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...photoItemKey(photo.id), ...photo, status: 'pending', expiresAt: pendingExpiresAt(photo.uploadDeadline) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async createPending(photo: PhotoRecord, stamp: WriteStamp): Promise<Creation<PhotoRecord>> {
+    const key = photoItemKey(photo.id);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...key, ...photo, status: 'pending', expiresAt: pendingExpiresAt(photo.uploadDeadline), ...stampAttributes(stamp) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            // An id the request fixed may belong to a photo created and deleted already: never again.
+            { ConditionCheck: { TableName: this.tableName, Key: tombstoneKey(key), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: journalRecord(stamp, key, 'put') } },
+          ],
+        }),
+      );
+      return { kind: 'created' };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.[1] === 'ConditionalCheckFailed') return { kind: 'deleted' };
+      if (codes?.[0] === 'ConditionalCheckFailed') {
+        const existing = await this.get(photo.id);
+        // Gone between the two reads: it was deleted, and its tombstone says so next time.
+        return existing ? { kind: 'exists', existing } : { kind: 'deleted' };
+      }
+      throw error;
+    }
   }
 
   async get(photoId: string): Promise<PhotoRecord | undefined> {
@@ -67,63 +98,109 @@ export class DynamoPhotoStore implements PhotoStore {
     return Item ? toRecord(Item) : undefined;
   }
 
-  async markReady(photoId: string, listedAt: string): Promise<PhotoRecord | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: photoItemKey(photoId),
-          UpdateExpression: 'SET #status = :ready, listedAt = :listedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':ready': 'ready',
-            ':pending': 'pending',
-            ':listedAt': listedAt,
-            ...Object.fromEntries(Object.entries(listingKey({ listedAt, id: photoId })).map(([k, v]) => [`:${k}`, v])),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toRecord(Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  async removeOwned(photoId: string, ownerId: string): Promise<OwnedRemoval> {
+  async markReady(
+    photoId: string,
+    listedAt: string,
+    stamp: WriteStamp,
+    object: { key: string; etag: string },
+  ): Promise<PhotoRecord | undefined> {
+    const key = photoItemKey(photoId);
+    const stampValues = Object.fromEntries(Object.entries(stampAttributes(stamp)).map(([k, v]) => [`:${k}`, v]));
     try {
       await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: photoItemKey(photoId),
-          ConditionExpression: 'attribute_exists(pk) AND ownerId = :owner',
-          ExpressionAttributeValues: { ':owner': ownerId },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: key,
+                UpdateExpression:
+                  'SET #status = :ready, listedAt = :listedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, ' +
+                  'writeId = :writeId, stateVersion = :stateVersion, writtenAt = :writtenAt, writtenIn = :writtenIn ' +
+                  // A listed photo never expires (the TTL on a pending photo removes an upload never completed).
+                  'REMOVE expiresAt',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':ready': 'ready',
+                  ':pending': 'pending',
+                  ':listedAt': listedAt,
+                  ...Object.fromEntries(Object.entries(listingKey({ listedAt, id: photoId })).map(([k, v]) => [`:${k}`, v])),
+                  ...stampValues,
+                },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: journalRecord(stamp, key, 'put', [{ key: object.key, etag: object.etag }]) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return undefined;
+      throw error;
+    }
+    // Transactions return no item: read what was just written (a consistent read sees it).
+    return this.get(photoId);
+  }
+
+  async removeOwned(photoId: string, ownerId: string, stamp: WriteStamp, objectKeys: string[]): Promise<OwnedRemoval> {
+    const key = photoItemKey(photoId);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: key,
+                ConditionExpression: 'attribute_exists(pk) AND ownerId = :owner',
+                ExpressionAttributeValues: { ':owner': ownerId },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: tombstoneRecord(stamp, key) } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: journalRecord(
+                  stamp,
+                  key,
+                  'delete',
+                  objectKeys.map((k) => ({ key: k, etag: null })),
+                ),
+              },
+            },
+          ],
         }),
       );
       return 'removed';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return error.Item ? 'not-owner' : 'missing';
-      throw error;
+      if (cancellationCodes(error)?.[0] !== 'ConditionalCheckFailed') throw error;
+      return (await this.get(photoId)) ? 'not-owner' : 'missing';
     }
   }
 
-  async discardPending(photoId: string): Promise<void> {
+  async discardPending(photoId: string, stamp: WriteStamp): Promise<void> {
+    const key = photoItemKey(photoId);
     try {
       await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: photoItemKey(photoId),
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: key,
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':pending': 'pending' },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: tombstoneRecord(stamp, key) } },
+            { Put: { TableName: this.tableName, Item: journalRecord(stamp, key, 'delete') } },
+          ],
         }),
       );
     } catch (error) {
       // Already gone, or listed meanwhile by a concurrent completion: either way nothing to discard.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (cancellationCodes(error)?.[0] !== 'ConditionalCheckFailed') throw error;
     }
   }
 

@@ -21,6 +21,7 @@ const RULES: Record<string, Rule> = {
   InvalidCursor: { status: 400, code: 'INVALID_CURSOR', refusal: 'VALIDATION' },
   InvalidIdempotencyKey: { status: 400, code: 'INVALID_IDEMPOTENCY_KEY', refusal: 'VALIDATION' },
   IdempotencyKeyReused: { status: 422, code: 'IDEMPOTENCY_KEY_REUSED', refusal: 'VALIDATION' },
+  IdempotencyKeyOutOfRange: { status: 400, code: 'IDEMPOTENCY_KEY_OUT_OF_RANGE', refusal: 'VALIDATION' },
   PhotoTooLarge: { status: 413, code: 'PHOTO_TOO_LARGE', refusal: 'VALIDATION' },
   UnsupportedImage: { status: 415, code: 'UNSUPPORTED_IMAGE', refusal: 'VALIDATION' },
   UploadSizeMismatch: { status: 422, code: 'SIZE_MISMATCH', refusal: 'VALIDATION' },

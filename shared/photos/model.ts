@@ -1,6 +1,9 @@
 // The photo and comment model shared by both services, and the narrow ports their use cases
 // need. Adapters (./dynamo-*.ts, ./s3-object-store.ts) implement them; use cases never import
 // the AWS SDK.
+import type { WriteStamp } from '../write-journal/model';
+
+export type { WriteStamp } from '../write-journal/model';
 
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -51,26 +54,41 @@ export interface Page<T, P> {
 
 export type OwnedRemoval = 'removed' | 'missing' | 'not-owner';
 
+/**
+ * Creating an item whose id the request fixed (shared/photos/request-ids.ts): it may already
+ * exist (an earlier attempt of the same request, possibly made in the other region), or have
+ * existed and been deleted since (its tombstone is there).
+ */
+export type Creation<T> = { kind: 'created' } | { kind: 'exists'; existing: T } | { kind: 'deleted' };
+
+/*
+ * Every write below carries the stamp of its admission (shared/write-journal/model.ts): the
+ * adapters store it on the item and write a journal entry (and, for a delete, a tombstone) in
+ * the same transaction.
+ */
 export interface PhotoStore {
-  /** Ids are fresh, so an existing item with the same id is a bug: the adapter throws rather than overwrite. */
-  createPending(photo: PhotoRecord): Promise<void>;
+  /** Conditional on the id being new: never overwrites. */
+  createPending(photo: PhotoRecord, stamp: WriteStamp): Promise<Creation<PhotoRecord>>;
   get(photoId: string): Promise<PhotoRecord | undefined>;
-  /** pending → ready, which is what lists the photo. Returns undefined when the photo is gone or not pending. */
-  markReady(photoId: string, listedAt: string): Promise<PhotoRecord | undefined>;
-  /** Removes the photo only when `ownerId` owns it. */
-  removeOwned(photoId: string, ownerId: string): Promise<OwnedRemoval>;
+  /**
+   * pending → ready, which is what lists the photo; `object` is its copied image (journalled with
+   * its ETag, for the replication gate). Returns undefined when the photo is gone or not pending.
+   */
+  markReady(photoId: string, listedAt: string, stamp: WriteStamp, object: { key: string; etag: string }): Promise<PhotoRecord | undefined>;
+  /** Removes the photo only when `ownerId` owns it; `objectKeys` are its images, removed right after. */
+  removeOwned(photoId: string, ownerId: string, stamp: WriteStamp, objectKeys: string[]): Promise<OwnedRemoval>;
   /** Removes a pending photo (a rejected or abandoned upload), never a listed one. */
-  discardPending(photoId: string): Promise<void>;
+  discardPending(photoId: string, stamp: WriteStamp): Promise<void>;
   listReady(options: { limit: number; after?: PhotoListPosition }): Promise<Page<PhotoRecord, PhotoListPosition>>;
 }
 
 export interface CommentStore {
-  /** Stores the comment only if its photo is listed at that moment; false when it is not. */
-  addToListedPhoto(comment: CommentRecord): Promise<boolean>;
-  removeOwned(photoId: string, commentId: string, authorId: string): Promise<OwnedRemoval>;
+  /** Stores the comment only if its photo is listed at that moment, and only if its id is new. */
+  addToListedPhoto(comment: CommentRecord, stamp: WriteStamp): Promise<Creation<CommentRecord> | { kind: 'photo-not-listed' }>;
+  removeOwned(photoId: string, commentId: string, authorId: string, stamp: WriteStamp): Promise<OwnedRemoval>;
   list(photoId: string, options: { limit: number; after?: CommentListPosition }): Promise<Page<CommentRecord, CommentListPosition>>;
   /** Removes every comment of a photo (after the photo itself is gone). */
-  removeAllOf(photoId: string): Promise<void>;
+  removeAllOf(photoId: string, stamp: WriteStamp): Promise<void>;
 }
 
 export interface StoredObject {
@@ -97,8 +115,8 @@ export interface ObjectStore {
   inspect(key: string): Promise<StoredObject | undefined>;
   /** The first `length` bytes of exactly that version; throws UploadChanged if it was replaced. */
   readStart(key: string, version: StoredObject, length: number): Promise<Uint8Array>;
-  /** Copies exactly that version; throws UploadChanged if it was replaced. */
-  copy(fromKey: string, version: StoredObject, toKey: string, contentType: ImageType): Promise<void>;
+  /** Copies exactly that version; throws UploadChanged if it was replaced. Returns the copy's ETag. */
+  copy(fromKey: string, version: StoredObject, toKey: string, contentType: ImageType): Promise<{ etag: string }>;
   remove(keys: string[]): Promise<void>;
 }
 
@@ -111,9 +129,15 @@ export function photoKey(photoId: string): string {
   return `photos/${photoId}`;
 }
 
+/** What a write needs of the state it was admitted under: its version is the write's fencing token. */
+export interface AdmittedState {
+  version: number;
+  activeRegion: string;
+}
+
 /** The part of the write gate (shared/app-state/write-gate.ts) a write needs: it throws WritesFenced or WrongRegion. */
 export interface WriteGatePort {
-  assertWritable(): Promise<unknown>;
+  assertWritable(): Promise<AdmittedState>;
 }
 
 /** Who asks (from the verified JWT). */

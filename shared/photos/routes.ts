@@ -5,6 +5,7 @@ import { type Caller, callerFromEvent } from '../auth/caller';
 import { conditionalJson } from '../http/conditional';
 import { httpHandler } from '../http/handler';
 import { type HttpResult, jsonResponse } from '../http/responses';
+import { withInvocation } from '../idempotency/invocation';
 import { metrics } from '../powertools';
 import { toHttpError } from './http-errors';
 import { measureWrite } from './write-metrics';
@@ -30,7 +31,8 @@ export function readRoute(run: (event: RouteEvent, caller: Caller) => Promise<Ht
  * refusal like any other bad input.
  */
 export function writeRoute(operation: string, run: (event: RouteEvent, caller: Caller) => Promise<HttpResult>) {
-  return httpHandler<RouteEvent>((event) => measureWrite(metrics, operation, async () => run(event, callerFromEvent(event))), {
-    mapError: toHttpError,
-  });
+  return httpHandler<RouteEvent>(
+    (event, context) => withInvocation(context, () => measureWrite(metrics, operation, async () => run(event, callerFromEvent(event)))),
+    { mapError: toHttpError },
+  );
 }

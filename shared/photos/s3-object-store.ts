@@ -74,9 +74,9 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copy(fromKey: string, version: StoredObject, toKey: string, contentType: ImageType): Promise<void> {
+  async copy(fromKey: string, version: StoredObject, toKey: string, contentType: ImageType): Promise<{ etag: string }> {
     try {
-      await this.client.send(
+      const copied = await this.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: toKey,
@@ -86,6 +86,8 @@ export class S3ObjectStore implements ObjectStore {
           ContentType: contentType,
         }),
       );
+      // Same bytes, SSE-S3: the copy's ETag is the body's MD5, and replication keeps it.
+      return { etag: copied.CopyObjectResult?.ETag ?? version.etag };
     } catch (error) {
       if (status(error) === 412 || status(error) === 404) throw new UploadChanged();
       throw error;

@@ -10,7 +10,6 @@ import { createDynamoIdempotentWrites } from '../idempotency/dynamo-idempotent-w
 import type { IdempotentWrites } from '../idempotency/idempotent-writes';
 import { DynamoCommentStore } from './dynamo-comment-store';
 import { DynamoPhotoStore } from './dynamo-photo-store';
-import { newId } from './ids';
 import type { CommentStore, ObjectStore, PhotoStore } from './model';
 import { S3ObjectStore } from './s3-object-store';
 
@@ -25,7 +24,6 @@ const once = <T>(make: () => T): (() => T) => {
 };
 
 export const clock = (): Date => new Date();
-export const ids = (): string => newId(clock());
 
 export const photoStore = once((): PhotoStore => new DynamoPhotoStore(dynamoDocumentClient(), env.PHOTOS_TABLE));
 

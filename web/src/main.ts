@@ -2,6 +2,7 @@
 // state every few seconds (and again before every write), shows it in the banner, sends reads to
 // a region that answers and writes to the writable one, and re-targets by itself on a failover.
 // User text is only ever put in the page with textContent, never parsed as HTML.
+import { newId } from '../../shared/photos/ids';
 import { bannerFor, pickState, type RegionConfig, readRegion, type StateView, writeTarget } from './state';
 
 interface AppConfig {
@@ -196,7 +197,9 @@ function clearStatuses(): void {
  * "wrong region" or network error re-targets and tries again.
  */
 async function write<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const key = crypto.randomUUID();
+  // A ULID made when the action is first tried: the server derives the new item's id (and a
+  // comment's place in the order) from it, so a retry anywhere writes the same item.
+  const key = newId(new Date());
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const target = writeTarget(await refreshState(), config.regions);
     if (!target.ok) throw new WriteBlocked(target.why);

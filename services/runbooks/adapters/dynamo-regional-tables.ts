@@ -1,11 +1,32 @@
 // Reads and writes of the replicated tables in either region (markers for the replication gate,
-// scans/gets/conditional puts for the watermark and the reconciliation). `clientFor(region)`
+// the write journal, gets and conditional replays for the reconciliation; never a scan). `clientFor(region)`
 // returns a document client for that region's endpoint (see ../wiring.ts).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ITEM_TIME_ATTRIBUTES, type Item } from '../decisions/reconciliation';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ItemKey,
+  journalEntryOf,
+  journalRecord,
+  tombstoneKey,
+  tombstoneRecord,
+  type WriteStamp,
+} from '../../../shared/write-journal/model';
+import type { DataTable, HeldVersion } from '../decisions/journal-verification';
+import type { Item } from '../decisions/reconciliation';
 import { REPLICATED_TABLES, type ReplicatedTable, recordKeys } from '../model';
-import type { DataTables, MarkerTables } from '../steps/ports';
+import type { DataTables, JournalPage, MarkerTables, WriteJournalTables } from '../steps/ports';
+
+/** BatchGetItem takes at most 100 keys; an item and its tombstone are two. */
+const BATCH_GET_ITEMS = 50;
+const MAX_BATCH_ATTEMPTS = 6;
 
 /**
  * The gate removes its markers when a round ends. If a run dies first, the app-state table's TTL
@@ -14,7 +35,7 @@ import type { DataTables, MarkerTables } from '../steps/ports';
  */
 const MARKER_TTL_SECONDS = 86_400;
 
-export class DynamoRegionalTables implements MarkerTables, DataTables {
+export class DynamoRegionalTables implements MarkerTables, DataTables, WriteJournalTables {
   constructor(
     private readonly clientFor: (region: string) => DynamoDBDocumentClient,
     private readonly tables: Record<ReplicatedTable, string>,
@@ -63,16 +84,48 @@ export class DynamoRegionalTables implements MarkerTables, DataTables {
     );
   }
 
-  async *scan(region: string, table: ReplicatedTable): AsyncIterable<Item[]> {
-    const client = this.clientFor(region);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: this.tables[table], ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      yield page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+  async readJournal(region: string, table: DataTable, bucket: string, afterSk: string | null, limit: number): Promise<JournalPage> {
+    const page = await this.clientFor(region).send(
+      new QueryCommand({
+        TableName: this.tables[table],
+        KeyConditionExpression: afterSk === null ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: { ':pk': bucket, ...(afterSk === null ? {} : { ':after': afterSk }) },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return {
+      entries: (page.Items ?? []).map((item) => ({ sk: String(item.sk), entry: journalEntryOf(item) })),
+      more: page.LastEvaluatedKey !== undefined,
+    };
+  }
+
+  async heldVersions(region: string, table: DataTable, keys: ItemKey[]): Promise<HeldVersion[]> {
+    const found = new Map<string, string | null>();
+    const id = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;
+    for (let i = 0; i < keys.length; i += BATCH_GET_ITEMS) {
+      const chunk = keys.slice(i, i + BATCH_GET_ITEMS);
+      const unique = new Map(chunk.flatMap((key) => [key, tombstoneKey(key)]).map((key) => [id(key), key]));
+      let pending: ItemKey[] = [...unique.values()];
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem kept leaving keys unprocessed in ${region}`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const name = this.tables[table];
+        const answer = await this.clientFor(region).send(
+          new BatchGetCommand({
+            RequestItems: { [name]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk, writeId' } },
+          }),
+        );
+        for (const item of answer.Responses?.[name] ?? [])
+          found.set(id(item as ItemKey), typeof item.writeId === 'string' ? item.writeId : '');
+        pending = (answer.UnprocessedKeys?.[name]?.Keys ?? []) as ItemKey[];
+      }
+    }
+    // An item without a writeId (written before items were stamped) still exists: '' sorts before every write.
+    return keys.map((key) => ({
+      itemWriteId: found.has(id(key)) ? (found.get(id(key)) ?? '') : null,
+      tombstoneWriteId: found.has(id(tombstoneKey(key))) ? (found.get(id(tombstoneKey(key))) ?? '') : null,
+    }));
   }
 
   async get(region: string, table: ReplicatedTable, key: { pk: string; sk: string }): Promise<Item | undefined> {
@@ -80,35 +133,91 @@ export class DynamoRegionalTables implements MarkerTables, DataTables {
     return Item;
   }
 
-  async putIfUnchanged(region: string, table: ReplicatedTable, item: Item, expected: Item | undefined): Promise<'written' | 'changed'> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    let condition: string;
-    if (expected === undefined) {
-      condition = 'attribute_not_exists(pk)';
-    } else {
-      // Same timestamps as when compared: nobody wrote the item since.
-      condition = ITEM_TIME_ATTRIBUTES.map((attribute, i) => {
-        names[`#t${i}`] = attribute;
-        if (expected[attribute] === undefined) return `attribute_not_exists(#t${i})`;
-        values[`:t${i}`] = expected[attribute];
-        return `#t${i} = :t${i}`;
-      }).join(' AND ');
-      condition = `attribute_exists(pk) AND ${condition}`;
-    }
-    try {
-      await this.clientFor(region).send(
-        new PutCommand({
+  async tombstoneOf(region: string, table: DataTable, key: ItemKey): Promise<string | undefined> {
+    const { Item: tombstone } = await this.clientFor(region).send(
+      new GetCommand({ TableName: this.tables[table], Key: tombstoneKey(key), ConsistentRead: true }),
+    );
+    return tombstone ? String(tombstone.writeId ?? '') : undefined;
+  }
+
+  async partitionKeys(region: string, table: DataTable, pk: string): Promise<ItemKey[]> {
+    const keys: ItemKey[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.clientFor(region).send(
+        new QueryCommand({
           TableName: this.tables[table],
-          Item: item,
-          ConditionExpression: condition,
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
+      keys.push(...(page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) })));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return keys;
+  }
+
+  async replayPut(
+    region: string,
+    table: DataTable,
+    item: Item,
+    expectedWriteId: string | null,
+    stamp: WriteStamp,
+  ): Promise<'written' | 'changed'> {
+    const key = { pk: String(item.pk), sk: String(item.sk) };
+    const name = this.tables[table];
+    const unchanged =
+      expectedWriteId === null
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : expectedWriteId === ''
+          ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(writeId)' }
+          : { ConditionExpression: 'writeId = :expected', ExpressionAttributeValues: { ':expected': expectedWriteId } };
+    return this.transact(region, [
+      { Put: { TableName: name, Item: item, ...unchanged } },
+      // Absent is not "never written": a tombstone means deleted, and a replay never undoes a delete.
+      ...(expectedWriteId === null
+        ? [{ ConditionCheck: { TableName: name, Key: tombstoneKey(key), ConditionExpression: 'attribute_not_exists(pk)' } }]
+        : []),
+      { Put: { TableName: name, Item: journalRecord(stamp, key, 'put') } },
+    ]);
+  }
+
+  async replayDelete(
+    region: string,
+    table: DataTable,
+    key: ItemKey,
+    expectedWriteId: string | 'any',
+    stamp: WriteStamp,
+  ): Promise<'written' | 'changed'> {
+    const name = this.tables[table];
+    const condition =
+      expectedWriteId === 'any'
+        ? {}
+        : expectedWriteId === ''
+          ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(writeId)' }
+          : { ConditionExpression: 'writeId = :expected', ExpressionAttributeValues: { ':expected': expectedWriteId } };
+    return this.transact(region, [
+      { Delete: { TableName: name, Key: key, ...condition } },
+      { Put: { TableName: name, Item: tombstoneRecord(stamp, key) } },
+      { Put: { TableName: name, Item: journalRecord(stamp, key, 'delete') } },
+    ]);
+  }
+
+  /** One transaction: 'changed' when a condition no longer held (someone wrote the item meanwhile). */
+  private async transact(
+    region: string,
+    items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+  ): Promise<'written' | 'changed'> {
+    try {
+      await this.clientFor(region).send(new TransactWriteCommand({ TransactItems: items }));
       return 'written';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'changed';
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        return 'changed';
+      }
       throw error;
     }
   }

@@ -12,7 +12,7 @@ import {
   recordKeys,
   type WatermarkRecord,
 } from '../model';
-import type { AuditLog, RegionHealthProbe, ReportStore, WatermarkStore } from '../steps/ports';
+import type { AuditLog, RegionHealthProbe, ReportStore, VerifiedPoints, WatermarkStore } from '../steps/ports';
 
 const AUDIT_PAGES_SEARCHED = 10;
 
@@ -133,7 +133,7 @@ export function interpretHealthRecord(item: Record<string, unknown> | undefined,
 }
 
 /** Failover watermarks: saved in this region's replica, read from any region's. */
-export class DynamoWatermarks implements WatermarkStore {
+export class DynamoWatermarks implements WatermarkStore, VerifiedPoints {
   constructor(
     private readonly clientFor: (region: string) => DynamoDBDocumentClient,
     private readonly localRegion: string,
@@ -167,7 +167,32 @@ export class DynamoWatermarks implements WatermarkStore {
       promotedAt: String(item.promotedAt),
       executionId: String(item.executionId),
       mode: item.mode as WatermarkRecord['mode'],
-      tables: item.tables as WatermarkRecord['tables'],
+      promotedVersion: typeof item.promotedVersion === 'number' ? item.promotedVersion : null,
+      verifiedThrough: typeof item.verifiedThrough === 'string' ? item.verifiedThrough : null,
     };
+  }
+
+  async latestVerified(source: string, target: string): Promise<string | null> {
+    const { Item } = await this.clientFor(this.localRegion).send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.verifiedPoint(this.appId, source, target), ConsistentRead: true }),
+    );
+    return typeof Item?.through === 'string' ? Item.through : null;
+  }
+
+  async recordVerified(source: string, target: string, through: string, executionName: string): Promise<void> {
+    try {
+      await this.clientFor(this.localRegion).send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.verifiedPoint(this.appId, source, target),
+          UpdateExpression: 'SET through = :through, executionName = :execution',
+          ConditionExpression: 'attribute_not_exists(through) OR through < :through',
+          ExpressionAttributeValues: { ':through': through, ':execution': executionName },
+        }),
+      );
+    } catch (error) {
+      // A later point is already there: it stays.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

@@ -1,111 +1,82 @@
-// Stranded-write reconciliation at failback. "Stranded": written in the old primary after the
-// replication watermark of the failover (the newest item time the secondary held when it was
-// promoted) and still absent or different in the secondary. Each one is:
-//   - replayed into the secondary when the secondary's copy has not changed since the failover
-//     (absent, or last modified at or before the promotion): nobody there could have seen it;
-//   - reported as a conflict otherwise: both regions changed the item, and a human decides.
-// Items carry no version attribute, so "last modified" is the newest of their timestamp
-// attributes; see ITEM_TIME_ATTRIBUTES. Deletions leave no trace and cannot be reconciled.
-import type { ConflictReport, ItemRef, ReplicatedTable } from '../model';
+// Stranded-write reconciliation at failback, decided per item from the write journals (no table
+// is scanned) and the fencing tokens the writes carry (shared/write-journal/model.ts):
+//   - stranded: the old primary's latest write of an item since the last verified point, admitted
+//     under a state version older than the failover's promotion (the token, not a wall clock);
+//   - changed since the failover: the secondary's latest write of the item, admitted under the
+//     promotion's version or later.
+// Each stranded write is then
+//   - converged when the secondary holds that write (or a later one, or its later delete);
+//   - a conflict when the secondary changed the item too: reported with what last-writer-wins
+//     has made of it so far (never counted as converged), and blocking unless a human forces it;
+//   - replayed into the secondary otherwise (a put: the primary's item; a delete: the delete and
+//     its tombstone), conditional on the secondary's copy still being the one judged;
+// and a comment whose photo the secondary no longer has is removed there (the delete wins): no
+// comment is ever left on a deleted photo. A tombstone tells "deleted" from "not replicated
+// yet", so a delete is never undone by a replay.
+import type { ItemKey, JournalEntry } from '../../../shared/write-journal/model';
+import { coversWrite } from '../../../shared/write-journal/model';
+import type { ConflictReport } from '../model';
+import type { DataTable } from './journal-verification';
 
 export type Item = Record<string, unknown>;
 
-/** Newest wins: updatedAt when an item has it, else listedAt (photos), else createdAt. */
-export const ITEM_TIME_ATTRIBUTES = ['updatedAt', 'listedAt', 'createdAt'] as const;
-
-/** Last-modified time of an item in epoch ms, or null when it has no timestamp attribute. */
-export function itemTime(item: Item): number | null {
-  let newest: number | null = null;
-  for (const attribute of ITEM_TIME_ATTRIBUTES) {
-    const value = item[attribute];
-    const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
-    if (!Number.isNaN(ms) && (newest === null || ms > newest)) newest = ms;
-  }
-  return newest;
-}
-
-export function isRunbookMarker(item: Item): boolean {
-  return typeof item.pk === 'string' && item.pk.startsWith('MARKER#');
-}
-
-/** Structural equality of two items as the document client returns them (sets unordered, binary by content). */
-export function sameItem(a: Item, b: Item): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(normalise(value));
-}
-
-function normalise(value: unknown): unknown {
-  if (value instanceof Set)
-    return {
-      $set: [...value]
-        .map(normalise)
-        .map((v) => JSON.stringify(v))
-        .sort(),
-    };
-  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
-  if (Array.isArray(value)) return value.map(normalise);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, normalise(v)]));
-  }
-  return value;
-}
-
-export interface StrandedCandidate {
-  table: ReplicatedTable;
-  primaryItem: Item;
-  /** The secondary's copy, undefined when absent. */
+export interface StrandedCase {
+  table: DataTable;
+  key: ItemKey;
+  /** The old primary's latest write of the item admitted before the promotion. */
+  stranded: JournalEntry;
+  /** The secondary's latest write of the item admitted at or after the promotion, if any. */
+  changedSince: JournalEntry | undefined;
+  primaryItem: Item | undefined;
   secondaryItem: Item | undefined;
+  /** WriteId of the secondary's tombstone of the item, if it has one. */
+  secondaryTombstone: string | undefined;
+  /** Comments only: does the secondary still hold the comment's photo, listed (and not tombstoned)? */
+  photoInSecondary?: boolean;
 }
 
-export interface ReplayDecision extends ItemRef {
-  table: ReplicatedTable;
-  item: Item;
-  /** What the secondary held when the decision was made (undefined: absent): the replay is conditional on it. */
-  secondaryItem: Item | undefined;
+export type Verdict =
+  | { kind: 'converged' }
+  | { kind: 'replay-put'; item: Item; expectedWriteId: string | null }
+  | { kind: 'replay-delete'; expectedWriteId: string }
+  /** A comment on a photo the secondary deleted: removed there (and kept from ever arriving). */
+  | { kind: 'remove-orphan' }
+  | { kind: 'conflict'; resolution: ConflictReport['resolution'] }
+  /** The primary no longer holds the write it journalled (changed again by replication): nothing to replay. */
+  | { kind: 'untraceable' };
+
+const writeIdOf = (item: Item | undefined): string | null =>
+  item === undefined ? null : typeof item.writeId === 'string' ? item.writeId : '';
+
+/** What the secondary holds now: its item's writeId, else its tombstone's, else null. */
+function heldIn(item: Item | undefined, tombstone: string | undefined): string | null {
+  return item !== undefined ? writeIdOf(item) : (tombstone ?? null);
 }
 
-export interface Classification {
-  replay: ReplayDecision[];
-  conflicts: ConflictReport[];
-  converged: number;
-}
+export function judgeStranded(c: StrandedCase): Verdict {
+  if (c.table === 'comments' && c.photoInSecondary === false && c.stranded.op === 'put') return { kind: 'remove-orphan' };
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-function refOf(table: string, item: Item): ItemRef {
-  return { table, pk: String(item.pk), sk: String(item.sk) };
-}
-
-/** Is this primary item newer than the failover watermark of its table (null watermark: the secondary had nothing)? */
-export function isAfterWatermark(item: Item, watermark: number | null): boolean {
-  if (isRunbookMarker(item)) return false;
-  const time = itemTime(item);
-  if (time === null) return false;
-  return watermark === null || time > watermark;
-}
-
-export function classifyStrandedWrites(candidates: StrandedCandidate[], failoverAt: number): Classification {
-  const result: Classification = { replay: [], conflicts: [], converged: 0 };
-  for (const { table, primaryItem, secondaryItem } of candidates) {
-    if (secondaryItem !== undefined && sameItem(primaryItem, secondaryItem)) {
-      result.converged += 1;
-      continue;
-    }
-    const secondaryTime = secondaryItem === undefined ? null : itemTime(secondaryItem);
-    const unchangedSinceFailover = secondaryItem === undefined || (secondaryTime !== null && secondaryTime <= failoverAt);
-    if (unchangedSinceFailover) {
-      result.replay.push({ ...refOf(table, primaryItem), table, item: primaryItem, secondaryItem });
-    } else {
-      result.conflicts.push({ ...refOf(table, primaryItem), primaryTime: iso(itemTime(primaryItem)), secondaryTime: iso(secondaryTime) });
-    }
+  if (c.changedSince) {
+    // Both regions wrote the item. Which write holds in each region now?
+    const secondaryNow = heldIn(c.secondaryItem, c.secondaryTombstone);
+    const primaryNow = writeIdOf(c.primaryItem);
+    const same = secondaryNow === primaryNow || (c.secondaryItem === undefined && c.primaryItem === undefined);
+    if (!same) return { kind: 'conflict', resolution: 'pending' };
+    if (secondaryNow === c.changedSince.writeId) return { kind: 'conflict', resolution: 'secondary-kept' };
+    if (secondaryNow === c.stranded.writeId) return { kind: 'conflict', resolution: 'stranded-write-kept' };
+    return { kind: 'conflict', resolution: 'pending' };
   }
-  return result;
+
+  const secondaryWriteId = writeIdOf(c.secondaryItem);
+  if (c.stranded.op === 'put') {
+    if (coversWrite(secondaryWriteId, c.stranded)) return { kind: 'converged' };
+    if (c.secondaryItem === undefined && coversWrite(c.secondaryTombstone, c.stranded)) return { kind: 'converged' };
+    if (!c.primaryItem || !coversWrite(writeIdOf(c.primaryItem), c.stranded)) return { kind: 'untraceable' };
+    return { kind: 'replay-put', item: c.primaryItem, expectedWriteId: secondaryWriteId };
+  }
+  if (c.secondaryItem === undefined) return { kind: 'converged' };
+  if (secondaryWriteId !== null && secondaryWriteId > c.stranded.writeId) return { kind: 'converged' };
+  return { kind: 'replay-delete', expectedWriteId: secondaryWriteId ?? '' };
 }
 
 /** Unresolved conflicts block the failback unless a human forces it (with the run's reason on record). */
@@ -113,13 +84,13 @@ export function reconciliationBlocks(conflictCount: number, force: boolean): boo
   return conflictCount > 0 && !force;
 }
 
-/** Folds a page of items into the newest item time seen so far (the replication watermark of a table). */
-export function newestItemTime(current: number | null, items: Item[]): number | null {
-  let newest = current;
-  for (const item of items) {
-    if (isRunbookMarker(item)) continue;
-    const time = itemTime(item);
-    if (time !== null && (newest === null || time > newest)) newest = time;
+/** Keeps, per item, the latest of its journal entries (writeIds are time-ordered). */
+export function latestPerItem<T extends { entry: JournalEntry }>(entries: Iterable<T>, idOf: (e: T) => string): Map<string, T> {
+  const latest = new Map<string, T>();
+  for (const e of entries) {
+    const id = idOf(e);
+    const previous = latest.get(id);
+    if (!previous || previous.entry.writeId <= e.entry.writeId) latest.set(id, e);
   }
-  return newest;
+  return latest;
 }

@@ -1,16 +1,24 @@
 // Replication-gate steps: WriteMarkers (one round of markers in the region being left) and
 // CheckReplication (one look at the target replica). The ASL loops them with a Wait state; the
-// deadline set by the first round bounds the whole gate.
+// deadline set by the first round bounds the whole gate. Markers are the fast first check; the
+// gate passes only once every write journalled in the region being left since the last verified
+// point is in the target (decisions/journal-verification.ts), and then moves that point.
+import { JOURNAL_RETENTION_SECONDS } from '../../../shared/write-journal/model';
+import { describeJournal, type JournalProgress, startJournalVerification, verificationStart } from '../decisions/journal-verification';
 import { evaluateReplicationGate, startGateRound } from '../decisions/replication-gate';
 import { IllegalRunbookState, ReplicationGateTimeout } from '../errors';
 import type { GateProgress, RunbookDocument } from '../model';
+import { advanceJournal } from './journal-check';
 import type { RunbookDeps } from './ports';
 import { executeStep } from './run-step';
 
 const INNER_POLL_MS = 1_000;
 const INNER_POLL_INTERVAL_MS = 100;
 
-type GateDeps = Pick<RunbookDeps, 'config' | 'clock' | 'markers' | 'parameters' | 'stateIn' | 'reports'>;
+type GateDeps = Pick<
+  RunbookDeps,
+  'config' | 'clock' | 'markers' | 'parameters' | 'stateIn' | 'reports' | 'journal' | 'objects' | 'verifiedPoints'
+>;
 /** The ASL seeds `$.gate` with `{ phase }` before the first round. */
 type GateDoc = RunbookDocument & { gate?: Partial<GateProgress> & Pick<GateProgress, 'phase'> };
 
@@ -32,7 +40,7 @@ export async function writeGateMarkers(deps: GateDeps, doc: GateDoc): Promise<Ga
     const plan = doc.plan?.gate;
     if (!plan) throw new IllegalRunbookState('The replication gate was reached without a gate in the plan');
     const now = deps.clock();
-    const progress = startGateRound({
+    const round = startGateRound({
       previous: doc.gate,
       plan,
       phase: doc.gate?.phase ?? 'final',
@@ -41,6 +49,20 @@ export async function writeGateMarkers(deps: GateDeps, doc: GateDoc): Promise<Ga
       maxLagSeconds: await maxLagSeconds(deps),
       requiredVersion: requiredVersion(doc),
     });
+    // A new round of markers (remeasure) keeps the journal check where it was.
+    const journal: JournalProgress =
+      round.round > 1 && doc.gate?.journal
+        ? doc.gate.journal
+        : startJournalVerification({
+            since: verificationStart(
+              await deps.verifiedPoints.latestVerified(plan.sourceRegion, plan.targetRegion),
+              now.getTime(),
+              JOURNAL_RETENTION_SECONDS,
+            ),
+            // Catch-up: the source still takes writes; what it acknowledged before now is the gate's.
+            until: round.phase === 'catch-up' ? now.toISOString() : null,
+          });
+    const progress = { ...round, journal };
     await deps.markers.write(plan.sourceRegion, progress.markerId, now.toISOString());
     return {
       result: progress,
@@ -74,6 +96,7 @@ export async function checkReplicationGate(deps: GateDeps, doc: GateDoc): Promis
       if (next.status !== 'waiting' || deps.clock().getTime() - started >= INNER_POLL_MS) break;
       await new Promise((resolve) => setTimeout(resolve, INNER_POLL_INTERVAL_MS));
     }
+    next = await proveWrites(deps, doc, next);
     if (next.status !== 'waiting') {
       // This round is over: its markers are not needed any more (the delete replicates too).
       await deps.markers.remove(progress.sourceRegion, progress.markerId).catch(() => undefined);
@@ -90,4 +113,25 @@ export async function checkReplicationGate(deps: GateDeps, doc: GateDoc): Promis
       record: next.status !== 'waiting',
     };
   });
+}
+
+/**
+ * The markers say replication moves; the journal says whether each write arrived. The gate
+ * passes only when both do; while writes are missing it waits (and lists them), and past the
+ * deadline it times out with them in the reason.
+ */
+async function proveWrites(deps: GateDeps, doc: GateDoc, markers: GateProgress): Promise<GateProgress> {
+  if (!markers.journal) return markers;
+  const journal = await advanceJournal(deps, markers.journal, markers.sourceRegion, markers.targetRegion);
+  const proof = describeJournal(journal, markers.targetRegion);
+  const next: GateProgress = { ...markers, journal, reason: `${markers.reason}; ${proof}` };
+  if (markers.status !== 'passed') return next;
+  if (!journal.complete) {
+    const expired = deps.clock().getTime() >= markers.deadline;
+    return { ...next, status: expired ? 'timed-out' : 'waiting', reason: `markers visible, but not every write yet: ${proof}` };
+  }
+  if (!doc.run.dryRun && journal.verifiedThrough) {
+    await deps.verifiedPoints.recordVerified(markers.sourceRegion, markers.targetRegion, journal.verifiedThrough, doc.run.executionName);
+  }
+  return next;
 }

@@ -3,7 +3,9 @@
 
 // The state's own transition command: the runbooks change the state only through the store's rules.
 import type { TransitionCommand } from '../../../shared/app-state/store';
+import type { ItemKey, JournalEntry, WriteStamp } from '../../../shared/write-journal/model';
 import type { RunbookConfig } from '../config';
+import type { DataTable, HeldVersion } from '../decisions/journal-verification';
 import type { Item } from '../decisions/reconciliation';
 import type {
   AppStateName,
@@ -75,15 +77,62 @@ export interface MarkerTables {
   remove(region: string, markerId: string): Promise<void>;
 }
 
+export interface VerifiedPoints {
+  /** Up to when a gate verified every write of `source` in `target` (this region's replica), or null. */
+  latestVerified(source: string, target: string): Promise<string | null>;
+  /** Moves the point forward (never back). */
+  recordVerified(source: string, target: string, through: string, executionName: string): Promise<void>;
+}
+
+export interface JournalPage {
+  entries: Array<{ sk: string; entry: JournalEntry }>;
+  /** The partition has more entries after the last one returned. */
+  more: boolean;
+}
+
+/** The write journal and what a region holds of the journalled items (shared/write-journal/model.ts). */
+export interface WriteJournalTables {
+  /** Entries of one journal partition after `afterSk`, in order, at most `limit` (consistent read). */
+  readJournal(region: string, table: DataTable, bucket: string, afterSk: string | null, limit: number): Promise<JournalPage>;
+  /** Per key, in the same order: the writeId of the region's item and of its tombstone (consistent reads). */
+  heldVersions(region: string, table: DataTable, keys: ItemKey[]): Promise<HeldVersion[]>;
+}
+
+/** This region's photo bucket, as the gate checks it. */
+export interface PhotoObjects {
+  /** The object's ETag, null when there is none. */
+  etagOf(key: string): Promise<string | null>;
+}
+
+/** Reads and reconciliation writes of the data tables; never a scan. */
 export interface DataTables {
-  /** Every item of a table in a region, a page at a time. */
-  scan(region: string, table: ReplicatedTable): AsyncIterable<Item[]>;
   get(region: string, table: ReplicatedTable, key: { pk: string; sk: string }): Promise<Item | undefined>;
+  /** The writeId of the item's tombstone in that region, if it has one. */
+  tombstoneOf(region: string, table: DataTable, key: ItemKey): Promise<string | undefined>;
+  /** Keys of one partition (a photo's comments), a page at a time. */
+  partitionKeys(region: string, table: DataTable, pk: string): Promise<ItemKey[]>;
   /**
-   * Writes `item` only if the region still holds `expected` (absent, or with the same timestamp
-   * attributes): 'changed' when someone wrote it meanwhile.
+   * Writes `item` (with its own stamp) and a journal entry, only if the region's copy still
+   * carries `expectedWriteId` (null: absent, and no tombstone): 'changed' when it does not.
    */
-  putIfUnchanged(region: string, table: ReplicatedTable, item: Item, expected: Item | undefined): Promise<'written' | 'changed'>;
+  replayPut(
+    region: string,
+    table: DataTable,
+    item: Item,
+    expectedWriteId: string | null,
+    stamp: WriteStamp,
+  ): Promise<'written' | 'changed'>;
+  /**
+   * Deletes the item, leaving its tombstone and a journal entry, only if the region's copy still
+   * carries `expectedWriteId` ('any': whatever it holds, or nothing).
+   */
+  replayDelete(
+    region: string,
+    table: DataTable,
+    key: ItemKey,
+    expectedWriteId: string | 'any',
+    stamp: WriteStamp,
+  ): Promise<'written' | 'changed'>;
 }
 
 export interface RunbookParameters {
@@ -126,6 +175,10 @@ export interface RunbookDeps {
   watermarks: WatermarkStore;
   markers: MarkerTables;
   data: DataTables;
+  journal: WriteJournalTables;
+  /** Null when the function has no photo bucket configured: journalled objects are then reported unverifiable. */
+  objects: PhotoObjects | null;
+  verifiedPoints: VerifiedPoints;
   parameters: RunbookParameters;
   health: RegionHealthProbe;
   heartbeats: Heartbeats;

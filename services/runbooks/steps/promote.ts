@@ -1,18 +1,19 @@
 // Promotion: one conditional write in the replica of the region being activated. Before a
-// failover promotion, the replication watermark is recorded (per data table, the newest item
-// time this region holds), so a later failback knows which of the old primary's writes never
-// arrived. Refusals leave the state as it was (fenced): a run never half-promotes.
-import { newestItemTime } from '../decisions/reconciliation';
+// failover promotion, the watermark is recorded: the version this promotion writes (writes
+// admitted under an older one were the old primary's) and up to when the old primary's writes
+// were verified here (the gate's journal proof, or the last verified point for an ungraceful
+// run). No table is read for it: promotion takes as long with a million items as with ten.
+// Refusals leave the state as it was (fenced): a run never half-promotes.
 import { actorOf, decidePromotion, type TransitionDecision, writtenBy } from '../decisions/transitions';
 import { IllegalRunbookState, refusalError, StaleStateVersion, TransitionRejected } from '../errors';
-import { DATA_TABLES, type PromotionResult, type RunbookDocument, type StateSnapshot, type WatermarkRecord } from '../model';
+import type { PromotionResult, RunbookDocument, StateSnapshot, WatermarkRecord } from '../model';
 import type { RunbookDeps } from './ports';
 import { recordTransition } from './record-transition';
 import { executeStep, type StepOutput } from './run-step';
 
 type PromoteDeps = Pick<
   RunbookDeps,
-  'config' | 'clock' | 'stateIn' | 'stateForPromotion' | 'data' | 'watermarks' | 'audit' | 'notifier' | 'reports'
+  'config' | 'clock' | 'stateIn' | 'stateForPromotion' | 'watermarks' | 'verifiedPoints' | 'audit' | 'notifier' | 'reports'
 >;
 
 /**
@@ -40,14 +41,23 @@ async function ownFenceVisible(store: ReturnType<RunbookDeps['stateIn']>, versio
   }
 }
 
-async function recordWatermark(deps: PromoteDeps, doc: RunbookDocument, region: string, promotedAt: string): Promise<WatermarkRecord> {
-  const tables: Record<string, string | null> = {};
-  for (const table of DATA_TABLES) {
-    let newest: number | null = null;
-    for await (const page of deps.data.scan(region, table)) newest = newestItemTime(newest, page);
-    tables[table] = newest === null ? null : new Date(newest).toISOString();
-  }
-  const watermark: WatermarkRecord = { promotedAt, executionId: doc.run.executionId, mode: doc.run.mode ?? 'planned', tables };
+async function recordWatermark(
+  deps: PromoteDeps,
+  doc: RunbookDocument,
+  region: string,
+  promotedAt: string,
+  promotedVersion: number,
+): Promise<WatermarkRecord> {
+  const { primaryRegion } = deps.config;
+  const proven = doc.gate?.phase === 'final' && doc.gate.status === 'passed' ? (doc.gate.journal?.verifiedThrough ?? null) : null;
+  const verifiedThrough = proven ?? (await deps.verifiedPoints.latestVerified(primaryRegion, region));
+  const watermark: WatermarkRecord = {
+    promotedAt,
+    executionId: doc.run.executionId,
+    mode: doc.run.mode ?? 'planned',
+    promotedVersion,
+    verifiedThrough,
+  };
   await deps.watermarks.save(watermark, doc.run.executionName);
   return watermark;
 }
@@ -110,7 +120,7 @@ async function apply(
     const from = target.ungraceful && !ownFence ? 'active' : 'fenced';
     let watermark = await deps.watermarks.latest();
     if (target.to === 'failover' && watermark?.executionId !== run.executionId) {
-      watermark = await recordWatermark(deps, doc, target.region, state.updatedAt);
+      watermark = await recordWatermark(deps, doc, target.region, state.updatedAt, state.version);
     }
     const ungraceful = from === 'active';
     // The first attempt's write may have committed after it was abandoned: hold writes for a
@@ -138,7 +148,9 @@ async function apply(
   const now = deps.clock();
   // Recorded before the write, so no retry can promote without one. The region being activated
   // accepts no writes before this promotion: what it holds now is what it will have received.
-  const watermark = target.to === 'failover' ? await recordWatermark(deps, doc, target.region, now.toISOString()) : null;
+  // The transition raises the version by exactly one (shared/app-state/model.ts).
+  const watermark =
+    target.to === 'failover' ? await recordWatermark(deps, doc, target.region, now.toISOString(), decision.expectedVersion + 1) : null;
   const sentAt = deps.clock();
   const after = await deps.stateForPromotion(target.region).transition({
     expectedState: decision.from,

@@ -1,113 +1,199 @@
 // Failback's stranded-write reconciliation (see decisions/reconciliation.ts for the rules). Runs
-// in the primary: scans its photo and comment tables for items newer than the failover
-// watermark and compares each with the secondary's copy. Nothing is written when the run is a
-// practice run or is blocked by conflicts; each replay is conditional on the secondary's copy
-// still being what was compared, so a concurrent user write turns it into a conflict instead.
+// in the primary. Reads, never scans: the primary's write journal since the last verified point
+// (its stranded writes are those admitted under a state version older than the failover's
+// promotion), the secondary's journal since the promotion, and each stranded item in both
+// regions. Nothing is written when the run is a practice run or is blocked by conflicts; each
+// replay is conditional on the secondary's copy still being the one judged, so a concurrent
+// user write turns it into a conflict instead.
+import { newId } from '../../../shared/photos/ids';
 import {
-  classifyStrandedWrites,
-  isAfterWatermark,
-  isRunbookMarker,
-  itemTime,
-  reconciliationBlocks,
-  type StrandedCandidate,
-} from '../decisions/reconciliation';
+  type ItemKey,
+  JOURNAL_RETENTION_SECONDS,
+  type JournalEntry,
+  journalBuckets,
+  type WriteStamp,
+} from '../../../shared/write-journal/model';
+import { type DataTable, itemId, JOURNALLED_TABLES, verificationStart } from '../decisions/journal-verification';
+import { judgeStranded, latestPerItem, reconciliationBlocks, type StrandedCase, type Verdict } from '../decisions/reconciliation';
 import { UnresolvedConflicts } from '../errors';
-import {
-  type ConflictReport,
-  DATA_TABLES,
-  type ItemRef,
-  type ReconciliationResult,
-  type RunbookDocument,
-  type WatermarkRecord,
-} from '../model';
+import type { ConflictReport, ItemRef, ReconciliationResult, ReplayedRef, RunbookDocument, WatermarkRecord } from '../model';
+import { mapLimit } from './journal-check';
 import type { RunbookDeps } from './ports';
 import { executeStep } from './run-step';
 
 /** Lists in the result are capped: it travels through the state machine (256 KB) and into the report. */
 export const LISTED_ITEMS_CAP = 50;
+const PAGE_SIZE = 500;
 
-const watermarkMs = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
+type ReconcileDeps = Pick<RunbookDeps, 'config' | 'clock' | 'data' | 'journal' | 'watermarks' | 'reports' | 'stateIn'>;
 
-export async function reconcileStrandedWrites(
-  deps: Pick<RunbookDeps, 'config' | 'clock' | 'data' | 'watermarks' | 'reports'>,
-  doc: RunbookDocument,
-): Promise<ReconciliationResult> {
+interface Journalled {
+  table: DataTable;
+  entry: JournalEntry;
+}
+
+/** Every journal entry of a region written from `since` on, both data tables (minutes read in parallel). */
+async function readJournal(deps: ReconcileDeps, region: string, since: string, now: Date): Promise<Journalled[]> {
+  const parts = JOURNALLED_TABLES.flatMap((table) => journalBuckets(since, now).map((bucket) => ({ table, bucket })));
+  const pages = await mapLimit(parts, 8, async ({ table, bucket }) => {
+    const found: Journalled[] = [];
+    let afterSk: string | null = null;
+    for (;;) {
+      const page = await deps.journal.readJournal(region, table, bucket, afterSk, PAGE_SIZE);
+      for (const { entry } of page.entries) if (entry.at >= since) found.push({ table, entry });
+      if (!page.more || page.entries.length === 0) return found;
+      afterSk = page.entries.at(-1)?.sk ?? null;
+    }
+  });
+  return pages.flat();
+}
+
+const photoKeyOfComment = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: 'PHOTO' });
+const refOf = (table: string, key: ItemKey): ItemRef => ({ table, pk: key.pk, sk: key.sk });
+
+async function newestWatermark(deps: ReconcileDeps): Promise<WatermarkRecord | null> {
+  // Written in the secondary when it was promoted; read there too, in case it has not replicated here.
+  const found = await Promise.all([deps.watermarks.latest(deps.config.primaryRegion), deps.watermarks.latest(deps.config.secondaryRegion)]);
+  return found.reduce<WatermarkRecord | null>((newest, w) => (w && (!newest || w.promotedAt > newest.promotedAt) ? w : newest), null);
+}
+
+export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookDocument): Promise<ReconciliationResult> {
   return executeStep(deps, doc, 'Reconcile', async () => {
     const { run } = doc;
     const primary = deps.config.primaryRegion;
     const secondary = deps.config.secondaryRegion;
-    // Written in the secondary when it was promoted; read there too, in case it has not replicated here.
-    const found = await Promise.all([deps.watermarks.latest(primary), deps.watermarks.latest(secondary)]);
-    const watermark = found.reduce<WatermarkRecord | null>(
-      (newest, w) => (w && (!newest || w.promotedAt > newest.promotedAt) ? w : newest),
-      null,
-    );
-    const failoverAt = watermarkMs(watermark?.promotedAt);
+    const now = deps.clock();
+    const watermark = await newestWatermark(deps);
+    // Without a watermark nothing says which version took over: every journalled write is stranded,
+    // and every write of the secondary counts as made since the failover.
+    const promotedVersion = watermark?.promotedVersion ?? Number.POSITIVE_INFINITY;
+    const since = verificationStart(watermark?.verifiedThrough ?? null, now.getTime(), JOURNAL_RETENTION_SECONDS);
+    const secondarySince = watermark ? verificationStart(watermark.promotedAt, now.getTime(), JOURNAL_RETENTION_SECONDS) : since;
 
-    let scanned = 0;
-    const candidates: StrandedCandidate[] = [];
-    const untimed: ItemRef[] = [];
-    for (const table of DATA_TABLES) {
-      const tableWatermark = watermark ? watermarkMs(watermark.tables[table]) : null;
-      for await (const page of deps.data.scan(primary, table)) {
-        scanned += page.length;
-        for (const item of page) {
-          if (isRunbookMarker(item)) continue;
-          if (itemTime(item) === null) {
-            // No timestamp: cannot be placed before or after the failover, so it is listed for a human.
-            if (untimed.length < LISTED_ITEMS_CAP) untimed.push({ table, pk: String(item.pk), sk: String(item.sk) });
-            continue;
-          }
-          if (!isAfterWatermark(item, tableWatermark)) continue;
-          const secondaryItem = await deps.data.get(secondary, table, { pk: String(item.pk), sk: String(item.sk) });
-          candidates.push({ table, primaryItem: item, secondaryItem });
-        }
+    const [primaryJournal, secondaryJournal] = await Promise.all([
+      readJournal(deps, primary, since, now),
+      readJournal(deps, secondary, secondarySince < since ? secondarySince : since, now),
+    ]);
+    const idOf = (j: Journalled) => itemId(j.table, j.entry.item);
+    const stranded = latestPerItem(
+      primaryJournal.filter((j) => j.entry.stateVersion < promotedVersion),
+      idOf,
+    );
+    const changedSince = latestPerItem(
+      secondaryJournal.filter((j) => watermark === null || j.entry.stateVersion >= promotedVersion),
+      idOf,
+    );
+
+    const cases: StrandedCase[] = [];
+    const photoAlive = new Map<string, boolean>();
+    const photoInSecondary = async (comment: ItemKey): Promise<boolean> => {
+      const key = photoKeyOfComment(comment);
+      let alive = photoAlive.get(key.pk);
+      if (alive === undefined) {
+        const [photo, tombstone] = await Promise.all([
+          deps.data.get(secondary, 'photos', key),
+          deps.data.tombstoneOf(secondary, 'photos', key),
+        ]);
+        alive = photo !== undefined && photo.status === 'ready' && tombstone === undefined;
+        photoAlive.set(key.pk, alive);
       }
+      return alive;
+    };
+    for (const [id, { table, entry }] of stranded) {
+      const key = entry.item;
+      const [primaryItem, secondaryItem, secondaryTombstone] = await Promise.all([
+        deps.data.get(primary, table, key),
+        deps.data.get(secondary, table, key),
+        deps.data.tombstoneOf(secondary, table, key),
+      ]);
+      cases.push({
+        table,
+        key,
+        stranded: entry,
+        changedSince: changedSince.get(id)?.entry,
+        primaryItem,
+        secondaryItem,
+        secondaryTombstone,
+        ...(table === 'comments' ? { photoInSecondary: await photoInSecondary(key) } : {}),
+      });
     }
 
-    // Without a watermark nothing says when the failover happened: a differing secondary copy is a conflict.
-    const classification = classifyStrandedWrites(candidates, failoverAt ?? Number.NEGATIVE_INFINITY);
-    const conflicts: ConflictReport[] = [...classification.conflicts];
+    const verdicts = cases.map((c) => ({ c, verdict: judgeStranded(c) }));
+    const conflicts: ConflictReport[] = verdicts.flatMap(({ c, verdict }) =>
+      verdict.kind === 'conflict'
+        ? [
+            {
+              ...refOf(c.table, c.key),
+              primaryTime: c.stranded.at,
+              secondaryTime: c.changedSince?.at ?? null,
+              resolution: verdict.resolution,
+            },
+          ]
+        : [],
+    );
     const blockedBefore = reconciliationBlocks(conflicts.length, run.force);
-    const replayed: ItemRef[] = [];
+    const planned = verdicts.filter(({ verdict }) => ['replay-put', 'replay-delete', 'remove-orphan'].includes(verdict.kind));
+    const replayed: ReplayedRef[] = [];
+    const orphansRemoved: ItemRef[] = [];
     let raced = 0;
 
-    if (!run.dryRun && !blockedBefore) {
-      for (const replay of classification.replay) {
-        const outcome = await deps.data.putIfUnchanged(secondary, replay.table, replay.item, replay.secondaryItem);
-        if (outcome === 'written') {
-          replayed.push({ table: replay.table, pk: replay.pk, sk: replay.sk });
-        } else {
+    if (!run.dryRun && !blockedBefore && planned.length > 0) {
+      // Reconciliation writes are the secondary's own (it is the active region): stamped with its state.
+      const state = await deps.stateIn(secondary).get();
+      const stampNow = (writeId = newId(deps.clock())): WriteStamp => ({
+        writeId,
+        stateVersion: state.version,
+        at: deps.clock().toISOString(),
+        region: secondary,
+      });
+      for (const { c, verdict } of planned) {
+        const outcome = await apply(deps, { primary, secondary }, c, verdict, stampNow);
+        if (outcome === 'changed') {
           raced += 1;
-          conflicts.push({ table: replay.table, pk: replay.pk, sk: replay.sk, primaryTime: null, secondaryTime: null });
-        }
+          conflicts.push({ ...refOf(c.table, c.key), primaryTime: c.stranded.at, secondaryTime: null, resolution: 'pending' });
+        } else if (verdict.kind === 'remove-orphan') orphansRemoved.push(refOf(c.table, c.key));
+        else replayed.push({ ...refOf(c.table, c.key), op: verdict.kind === 'replay-delete' ? 'delete' : 'put' });
       }
     }
 
+    const wouldDo = run.dryRun || blockedBefore;
+    const listedReplays: ReplayedRef[] = wouldDo
+      ? planned
+          .filter(({ verdict }) => verdict.kind !== 'remove-orphan')
+          .map(({ c, verdict }) => ({ ...refOf(c.table, c.key), op: verdict.kind === 'replay-delete' ? 'delete' : 'put' }))
+      : replayed;
+    const listedOrphans = wouldDo
+      ? planned.filter(({ verdict }) => verdict.kind === 'remove-orphan').map(({ c }) => refOf(c.table, c.key))
+      : orphansRemoved;
     const blocked = reconciliationBlocks(conflicts.length, run.force);
     const result: ReconciliationResult = {
       watermark,
       failoverAt: watermark?.promotedAt ?? null,
-      scanned,
-      candidates: candidates.length,
-      converged: classification.converged,
-      replayed: (run.dryRun || blockedBefore ? classification.replay.map(({ table, pk, sk }) => ({ table, pk, sk })) : replayed).slice(
-        0,
-        LISTED_ITEMS_CAP,
-      ),
+      since,
+      journalEntries: primaryJournal.length + secondaryJournal.length,
+      candidates: cases.length,
+      converged: verdicts.filter(({ verdict }) => verdict.kind === 'converged').length,
+      replayed: listedReplays.slice(0, LISTED_ITEMS_CAP),
+      orphansRemoved: listedOrphans.slice(0, LISTED_ITEMS_CAP),
       raced,
       conflicts: conflicts.slice(0, LISTED_ITEMS_CAP),
       conflictCount: conflicts.length,
-      untimed,
+      untraceable: verdicts
+        .filter(({ verdict }) => verdict.kind === 'untraceable')
+        .map(({ c }) => refOf(c.table, c.key))
+        .slice(0, LISTED_ITEMS_CAP),
       blocked,
       forced: run.force && conflicts.length > 0,
       dryRun: run.dryRun,
     };
-    const verb = run.dryRun || blockedBefore ? 'would replay' : 'replayed';
-    const replayCount = run.dryRun || blockedBefore ? classification.replay.length : replayed.length;
+    const verb = wouldDo ? 'would replay' : 'replayed';
+    const lww = conflicts.filter((c) => c.resolution !== 'pending').length;
     const detail =
-      `${scanned} item(s) scanned, ${candidates.length} after the watermark${watermark ? ` (failover ${watermark.promotedAt})` : ' (no watermark recorded)'}: ` +
-      `${classification.converged} already replicated, ${verb} ${replayCount}, ${conflicts.length} conflict(s)` +
+      `${result.journalEntries} journal entries read since ${since}, ${cases.length} stranded write(s)` +
+      `${watermark ? ` (failover ${watermark.promotedAt}, v${watermark.promotedVersion ?? '?'})` : ' (no watermark recorded)'}: ` +
+      `${result.converged} already replicated, ${verb} ${listedReplays.length}, ` +
+      `${wouldDo ? 'would remove' : 'removed'} ${listedOrphans.length} orphan comment(s), ${conflicts.length} conflict(s)` +
+      `${lww > 0 ? ` (${lww} already resolved by last-writer-wins)` : ''}` +
       (result.forced ? ' (forced: conflicts keep the secondary version)' : '');
     if (blocked && !run.dryRun) {
       const listed = conflicts
@@ -120,4 +206,45 @@ export async function reconcileStrandedWrites(
     }
     return { result, outcome: blocked ? 'would-block' : result.forced ? 'forced' : 'reconciled', detail };
   });
+}
+
+async function apply(
+  deps: ReconcileDeps,
+  { primary, secondary }: { primary: string; secondary: string },
+  c: StrandedCase,
+  verdict: Verdict,
+  stampNow: (writeId?: string) => WriteStamp,
+): Promise<'written' | 'changed'> {
+  switch (verdict.kind) {
+    case 'replay-put': {
+      // The stranded write itself: its item keeps its own stamp, its journal entry is new here.
+      const writeId = String(verdict.item.writeId ?? c.stranded.writeId);
+      return deps.data.replayPut(secondary, c.table, verdict.item, verdict.expectedWriteId, {
+        ...stampNow(writeId),
+        stateVersion: c.stranded.stateVersion,
+      });
+    }
+    case 'replay-delete': {
+      const outcome = await deps.data.replayDelete(secondary, c.table, c.key, verdict.expectedWriteId, stampNow());
+      if (outcome === 'written' && c.table === 'photos') await removeCommentsOf(deps, secondary, c.key, stampNow);
+      return outcome;
+    }
+    case 'remove-orphan': {
+      // In both regions, with one stamp: deleting a comment the secondary never received writes no
+      // stream record there, so nothing would replicate the delete to the primary. Unconditional,
+      // with a tombstone: the stranded comment, should it still arrive, loses to this later delete.
+      const stamp = stampNow();
+      await deps.data.replayDelete(primary, 'comments', c.key, 'any', stamp);
+      return deps.data.replayDelete(secondary, 'comments', c.key, 'any', stamp);
+    }
+    default:
+      return 'written';
+  }
+}
+
+/** A photo deleted by a replayed delete takes its comments in the secondary with it: no orphan remains. */
+async function removeCommentsOf(deps: ReconcileDeps, region: string, photo: ItemKey, stampNow: () => WriteStamp): Promise<void> {
+  for (const key of await deps.data.partitionKeys(region, 'comments', photo.pk)) {
+    if (key.sk.startsWith('COMMENT#')) await deps.data.replayDelete(region, 'comments', key, 'any', stampNow());
+  }
 }

@@ -29,10 +29,24 @@ export interface PhotoEnvironment {
 }
 
 export interface Snapshot {
+  /** Application items only; the write journal and tombstones are listed apart. */
   photos: unknown[];
   comments: unknown[];
+  /** Journal entries and tombstones of both tables (shared/write-journal/model.ts). */
+  journal: Array<Record<string, unknown>>;
+  tombstones: Array<Record<string, unknown>>;
   idempotency: unknown[];
   objects: string[];
+}
+
+/**
+ * What a refused request may leave: nothing of the application's data, and for bookkeeping
+ * only the record of removing what it had created (a rejected upload's tombstone and journal
+ * entries), never a live item.
+ */
+export function dataOf(snapshot: Snapshot): Omit<Snapshot, 'journal' | 'tombstones'> {
+  const { journal: _journal, tombstones: _tombstones, ...data } = snapshot;
+  return data;
 }
 
 export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
@@ -81,9 +95,13 @@ export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
         const { Contents = [] } = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket }));
         objects.push(...Contents.map((o) => `${bucket}/${o.Key}`));
       }
+      const data = [...(await scan(tables.PhotosTable!)), ...(await scan(tables.CommentsTable!))];
+      const kind = (item: Record<string, unknown>) => String(item.pk).split('#')[0];
       return {
-        photos: await scan(tables.PhotosTable!),
-        comments: await scan(tables.CommentsTable!),
+        photos: data.filter((i) => kind(i) === 'PHOTO' && i.sk === 'PHOTO'),
+        comments: data.filter((i) => kind(i) === 'PHOTO' && String(i.sk).startsWith('COMMENT#')),
+        journal: data.filter((i) => kind(i) === 'JOURNAL'),
+        tombstones: data.filter((i) => kind(i) === 'TOMBSTONE'),
         idempotency: await scan(tables.IdempotencyTable!),
         objects: objects.sort(),
       };

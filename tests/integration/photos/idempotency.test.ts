@@ -1,3 +1,5 @@
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { newId } from '../../../shared/photos/ids';
 import { call, IMAGES, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, SECONDARY, startPhotoEnvironment } from './harness';
 
 describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable)', () => {
@@ -136,5 +138,95 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     // Assess
     expect(refused.status).toBe(503);
     expect(retried.status).toBe(201);
+  });
+
+  /** As if the idempotency records had not replicated to the region the retry goes to. */
+  const forgetIdempotencyRecords = async () => {
+    const { Items = [] } = await env.documents.send(new ScanCommand({ TableName: env.tables.IdempotencyTable, ConsistentRead: true }));
+    for (const item of Items) await env.documents.send(new DeleteCommand({ TableName: env.tables.IdempotencyTable, Key: { id: item.id } }));
+  };
+
+  const listedPhoto = async (key: string) => {
+    const created = await createPhoto(key, { contentType: 'image/png', size: 68 });
+    const photoId = created.body.photo.id as string;
+    await fetch(created.body.upload.url, {
+      method: 'PUT',
+      headers: created.body.upload.headers,
+      body: new Uint8Array(IMAGES['image/png']),
+    });
+    await call(routes.completePhotoUpload, { method: 'POST', route: '/photos/{photoId}/complete', pathParameters: { photoId } });
+    return photoId;
+  };
+
+  it('with ULID keys, a retry in the other region writes the same comment, and comments keep the order they were first sent in', async () => {
+    // Prepare: three keys made 1 s apart, as three clients would when they first send
+    const photoId = await listedPhoto(newId(new Date()));
+    const t = Date.now() - 10_000;
+    const [early, middle, late] = [t, t + 1_000, t + 2_000].map((ms) => newId(new Date(ms)));
+    const add = (r: Routes, key: string, text: string) =>
+      call(r.addComment, {
+        method: 'POST',
+        route: '/photos/{photoId}/comments',
+        pathParameters: { photoId },
+        body: { text },
+        headers: { 'Idempotency-Key': key },
+      });
+
+    // Act: they reach the server in another order; the early one's answer is lost and the
+    // client retries it in the secondary after a failover, where its idempotency record never arrived
+    const lateAnswer = await add(routes, late as string, 'late');
+    const earlyFirst = await add(routes, early as string, 'early');
+    const middleAnswer = await add(routes, middle as string, 'middle');
+    await env.setState('failover');
+    await forgetIdempotencyRecords();
+    const secondary = loadRoutes(env, SECONDARY);
+    const earlyRetry = await add(secondary, early as string, 'early');
+    const reused = await add(secondary, middle as string, 'not what was sent first');
+    await env.setState('active');
+
+    // Assess: one comment per request, the retry answered with the first attempt's comment,
+    // and the list in the order the comments were first sent (the keys' time), not received
+    expect([lateAnswer.status, earlyFirst.status, middleAnswer.status, earlyRetry.status]).toEqual([201, 201, 201, 201]);
+    expect(earlyRetry.body).toEqual(earlyFirst.body);
+    expect({ status: reused.status, code: reused.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    const listed = await call(routes.listComments, {
+      method: 'GET',
+      route: '/photos/{photoId}/comments',
+      pathParameters: { photoId },
+    });
+    expect(listed.body.items.map((c: { text: string }) => c.text)).toEqual(['early', 'middle', 'late']);
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([earlyFirst.body.id, middleAnswer.body.id, lateAnswer.body.id]);
+    expect(earlyFirst.body.createdAt).toBe(new Date(t).toISOString());
+  });
+
+  it('with ULID keys, a photo creation retried after its record is lost creates no second photo', async () => {
+    // Prepare
+    const key = newId(new Date());
+    const body = { contentType: 'image/png', size: 68, title: 'exactly once' };
+    const first = await createPhoto(key, body);
+    const before = (await env.snapshot()).photos.length;
+
+    // Act
+    await forgetIdempotencyRecords();
+    const retry = await createPhoto(key, body);
+    const otherUser = await createPhoto(key, body, 'bob');
+
+    // Assess: bob's key is his own: another photo
+    expect([first.status, retry.status, otherUser.status]).toEqual([201, 201, 201]);
+    expect(retry.body.photo.id).toBe(first.body.photo.id);
+    expect(otherUser.body.photo.id).not.toBe(first.body.photo.id);
+    expect((await env.snapshot()).photos.length).toBe(before + 1);
+  });
+
+  it('refuses a ULID key far from the server clock (a stale or skewed client), storing nothing', async () => {
+    // Prepare
+    const before = await env.snapshot();
+
+    // Act
+    const stale = await createPhoto(newId(new Date(Date.now() - 2 * 3_600_000)), { contentType: 'image/png', size: 68 });
+
+    // Assess
+    expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 400, code: 'IDEMPOTENCY_KEY_OUT_OF_RANGE' });
+    expect(await env.snapshot()).toEqual(before);
   });
 });

@@ -80,6 +80,12 @@ describe('photo and comment lifecycle (real handlers, DynamoDB Local, s3rver)', 
     expect(after.photos).toEqual([]);
     expect(after.comments).toEqual([]);
     expect(after.objects).toEqual([]);
+    // Each delete left a tombstone, and every write its journal entry.
+    expect(after.tombstones.map((t) => t.pk)).toEqual(expect.arrayContaining([`TOMBSTONE#PHOTO#${id}`]));
+    expect(after.tombstones.filter((t) => t.pk === `TOMBSTONE#PHOTO#${id}`).map((t) => t.sk)).toEqual(
+      expect.arrayContaining(['PHOTO', `COMMENT#${added[0].id}`]),
+    );
+    expect(after.journal.filter((j) => (j.item as { pk: string }).pk === `PHOTO#${id}` && j.op === 'delete').length).toBeGreaterThan(0);
     const gone = await call(routes.getPhoto, { method: 'GET', route: '/photos/{photoId}', pathParameters: { photoId: id } });
     expect(gone.status).toBe(404);
     expect(gone.body.code).toBe('PHOTO_NOT_FOUND');

@@ -1,4 +1,5 @@
 import { recordKeys } from '../../../services/runbooks/model';
+import { stampAttributes } from '../../../shared/write-journal/model';
 import { runMachine } from './support/run-machine';
 import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
@@ -7,7 +8,14 @@ jest.setTimeout(180_000);
 const request = (extra: Record<string, unknown> = {}) => ({ reason: 'primary is back', requestedBy: 'oncall:tester', ...extra });
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const photoKey = (id: string) => ({ pk: `PHOTO#${id}`, sk: 'PHOTO' });
-const photo = (id: string, extra: Record<string, unknown> = {}) => ({ ...photoKey(id), id, title: id, createdAt: ago(120), ...extra });
+const photo = (id: string, extra: Record<string, unknown> = {}) => ({
+  ...photoKey(id),
+  id,
+  title: id,
+  status: 'ready',
+  createdAt: ago(120),
+  ...extra,
+});
 
 let w: World;
 beforeAll(async () => {
@@ -24,18 +32,25 @@ afterAll(async () => {
  * The scenario the reconciliation exists for. Both regions held the same photos; the primary then
  * accepted writes that never replicated (no replicator runs, as if its replication backlog was
  * lost), and the secondary was promoted by an ungraceful failover with the primary unreachable.
- * While the secondary served, it changed one of the photos the primary had also changed. When
- * the primary came back, only the state item made it across, then replication resumed.
+ * Replication then resumed (the primary's backlog stays lost): while the secondary served, it
+ * changed one of the photos the primary had also changed, and its writes replicate to the primary.
  */
-async function strandedWritesScenario(): Promise<World> {
+async function strandedWritesScenario(
+  extra: (w: World) => Promise<void> = async () => {},
+  afterFailover: (w: World) => Promise<void> = async () => {},
+): Promise<World> {
   w = await createWorld({ replicate: false });
-  for (const region of [PRIMARY, SECONDARY]) {
-    for (const id of ['a', 'b', 'c']) await w.put(region, 'photos', photo(id));
+  // Written in the primary and replicated before the trouble: the same item, stamp included, in both.
+  for (const id of ['a', 'b', 'c', 'd']) {
+    const stamp = await w.write(PRIMARY, 'photos', photo(id), { stateVersion: 0 });
+    await w.put(SECONDARY, 'photos', { ...photo(id), ...stampAttributes(stamp) });
   }
-  await w.put(PRIMARY, 'photos', photo('e', { createdAt: ago(50) }));
-  await w.put(PRIMARY, 'photos', photo('b', { title: 'b edited in the primary', updatedAt: ago(45) }));
-  await w.put(PRIMARY, 'photos', photo('c', { title: 'c edited in the primary', updatedAt: ago(44) }));
-  await w.put(PRIMARY, 'comments', { pk: 'PHOTO#a', sk: 'COMMENT#1', id: '1', text: 'stranded comment', createdAt: ago(40) });
+  // Stranded: acknowledged in the primary, never replicated.
+  await w.write(PRIMARY, 'photos', photo('e', { createdAt: ago(50) }), { stateVersion: 0 });
+  await w.write(PRIMARY, 'photos', photo('b', { title: 'b edited in the primary' }), { stateVersion: 0 });
+  await w.write(PRIMARY, 'photos', photo('c', { title: 'c edited in the primary' }), { stateVersion: 0 });
+  await w.write(PRIMARY, 'comments', { pk: 'PHOTO#a', sk: 'COMMENT#1', id: '1', text: 'stranded comment' }, { stateVersion: 0 });
+  await extra(w);
 
   await w.healthy(SECONDARY);
   const failover = await runMachine('failover', await w.deps(SECONDARY, { unreachable: PRIMARY }), {
@@ -45,12 +60,14 @@ async function strandedWritesScenario(): Promise<World> {
   });
   expect(failover.status).toBe('SUCCEEDED');
 
-  await w.put(SECONDARY, 'photos', photo('c', { title: 'c edited in the secondary', updatedAt: new Date().toISOString() }));
-  await w.put(SECONDARY, 'photos', photo('f', { createdAt: new Date().toISOString() }));
   const promoted = await w.state(SECONDARY);
   await w.putState(PRIMARY, promoted);
-  await w.healthy(PRIMARY, 3600);
   await w.startReplication();
+  // Served by the secondary since, under the promotion's version.
+  await w.write(SECONDARY, 'photos', photo('c', { title: 'c edited in the secondary' }));
+  await w.write(SECONDARY, 'photos', photo('f', { createdAt: new Date().toISOString() }));
+  await afterFailover(w);
+  await w.healthy(PRIMARY, 3600);
   return w;
 }
 
@@ -85,7 +102,9 @@ describe('failback', () => {
     expect(String(run.output?.summary)).toMatch(/UnresolvedConflicts: 1 conflict/);
     const report = await w.get(PRIMARY, 'appState', recordKeys.report(APP_ID, run.executionName));
     const reconcile = ((report?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === 'Reconcile');
-    expect(reconcile?.detail).toMatch(/would replay 3, 1 conflict/);
+    expect(reconcile?.detail).toMatch(
+      /6 stranded write\(s\).*2 already replicated, would replay 3, would remove 0 orphan comment\(s\), 1 conflict/,
+    );
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 2 });
     expect(await w.get(SECONDARY, 'photos', photoKey('e'))).toBeUndefined();
     expect(await titleIn(SECONDARY, 'b')).toBe('b');
@@ -120,10 +139,46 @@ describe('failback', () => {
       (s) => s.step === 'Reconcile',
     );
     expect(reconcile).toMatchObject({ outcome: 'forced' });
-    expect(reconcile?.detail).toMatch(/replayed 3, 1 conflict/);
+    expect(reconcile?.detail).toMatch(/replayed 3, removed 0 orphan comment\(s\), 1 conflict/);
     expect((await w.items(PRIMARY, 'appState', `AUDIT#${APP_ID}`)).map((a) => `${a.from}->${a.to}`)).toEqual(
       expect.arrayContaining(['failover->fenced', 'fenced->active']),
     );
+  });
+
+  it('never leaves a comment on a photo the secondary deleted, never resurrects that delete, and reports how the conflict stands', async () => {
+    // Prepare: a stranded comment on photo d; the secondary deletes d while it serves
+    const comment = { pk: 'PHOTO#d', sk: 'COMMENT#2' };
+    await strandedWritesScenario(
+      (world) =>
+        world
+          .write(PRIMARY, 'comments', { ...comment, id: '2', text: 'stranded, on a photo about to go' }, { stateVersion: 0 })
+          .then(() => {}),
+      (world) => world.remove(SECONDARY, 'photos', photoKey('d')).then(() => {}),
+    );
+    const deps = await w.deps(PRIMARY);
+
+    // Act
+    const run = await runMachine('failback', deps, request({ force: true, reason: 'conflict on c reviewed' }));
+
+    // Assess
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: null, cause: null });
+    expect(await w.get(SECONDARY, 'photos', photoKey('d'))).toBeUndefined();
+    expect(await w.get(SECONDARY, 'comments', comment)).toBeUndefined();
+    expect(await w.get(SECONDARY, 'comments', { pk: `TOMBSTONE#${comment.pk}`, sk: comment.sk })).toBeDefined();
+    // The delete reaches the primary too: neither the photo nor its comment comes back there.
+    await eventually(
+      async () => [await w.get(PRIMARY, 'photos', photoKey('d')), await w.get(PRIMARY, 'comments', comment)],
+      (found) => found.every((item) => item === undefined),
+    );
+    expect(await w.get(PRIMARY, 'comments', comment)).toBeUndefined();
+    expect(await w.get(PRIMARY, 'photos', photoKey('d'))).toBeUndefined();
+    const report = await w.get(PRIMARY, 'appState', recordKeys.report(APP_ID, run.executionName));
+    const reconcile = ((report?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === 'Reconcile');
+    // c (edited in both regions) and d (written before the failover, deleted since) were written in
+    // both regions: reported as conflicts, both already settled by last-writer-wins for the secondary.
+    expect(reconcile?.detail).toMatch(/removed 1 orphan comment\(s\), 2 conflict\(s\) \(2 already resolved by last-writer-wins\)/);
+    const result = (await w.get(PRIMARY, 'appState', recordKeys.report(APP_ID, run.executionName))) as Record<string, unknown>;
+    expect(result.status).toBe('succeeded');
   });
 
   it('is never automatic', async () => {

@@ -12,13 +12,13 @@ const change = (key: string, value: Value, at: number): ObservedChange<Value> =>
   changeTime: at,
 });
 
-function newEngine(): ReplicationEngine<Value> {
-  return new ReplicationEngine<Value>(() => 'photos', [EAST, WEST]);
+function newEngine(delayOf?: (job: { write: { key: string; payload: Value } }) => number): ReplicationEngine<Value> {
+  return new ReplicationEngine<Value>(() => 'photos', [EAST, WEST], delayOf);
 }
 
 /** Delivers the head job of a direction as a real writer would: announce, write, report. */
 function deliverHead(engine: ReplicationEngine<Value>, from: string, to: string, now: number) {
-  const job = engine.due(from, to, now, 0);
+  const job = engine.due(from, to, now);
   if (!job) return { delivered: false as const };
   const attempt = engine.begin(job);
   if (!attempt) return { delivered: false as const, superseded: true };
@@ -29,19 +29,19 @@ function deliverHead(engine: ReplicationEngine<Value>, from: string, to: string,
 const stat = (engine: ReplicationEngine<Value>, from: string) => engine.stats(10_000).find((s) => s.from === from);
 
 describe('ReplicationEngine', () => {
-  it('delivers a change no earlier than the lag after it was read', () => {
+  it('delivers a change no earlier than its delay after it was read', () => {
     // Prepare
-    const engine = newEngine();
+    const engine = newEngine(() => 200);
     engine.observe(EAST, change('k', 'v1', 1_000));
 
     // Act
-    const early = engine.due(EAST, WEST, 1_199, 200);
-    const onTime = engine.due(EAST, WEST, 1_200, 200);
+    const early = engine.due(EAST, WEST, 1_199);
+    const onTime = engine.due(EAST, WEST, 1_200);
 
     // Assess
     expect(early).toBeUndefined();
     expect(onTime?.write.payload).toBe('v1');
-    expect(engine.due(WEST, EAST, 5_000, 0)).toBeUndefined();
+    expect(engine.due(WEST, EAST, 5_000)).toBeUndefined();
   });
 
   it('recognises the echo of its own write and does not send it back', () => {
@@ -57,7 +57,7 @@ describe('ReplicationEngine', () => {
 
     // Assess
     expect(kind).toBe('echo');
-    expect(engine.due(WEST, EAST, 9_999, 0)).toBeUndefined();
+    expect(engine.due(WEST, EAST, 9_999)).toBeUndefined();
     expect(engine.idle).toBe(true);
     expect(stat(engine, EAST)).toMatchObject({ applied: 1, echoesSuppressed: 1, pending: 0, lastLagMs: 310, maxLagMs: 310, p50LagMs: 310 });
     expect(stat(engine, EAST)?.lastAppliedAt).toBe(new Date(1_310).toISOString());
@@ -120,8 +120,8 @@ describe('ReplicationEngine', () => {
 
     // Assess: west's write won, so both regions must end up with it.
     expect(engine.winnerOf('k')?.payload).toBe('west');
-    const toEast = engine.due(WEST, EAST, 2_000, 0);
-    const repairWest = engine.due(EAST, WEST, 2_000, 0);
+    const toEast = engine.due(WEST, EAST, 2_000);
+    const repairWest = engine.due(EAST, WEST, 2_000);
     expect(toEast?.write.payload).toBe('west');
     expect(repairWest).toMatchObject({ repair: true, write: { payload: 'west' } });
   });
@@ -158,7 +158,7 @@ describe('ReplicationEngine', () => {
 
     // Assess
     expect(engine.idle).toBe(true);
-    expect(engine.due(EAST, WEST, 9_999, 0)).toBeUndefined();
+    expect(engine.due(EAST, WEST, 9_999)).toBeUndefined();
   });
 
   it('keeps a failed delivery at the head and retries it after a backoff', () => {
@@ -172,8 +172,8 @@ describe('ReplicationEngine', () => {
     engine.fail(delivery.attempt, 1_000);
 
     // Assess
-    expect(engine.due(EAST, WEST, 1_000, 0)).toBeUndefined();
-    expect(engine.due(EAST, WEST, 1_100, 0)?.attempts).toBe(1);
+    expect(engine.due(EAST, WEST, 1_000)).toBeUndefined();
+    expect(engine.due(EAST, WEST, 1_100)?.attempts).toBe(1);
     expect(stat(engine, EAST)?.pending).toBe(1);
   });
 
@@ -181,7 +181,7 @@ describe('ReplicationEngine', () => {
     // Prepare
     const engine = newEngine();
     engine.observe(EAST, change('k', 'east', 1_000));
-    const job = engine.due(EAST, WEST, 1_000, 0);
+    const job = engine.due(EAST, WEST, 1_000);
     const attempt = job && engine.begin(job);
     if (!attempt) throw new Error('expected a delivery');
 
@@ -213,6 +213,81 @@ describe('ReplicationEngine', () => {
       lastLagMs: null,
     });
     expect(stats.find((s) => s.from === WEST)).toMatchObject({ pending: 0, oldestPendingAgeMs: null, lastAppliedAt: null });
+  });
+
+  it('delivers items of one table out of order, each after its own delay', () => {
+    // Prepare: "a" is slow (a hot partition), "b" is fast, though "a" was written first.
+    const engine = newEngine((job) => (job.write.key === 'a' ? 5_000 : 100));
+    engine.observe(EAST, change('a', 'first', 1_000));
+    engine.observe(EAST, change('b', 'second', 1_010));
+
+    // Act
+    const at2s = deliverHead(engine, EAST, WEST, 2_000);
+    if (!at2s.delivered) throw new Error('expected a delivery');
+    engine.complete(at2s.attempt, 'applied-no-echo', 2_000);
+    const stillAt2s = engine.due(EAST, WEST, 2_000);
+    const at6s = engine.due(EAST, WEST, 6_000);
+
+    // Assess
+    expect(at2s.value).toBe('second');
+    expect(stillAt2s).toBeUndefined();
+    expect(at6s?.write.payload).toBe('first');
+    expect(stat(engine, EAST)).toMatchObject({ pending: 1, applied: 1 });
+  });
+
+  it('writes one item at a time per target, while other items go in parallel', () => {
+    // Prepare
+    const engine = newEngine();
+    engine.observe(EAST, change('k', 'v1', 1_000));
+    engine.observe(EAST, change('k', 'v2', 1_001));
+    engine.observe(EAST, change('other', 'x', 1_002));
+
+    // Act
+    const first = deliverHead(engine, EAST, WEST, 2_000);
+    const next = engine.due(EAST, WEST, 2_000);
+
+    // Assess: v2 waits for v1's write; "other" need not.
+    expect(first).toMatchObject({ delivered: true, value: 'v1' });
+    expect(next?.write.key).toBe('other');
+    expect(stat(engine, EAST)?.inFlight).toBe(1);
+  });
+
+  it('discards an older write of an item that arrives after a newer one, as last-writer-wins does', () => {
+    // Prepare: the first write draws a long delay, the second a short one.
+    let n = 0;
+    const engine = newEngine(() => (n++ === 0 ? 3_000 : 100));
+    engine.observe(EAST, change('k', 'old', 1_000));
+    engine.observe(EAST, change('k', 'new', 1_050));
+    const newer = deliverHead(engine, EAST, WEST, 1_200);
+    if (!newer.delivered) throw new Error('expected a delivery');
+    engine.complete(newer.attempt, 'applied-echo-pending', 1_210);
+    engine.observe(WEST, change('k', 'new', 1_220));
+
+    // Act
+    const older = deliverHead(engine, EAST, WEST, 5_000);
+
+    // Assess
+    expect(newer.value).toBe('new');
+    expect(older).toEqual({ delivered: false, superseded: true });
+    expect(engine.idle).toBe(true);
+  });
+
+  it('does not write what the target’s own feed already shows (both regions wrote the same content)', () => {
+    // Prepare
+    const engine = newEngine();
+    engine.observe(EAST, change('k', 'seed', 1_000));
+    engine.observe(WEST, change('k', 'seed', 1_001));
+
+    // Act
+    const toEast = deliverHead(engine, WEST, EAST, 2_000);
+    const toWest = deliverHead(engine, EAST, WEST, 2_000);
+
+    // Assess
+    expect(toEast.delivered).toBe(false);
+    expect(toWest.delivered).toBe(false);
+    expect(engine.idle).toBe(true);
+    expect((stat(engine, EAST)?.superseded ?? 0) + (stat(engine, WEST)?.superseded ?? 0)).toBe(1);
+    expect((stat(engine, EAST)?.alreadyThere ?? 0) + (stat(engine, WEST)?.alreadyThere ?? 0)).toBe(1);
   });
 
   it('rejects a single region or an unknown one', () => {
@@ -247,10 +322,12 @@ describe('ReplicationEngine convergence under random interleavings', () => {
     feed: 'stream' | 'notify',
   ): { regions: Record<string, SimRegion>; engine: ReplicationEngine<Value>; keys: string[] } {
     const random = prng(seed);
-    const engine = newEngine();
-    const keys = ['k1', 'k2'];
+    // Each job draws its own delay: deliveries overtake each other, within and across items.
+    const engine = newEngine(() => Math.floor(random() * 8));
+    const keys = ['k1', 'k2', 'k3'];
     const regions: Record<string, SimRegion> = { [EAST]: { content: new Map(), feed: [] }, [WEST]: { content: new Map(), feed: [] } };
-    const inFlight = new Map<string, { attempt: ApplyAttempt<Value>; echo: boolean }>();
+    // Several deliveries in flight per target at once, at most one per item (the engine's rule).
+    const inFlight = new Map<string, Array<{ attempt: ApplyAttempt<Value>; echo: boolean }>>();
     let clock = 1_000;
     let writes = 0;
 
@@ -275,8 +352,9 @@ describe('ReplicationEngine convergence under random interleavings', () => {
       return true;
     };
     const startDelivery = (from: string, to: string): boolean => {
-      if (inFlight.has(to)) return false;
-      const job = engine.due(from, to, clock, 0);
+      const flights = inFlight.get(to) ?? [];
+      if (flights.length >= 2) return false;
+      const job = engine.due(from, to, clock);
       if (!job) return false;
       const attempt = engine.begin(job);
       if (!attempt) return true;
@@ -284,13 +362,17 @@ describe('ReplicationEngine convergence under random interleavings', () => {
         engine.complete(attempt, 'superseded', clock);
         return true;
       }
-      inFlight.set(to, { attempt, echo: write(to, job.write.key, job.write.payload) });
+      inFlight.set(to, [...flights, { attempt, echo: write(to, job.write.key, job.write.payload) }]);
       return true;
     };
     const finishDelivery = (to: string): boolean => {
-      const flight = inFlight.get(to);
+      const flights = inFlight.get(to) ?? [];
+      if (flights.length === 0) return false;
+      // Either delivery may finish first.
+      const index = Math.floor(random() * flights.length);
+      const [flight] = flights.splice(index, 1);
+      inFlight.set(to, flights);
       if (!flight) return false;
-      inFlight.delete(to);
       engine.complete(flight.attempt, flight.echo ? 'applied-echo-pending' : 'applied-no-echo', clock);
       return true;
     };

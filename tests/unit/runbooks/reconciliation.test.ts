@@ -1,118 +1,104 @@
-import {
-  classifyStrandedWrites,
-  isAfterWatermark,
-  itemTime,
-  newestItemTime,
-  reconciliationBlocks,
-  sameItem,
-} from '../../../services/runbooks/decisions/reconciliation';
+import { judgeStranded, latestPerItem, reconciliationBlocks, type StrandedCase } from '../../../services/runbooks/decisions/reconciliation';
+import type { JournalEntry } from '../../../shared/write-journal/model';
 
-const T = (minutes: number) => new Date(Date.UTC(2030, 0, 1, 12, minutes)).toISOString();
-const ms = (iso: string) => Date.parse(iso);
-const FAILOVER_AT = ms(T(30));
+// Write ids sort by time: w1 < w2 < w3.
+const entry = (writeId: string, op: 'put' | 'delete' = 'put', stateVersion = 0): JournalEntry => ({
+  item: { pk: 'PHOTO#p', sk: 'PHOTO' },
+  op,
+  writeId,
+  stateVersion,
+  at: '2026-12-01T10:00:00.000Z',
+  region: 'us-east-1',
+});
+const item = (writeId: string, extra: Record<string, unknown> = {}) => ({ pk: 'PHOTO#p', sk: 'PHOTO', writeId, ...extra });
 
-const photo = (id: string, extra: Record<string, unknown> = {}) => ({
-  pk: `PHOTO#${id}`,
-  sk: 'PHOTO',
-  title: id,
-  createdAt: T(0),
-  ...extra,
+const base = (over: Partial<StrandedCase>): StrandedCase => ({
+  table: 'photos',
+  key: { pk: 'PHOTO#p', sk: 'PHOTO' },
+  stranded: entry('w2'),
+  changedSince: undefined,
+  primaryItem: item('w2'),
+  secondaryItem: undefined,
+  secondaryTombstone: undefined,
+  ...over,
 });
 
-describe('itemTime', () => {
-  it('is the newest of updatedAt, listedAt and createdAt', () => {
-    expect(itemTime(photo('a', { listedAt: T(5) }))).toBe(ms(T(5)));
-    expect(itemTime(photo('a', { listedAt: T(5), updatedAt: T(3) }))).toBe(ms(T(5)));
-    expect(itemTime({ pk: 'x', sk: 'y' })).toBeNull();
-  });
-});
-
-describe('isAfterWatermark', () => {
-  it('selects items newer than the watermark, never runbook markers or untimed items', () => {
-    expect(isAfterWatermark(photo('a', { updatedAt: T(11) }), ms(T(10)))).toBe(true);
-    expect(isAfterWatermark(photo('a', { updatedAt: T(10) }), ms(T(10)))).toBe(false);
-    expect(isAfterWatermark({ pk: 'MARKER#switchyard', sk: 'run#final#1', createdAt: T(59) }, ms(T(10)))).toBe(false);
-    expect(isAfterWatermark({ pk: 'PHOTO#x', sk: 'PHOTO' }, null)).toBe(false);
-    expect(isAfterWatermark(photo('a'), null)).toBe(true);
-  });
-});
-
-describe('sameItem', () => {
-  it('compares structure, not key order, set order or binary identity', () => {
-    expect(sameItem({ a: 1, b: new Set(['x', 'y']) }, { b: new Set(['y', 'x']), a: 1 })).toBe(true);
-    expect(sameItem({ a: new Uint8Array([1, 2]) }, { a: new Uint8Array([1, 2]) })).toBe(true);
-    expect(sameItem({ a: 1 }, { a: 2 })).toBe(false);
-    expect(sameItem({ a: 1 }, { a: 1, b: 2 })).toBe(false);
-  });
-});
-
-describe('classifyStrandedWrites', () => {
-  it('replays a write the secondary never saw', () => {
-    // Prepare
-    const stranded = photo('e', { createdAt: T(20) });
-    // Act
-    const result = classifyStrandedWrites([{ table: 'photos', primaryItem: stranded, secondaryItem: undefined }], FAILOVER_AT);
-    // Assess
-    expect(result.replay).toEqual([{ table: 'photos', pk: 'PHOTO#e', sk: 'PHOTO', item: stranded, secondaryItem: undefined }]);
-    expect(result.conflicts).toEqual([]);
+describe('judgeStranded', () => {
+  it.each<[string, Partial<StrandedCase>, ReturnType<typeof judgeStranded>]>([
+    ['the secondary holds the stranded write: converged', { secondaryItem: item('w2') }, { kind: 'converged' }],
+    ['the secondary holds a later write of the primary: converged', { secondaryItem: item('w3') }, { kind: 'converged' }],
+    ['absent in the secondary and never deleted there: replayed', {}, { kind: 'replay-put', item: item('w2'), expectedWriteId: null }],
+    [
+      'the secondary holds the version before it: replayed on that version',
+      { secondaryItem: item('w1') },
+      { kind: 'replay-put', item: item('w2'), expectedWriteId: 'w1' },
+    ],
+    [
+      'absent in the secondary because the primary deleted it later (its tombstone arrived): converged',
+      { secondaryTombstone: 'w3' },
+      { kind: 'converged' },
+    ],
+    ['the primary no longer holds the journalled write: untraceable, never replayed', { primaryItem: item('w1') }, { kind: 'untraceable' }],
+    [
+      'a stranded delete the secondary has not seen: replayed as a delete',
+      { stranded: entry('w2', 'delete'), primaryItem: undefined, secondaryItem: item('w1') },
+      { kind: 'replay-delete', expectedWriteId: 'w1' },
+    ],
+    [
+      'a stranded delete that arrived: converged',
+      { stranded: entry('w2', 'delete'), primaryItem: undefined, secondaryTombstone: 'w2' },
+      { kind: 'converged' },
+    ],
+  ])('%s', (_name, over, verdict) => {
+    expect(judgeStranded(base(over))).toEqual(verdict);
   });
 
-  it('replays over a secondary copy that has not changed since the failover', () => {
-    const secondary = photo('b');
-    const result = classifyStrandedWrites(
-      [{ table: 'photos', primaryItem: photo('b', { updatedAt: T(20), title: 'new' }), secondaryItem: secondary }],
-      FAILOVER_AT,
+  it('never resurrects a delete made in the secondary since the failover: a conflict, kept deleted', () => {
+    // The secondary deleted the photo (w3, newer token); the primary's stranded edit (w2) is absent there.
+    const verdict = judgeStranded(
+      base({ changedSince: entry('w3', 'delete', 2), secondaryItem: undefined, secondaryTombstone: 'w3', primaryItem: undefined }),
     );
-    expect(result.replay.map((r) => r.pk)).toEqual(['PHOTO#b']);
-    expect(result.replay[0]?.secondaryItem).toBe(secondary);
+    expect(verdict).toEqual({ kind: 'conflict', resolution: 'secondary-kept' });
   });
 
-  it('reports a conflict, never a replay, when the secondary changed the item since the failover', () => {
-    const result = classifyStrandedWrites(
-      [
-        {
-          table: 'comments',
-          primaryItem: photo('c', { updatedAt: T(20) }),
-          secondaryItem: photo('c', { updatedAt: T(40), title: 'theirs' }),
-        },
-      ],
-      FAILOVER_AT,
-    );
-    expect(result.replay).toEqual([]);
-    expect(result.conflicts).toEqual([{ table: 'comments', pk: 'PHOTO#c', sk: 'PHOTO', primaryTime: T(20), secondaryTime: T(40) }]);
-  });
-
-  it('counts identical copies as converged', () => {
-    const item = photo('d', { updatedAt: T(20) });
-    expect(classifyStrandedWrites([{ table: 'photos', primaryItem: item, secondaryItem: { ...item } }], FAILOVER_AT)).toEqual({
-      replay: [],
-      conflicts: [],
-      converged: 1,
+  it('reports a conflict that last-writer-wins already merged, instead of calling it converged', () => {
+    // Both regions hold the same item now: the stranded write overwrote the secondary's newer one.
+    expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w2'), primaryItem: item('w2') }))).toEqual({
+      kind: 'conflict',
+      resolution: 'stranded-write-kept',
+    });
+    expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w3'), primaryItem: item('w3') }))).toEqual({
+      kind: 'conflict',
+      resolution: 'secondary-kept',
+    });
+    expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w3'), primaryItem: item('w2') }))).toEqual({
+      kind: 'conflict',
+      resolution: 'pending',
     });
   });
 
-  it('without a failover time treats every differing secondary copy as a conflict', () => {
-    const result = classifyStrandedWrites(
-      [{ table: 'photos', primaryItem: photo('b', { updatedAt: T(20) }), secondaryItem: photo('b') }],
-      Number.NEGATIVE_INFINITY,
+  it('removes a stranded comment whose photo the secondary deleted, whether or not it replicated', () => {
+    const comment = { table: 'comments' as const, key: { pk: 'PHOTO#p', sk: 'COMMENT#c' }, photoInSecondary: false };
+    expect(judgeStranded(base({ ...comment }))).toEqual({ kind: 'remove-orphan' });
+    expect(judgeStranded(base({ ...comment, secondaryItem: item('w2') }))).toEqual({ kind: 'remove-orphan' });
+    expect(judgeStranded(base({ ...comment, photoInSecondary: true }))).toMatchObject({ kind: 'replay-put' });
+  });
+});
+
+describe('latestPerItem', () => {
+  it('keeps the latest write of each item, whatever the order read', () => {
+    const latest = latestPerItem(
+      [{ entry: entry('w2') }, { entry: entry('w3') }, { entry: entry('w1') }, { entry: { ...entry('w1'), item: { pk: 'x', sk: 'y' } } }],
+      (e) => `${e.entry.item.pk}|${e.entry.item.sk}`,
     );
-    expect(result.conflicts).toHaveLength(1);
+    expect([...latest.values()].map((e) => e.entry.writeId)).toEqual(['w3', 'w1']);
   });
 });
 
 describe('reconciliationBlocks', () => {
   it('blocks on conflicts unless forced', () => {
-    expect(reconciliationBlocks(1, false)).toBe(true);
-    expect(reconciliationBlocks(1, true)).toBe(false);
     expect(reconciliationBlocks(0, false)).toBe(false);
-  });
-});
-
-describe('newestItemTime', () => {
-  it('folds pages into the newest timestamp, skipping markers', () => {
-    const first = newestItemTime(null, [photo('a'), photo('b', { listedAt: T(7) })]);
-    const second = newestItemTime(first, [{ pk: 'MARKER#switchyard', sk: 'm', createdAt: T(50) }, photo('c', { createdAt: T(3) })]);
-    expect(second).toBe(ms(T(7)));
-    expect(newestItemTime(null, [])).toBeNull();
+    expect(reconciliationBlocks(2, false)).toBe(true);
+    expect(reconciliationBlocks(2, true)).toBe(false);
   });
 });

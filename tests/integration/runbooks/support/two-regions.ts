@@ -7,7 +7,7 @@
 import '../../../../local/polyfills';
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tablesOf } from '../../../../local/cfn';
 import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../../../../local/dynamodb-local';
 import { freePort } from '../../../../local/ports';
@@ -22,6 +22,8 @@ import { appStateKey, DynamoAppStateStore } from '../../../../shared/app-state/s
 import { withWriteScope } from '../../../../shared/app-state/write-deadline';
 import { createWriteGate } from '../../../../shared/app-state/write-gate';
 import { enforceWriteDeadline } from '../../../../shared/aws-clients';
+import { newId } from '../../../../shared/photos/ids';
+import { journalRecord, stampAttributes, tombstoneRecord, type WriteStamp } from '../../../../shared/write-journal/model';
 import { testDynamoEndpoint } from '../../../support/tables';
 
 export const PRIMARY = 'us-east-1';
@@ -63,6 +65,13 @@ export interface WorldOptions {
   lockLeaseSeconds?: number;
   /** thresholds.autoFailoverMaxAlarmAgeSeconds (default 300, as in dev). */
   maxAlarmAgeSeconds?: number;
+}
+
+export interface AppWrite {
+  /** State version the write is admitted under (default: what the region's replica shows). */
+  stateVersion?: number;
+  /** Moment of the write (default now). */
+  at?: Date;
 }
 
 export class World {
@@ -247,6 +256,40 @@ export class World {
     return Items;
   }
 
+  stamp(region: string, stateVersion: number, at = new Date()): WriteStamp {
+    return { writeId: newId(at), stateVersion, at: at.toISOString(), region };
+  }
+
+  /** An item written as the application writes it: stamped, with its journal entry, in one transaction. */
+  async write(region: string, table: 'photos' | 'comments', item: Record<string, unknown>, options: AppWrite = {}): Promise<WriteStamp> {
+    const stamp = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    const key = { pk: String(item.pk), sk: String(item.sk) };
+    await this.clients[region]?.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tables[table], Item: { ...item, ...stampAttributes(stamp) } } },
+          { Put: { TableName: this.tables[table], Item: journalRecord(stamp, key, 'put') } },
+        ],
+      }),
+    );
+    return stamp;
+  }
+
+  /** A delete as the application makes it: the item goes, its tombstone and journal entry come, in one transaction. */
+  async remove(region: string, table: 'photos' | 'comments', key: { pk: string; sk: string }, options: AppWrite = {}): Promise<WriteStamp> {
+    const stamp = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    await this.clients[region]?.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.tables[table], Key: key } },
+          { Put: { TableName: this.tables[table], Item: tombstoneRecord(stamp, key) } },
+          { Put: { TableName: this.tables[table], Item: journalRecord(stamp, key, 'delete') } },
+        ],
+      }),
+    );
+    return stamp;
+  }
+
   /**
    * A photo write as the application makes it: through the region's write gate (the quorum's
    * state, a write lease), and the data client that refuses to send once that lease has ended.
@@ -258,17 +301,28 @@ export class World {
       this.gates.set(region, gate);
     }
     const client = this.dataClient(region);
+    const admittedGate = gate;
     return withWriteScope(async () => {
+      let admitted: { version: number };
       try {
-        await gate.assertWritable();
+        admitted = await admittedGate.assertWritable();
       } catch (error) {
         if (error instanceof AppStateError) return 'refused';
         throw error;
       }
+      const stamp = this.stamp(region, admitted.version);
+      const key = { pk: `PHOTO#${id}`, sk: 'PHOTO' };
       await client.send(
-        new PutCommand({
-          TableName: this.tables.photos,
-          Item: { pk: `PHOTO#${id}`, sk: 'PHOTO', id, title: id, createdAt: new Date().toISOString() },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.photos,
+                Item: { ...key, id, title: id, createdAt: new Date().toISOString(), ...stampAttributes(stamp) },
+              },
+            },
+            { Put: { TableName: this.tables.photos, Item: journalRecord(stamp, key, 'put') } },
+          ],
         }),
       );
       return 'written';

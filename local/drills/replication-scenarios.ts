@@ -1,0 +1,416 @@
+// Game-day scenarios of unordered replication and exactly-once writes (issue 14): a hot
+// partition that lags while the markers arrive, a retry in the other region after a failover, a
+// comment stranded on a photo the secondary deleted, and tables of 100,000+ items. Each states
+// its own invariants; the runner measures the rest (lost writes, two writable regions…).
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadStageConfig } from '../../infra/stage-config.cjs';
+import { newId } from '../../shared/photos/ids';
+import type { Runtime } from '../runtime';
+import type { Invariant } from './report';
+import { appStateTable, documentClient, runRunbook, sfnClient } from './runbooks';
+import type { Scenario, ScenarioContext } from './scenarios';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const check = (name: string, ok: boolean, detail: string): Invariant => ({ name, ok, detail });
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const tableNamed = (rt: Runtime, suffix: string): string => {
+  const name = rt.primary.topology.tables.find((t) => t.TableName?.endsWith(suffix))?.TableName;
+  if (!name) throw new Error(`No table *${suffix} in serverless.yml`);
+  return name;
+};
+
+const auth = (ctx: ScenarioContext) => ({ authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json' });
+
+/** One attempt; an answer that never comes (timeout, reset) is status 0, as a client would see it. */
+async function postComment(ctx: ScenarioContext, apiUrl: string, photoId: string, key: string, text: string) {
+  try {
+    const res = await fetch(`${apiUrl}/photos/${photoId}/comments`, {
+      method: 'POST',
+      headers: { ...auth(ctx), 'idempotency-key': key },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as { id?: string; code?: string } };
+  } catch (error) {
+    return { status: 0, body: { code: (error as Error).name } as { id?: string; code?: string } };
+  }
+}
+
+/** The comments a region holds under a photo, as stored (not through the API). */
+async function commentsIn(rt: Runtime, region: string, photoId: string): Promise<Array<Record<string, unknown>>> {
+  const { Items = [] } = await documentClient(rt, region).send(
+    new QueryCommand({
+      TableName: tableNamed(rt, '-comments'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+      ExpressionAttributeValues: { ':pk': `PHOTO#${photoId}`, ':c': 'COMMENT#' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
+}
+
+async function photoIn(rt: Runtime, region: string, photoId: string) {
+  const { Item } = await documentClient(rt, region).send(
+    new GetCommand({ TableName: tableNamed(rt, '-photos'), Key: { pk: `PHOTO#${photoId}`, sk: 'PHOTO' }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** Did any CheckReplication of the run hand back "markers visible, but not every write yet"? */
+async function gateWaitedForWrites(rt: Runtime, region: string, executionArn: string | undefined): Promise<string | null> {
+  if (!executionArn) return null;
+  const events = (await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+  let waiting: string | null = null;
+  for (const e of events) {
+    const output = e.stateExitedEventDetails?.name === 'CheckReplication' ? (e.stateExitedEventDetails.output ?? '') : '';
+    const match = /markers visible, but not every write yet: [^"]*/.exec(output);
+    // Best evidence: a check that named writes still missing (not one still reading the journal).
+    if (match && /still missing/.test(match[0])) return match[0].slice(0, 400);
+    waiting ??= match ? match[0].slice(0, 400) : null;
+  }
+  return waiting;
+}
+
+async function stepDuration(rt: Runtime, region: string, executionArn: string | undefined, step: string): Promise<number | null> {
+  const name = executionArn?.split(':').at(-1) ?? '';
+  const { Item } = await documentClient(rt, region).send(
+    new GetCommand({
+      TableName: appStateTable(rt),
+      Key: { pk: `REPORT#${loadStageConfig(rt.stage).appId}`, sk: name },
+      ConsistentRead: true,
+    }),
+  );
+  const found = ((Item?.steps ?? []) as Array<{ step: string; durationMs: number }>).filter((s) => s.step === step);
+  return found.length > 0 ? found.reduce((sum, s) => sum + s.durationMs, 0) : null;
+}
+
+async function reportDetail(rt: Runtime, region: string, executionArn: string | undefined, step: string): Promise<string> {
+  const name = executionArn?.split(':').at(-1) ?? '';
+  const { Item } = await documentClient(rt, region).send(
+    new GetCommand({
+      TableName: appStateTable(rt),
+      Key: { pk: `REPORT#${loadStageConfig(rt.stage).appId}`, sk: name },
+      ConsistentRead: true,
+    }),
+  );
+  return ((Item?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === step)?.detail ?? '';
+}
+
+/** A planned failover as on-call runs it: a refusal for an unhealthy probe is retried once it is healthy (twice at most). */
+async function plannedFailover(ctx: ScenarioContext, reason: string) {
+  let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
+  for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
+    ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
+    await until(
+      'the secondary healthy by its probe',
+      async () => {
+        const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
+        const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string } } } | null;
+        return body?.probe?.self?.status === 'healthy';
+      },
+      30_000,
+    ).catch(() => undefined);
+    run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
+  }
+  return run;
+}
+
+/** The primary healthy for the failback's period by its own probe (scaled like the runtime scales it). */
+async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
+  const fn = ctx.rt.primary.topology.functions.find((f) => f.key === 'runbookFailbackPreconditions');
+  const needed = Math.ceil(Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300) * ctx.rt.timeScale);
+  ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);
+  await until(
+    `${ctx.primary} healthy for ${needed} s`,
+    async () => {
+      const res = await fetch(`${ctx.rt.primary.apiUrl}/health?deep=1`).catch(() => null);
+      const body = (await res?.json().catch(() => null)) as { probe?: { self?: { healthySince?: string | null } } } | null;
+      const since = body?.probe?.self?.healthySince;
+      return since ? Date.now() - Date.parse(since) >= (needed + 1) * 1000 : false;
+    },
+    needed * 1000 + 150_000,
+  );
+}
+
+/** A failback as on-call runs it: blocked by conflicts, they are reviewed and it runs again with force. */
+async function failback(ctx: ScenarioContext, reason: string) {
+  let run = await runRunbook(ctx.rt, 'failback', ctx.primary, { reason, requestedBy: 'oncall:drill' });
+  const blocked = run.error === 'UnresolvedConflicts' ? String(run.cause ?? '') : null;
+  if (blocked !== null) {
+    ctx.mark('failback blocked by conflicts: on-call reviews them and forces it');
+    run = await runRunbook(ctx.rt, 'failback', ctx.primary, {
+      reason: `${reason}; conflicts reviewed, the secondary's versions (and its deletes) win`,
+      requestedBy: 'oncall:drill',
+      force: true,
+    });
+  }
+  return { run, blocked };
+}
+
+async function createListedPhoto(ctx: ScenarioContext, title: string): Promise<string> {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+  const created = await fetch(`${ctx.rt.primary.apiUrl}/photos`, {
+    method: 'POST',
+    headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
+    body: JSON.stringify({ title, contentType: 'image/png', size: png.length }),
+  });
+  const { photo, upload } = (await created.json()) as { photo: { id: string }; upload: { url: string; headers: Record<string, string> } };
+  await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: png });
+  const done = await fetch(`${ctx.rt.primary.apiUrl}/photos/${photo.id}/complete`, {
+    method: 'POST',
+    headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
+  });
+  if (done.status !== 200) throw new Error(`Completing photo ${photo.id} failed: ${done.status}`);
+  return photo.id;
+}
+
+/** Items written straight into both regions' tables (not through the API), in the same batches, in step. */
+async function seedBothRegions(rt: Runtime, total: number, progress: (line: string) => void): Promise<number> {
+  const photos = tableNamed(rt, '-photos');
+  const comments = tableNamed(rt, '-comments');
+  const createdAt = new Date(Date.now() - 86_400_000).toISOString();
+  const batchOf = (n: number) => {
+    const table = n % 2 === 0 ? photos : comments;
+    const items = Array.from({ length: 25 }, (_, i) => {
+      const k = n * 25 + i;
+      return table === photos
+        ? { pk: `PHOTO#seed-${k}`, sk: 'PHOTO', id: `seed-${k}`, title: `seeded ${k}`, status: 'pending', createdAt }
+        : { pk: `PHOTO#seed-${k % 1000}`, sk: `COMMENT#seed-${k}`, id: `seed-${k}`, text: 'seeded', createdAt };
+    });
+    return { table, items };
+  };
+  const clients = rt.regions.map((r) => documentClient(rt, r.region));
+  const write = async (client: (typeof clients)[number], table: string, items: Array<Record<string, unknown>>) => {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
+      const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } })).catch(() => null);
+      requests = out ? ((out.UnprocessedItems?.[table] ?? []) as typeof requests) : requests;
+    }
+  };
+  const batches = Math.ceil(total / 25);
+  let next = 0;
+  const started = Date.now();
+  const worker = async () => {
+    for (let n = next++; n < batches; n = next++) {
+      const { table, items } = batchOf(n);
+      await Promise.all(clients.map((client) => write(client, table, items)));
+      if (n % 400 === 0) progress(`  seeded ${n * 25} of ${total} items in both regions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return batches * 25;
+}
+
+export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
+  'unordered-replication': {
+    description: 'Per-item delays and a hot comment partition 4 s late; planned failover under load, then the old primary is cut for good',
+    async run(ctx) {
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, extraMs: 4_000 });
+      ctx.mark('the drill photo’s comments (one partition) replicate 4 s late; markers and the rest do not');
+      await sleep(ctx.short ? 1500 : 3000);
+      const faultAt = ctx.mark('planned failover requested');
+      const run = await plannedFailover(ctx, 'Game day: planned failover with a hot partition');
+      ctx.mark(`failover ${String(run.status).toLowerCase()}${run.error ? ` (${run.error})` : ''}`);
+      if (run.status === 'SUCCEEDED') {
+        // Whatever the old primary still held and did not replicate is gone with it.
+        ctx.rt.chaos.cut(ctx.primary);
+        ctx.mark(`${ctx.primary} cut for good`);
+      }
+      const waited = await gateWaitedForWrites(ctx.rt, ctx.secondary, run.executionArn);
+      const proof = await reportDetail(ctx.rt, ctx.secondary, run.executionArn, 'CheckReplication');
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check(
+            'the planned failover succeeded',
+            run.status === 'SUCCEEDED',
+            `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`,
+          ),
+          check('the gate waited for the slow writes although the markers had arrived', waited !== null, waited ?? 'no such check'),
+          check('the gate verified every acknowledged write before promoting', /none missing/.test(proof), proof.slice(0, 300)),
+        ],
+      };
+    },
+  },
+
+  'cross-region-retry': {
+    description:
+      'A comment’s answer is lost, the primary is cut before it replicates, the client retries the key in the secondary, the primary heals: one comment',
+    async run(ctx) {
+      const key = newId(new Date());
+      const text = `retried across regions ${key}`;
+      // Neither the comment nor its idempotency record may reach the secondary before the cut.
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, extraMs: 5_000 });
+      ctx.rt.chaos.slowReplication({ target: '-idempotency', extraMs: 5_000 });
+      const first = await postComment(ctx, ctx.rt.primary.apiUrl, ctx.photoId, key, text);
+      const committed = (await commentsIn(ctx.rt, ctx.primary, ctx.photoId)).find((c) => c.text === text);
+      ctx.rt.chaos.cut(ctx.primary);
+      const faultAt = ctx.mark(
+        `comment ${String(committed?.id ?? '?')} written in ${ctx.primary} (answer ${first.status}, treated as lost); ${ctx.primary} cut`,
+      );
+      const failover = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+        reason: 'Game day: primary cut with a write in flight',
+        requestedBy: 'oncall:drill',
+        mode: 'ungraceful',
+      });
+      ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
+      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      const retry = await postComment(ctx, ctx.rt.secondary.apiUrl, ctx.photoId, key, text);
+      ctx.mark(`the client retried the same key in ${ctx.secondary}: ${retry.status} ${retry.body.id ?? retry.body.code ?? ''}`);
+      ctx.rt.chaos.clearSlowReplication();
+      ctx.rt.chaos.heal(ctx.primary);
+      ctx.mark(`${ctx.primary} healed`);
+      await ctx.rt.replicator.drain(60_000).catch(() => undefined);
+      const counts = await Promise.all(
+        ctx.rt.regions.map(async (r) => (await commentsIn(ctx.rt, r.region, ctx.photoId)).filter((c) => c.text === text)),
+      );
+      const ids = counts.map((found) => found.map((c) => String(c.id)).join(','));
+      return {
+        faultAt,
+        noLostWrites: false,
+        invariants: [
+          check('the first attempt committed in the primary before the cut', committed !== undefined, String(committed?.id ?? 'absent')),
+          check('the ungraceful failover succeeded', failover.status === 'SUCCEEDED', `${failover.status} ${failover.error ?? ''}`),
+          check(
+            'the retry in the secondary answered the same comment',
+            retry.status === 201 && retry.body.id === committed?.id,
+            `${retry.status} ${retry.body.id ?? retry.body.code} (first ${String(committed?.id)})`,
+          ),
+          check(
+            'exactly one comment in each region after the heal',
+            counts.every((found) => found.length === 1) && ids[0] === ids[1],
+            ctx.rt.regions.map((r, i) => `${r.region}: ${counts[i]?.length} (${ids[i]})`).join('; '),
+          ),
+        ],
+      };
+    },
+  },
+
+  'orphan-comment': {
+    description: 'A comment stranded in the primary, its photo deleted in the secondary, failback: no orphan comment',
+    async run(ctx) {
+      const photoId = await createListedPhoto(ctx, 'to be deleted during the failover');
+      await until('the second photo in the secondary', async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined, 15_000);
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${photoId}`, extraMs: 8_000 });
+      const stranded = await postComment(ctx, ctx.rt.primary.apiUrl, photoId, newId(new Date()), 'stranded on a photo about to go');
+      const committed = (await commentsIn(ctx.rt, ctx.primary, photoId)).length > 0;
+      ctx.rt.chaos.cut(ctx.primary);
+      const faultAt = ctx.mark(`comment ${stranded.body.id ?? '?'} on photo ${photoId} stranded in ${ctx.primary}; ${ctx.primary} cut`);
+      const failover = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
+        reason: 'Game day: primary cut with a stranded comment',
+        requestedBy: 'oncall:drill',
+        mode: 'ungraceful',
+      });
+      ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
+      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      const deleted = await fetch(`${ctx.rt.secondary.apiUrl}/photos/${photoId}`, {
+        method: 'DELETE',
+        headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
+      });
+      ctx.mark(`photo ${photoId} deleted in ${ctx.secondary} (${deleted.status})`);
+      ctx.rt.chaos.clearSlowReplication();
+      ctx.rt.chaos.heal(ctx.primary);
+      ctx.mark(`${ctx.primary} healed: the stranded comment replicates`);
+      await ctx.checkLostNow();
+      await primaryHealthyForFailback(ctx);
+      ctx.mark('failback requested');
+      const { run, blocked } = await failback(ctx, 'Game day: primary recovered');
+      ctx.mark(`failback ${String(run.status).toLowerCase()}`);
+      await ctx.rt.replicator.drain(60_000).catch(() => undefined);
+      const left = await Promise.all(ctx.rt.regions.map((r) => commentsIn(ctx.rt, r.region, photoId)));
+      const photos = await Promise.all(ctx.rt.regions.map((r) => photoIn(ctx.rt, r.region, photoId)));
+      const reconcile = await reportDetail(ctx.rt, ctx.primary, run.executionArn, 'Reconcile');
+      return {
+        faultAt,
+        noLostWrites: false,
+        reconciled: true,
+        invariants: [
+          check('the stranded comment committed in the primary', committed, `answer ${stranded.status}`),
+          check(
+            'the failback succeeded',
+            run.status === 'SUCCEEDED',
+            `${run.status} ${run.error ?? ''} ${String(run.cause ?? '').slice(0, 200)}`,
+          ),
+          check(
+            'no comment left on the deleted photo, in either region',
+            left.every((found) => found.length === 0),
+            ctx.rt.regions.map((r, i) => `${r.region}: ${left[i]?.length}`).join('; '),
+          ),
+          check(
+            'the delete wins: the photo stays deleted in both regions',
+            photos.every((p) => p === undefined),
+            photos.map((p) => (p ? 'present' : 'gone')).join(', '),
+          ),
+          check(
+            'the reconciliation removed the orphan or reported the conflict',
+            /removed [1-9]\d* orphan/.test(reconcile) || (blocked ?? '').includes(photoId),
+            `${reconcile.slice(0, 300)}${blocked ? ` | first run: ${blocked.slice(0, 200)}` : ''}`,
+          ),
+        ],
+      };
+    },
+  },
+
+  'large-table': {
+    description: 'Failover and failback with small tables, then with 100,000+ items seeded: Promote and Reconcile take about as long',
+    async run(ctx) {
+      const cycle = async (label: string) => {
+        const failover = await plannedFailover(ctx, `Game day: planned failover, ${label}`);
+        ctx.mark(`failover (${label}) ${String(failover.status).toLowerCase()}`);
+        await primaryHealthyForFailback(ctx);
+        const { run } = await failback(ctx, `Game day: failback, ${label}`);
+        ctx.mark(`failback (${label}) ${String(run.status).toLowerCase()}`);
+        return {
+          ok: failover.status === 'SUCCEEDED' && run.status === 'SUCCEEDED',
+          status: `${failover.status}/${run.status}${failover.error ? ` ${failover.error}` : ''}${run.error ? ` ${run.error}` : ''}`,
+          promoteMs: await stepDuration(ctx.rt, ctx.secondary, failover.executionArn, 'Promote'),
+          reconcileMs: await stepDuration(ctx.rt, ctx.primary, run.executionArn, 'Reconcile'),
+        };
+      };
+      const faultAt = ctx.mark('cycle with small tables');
+      const small = await cycle('small tables');
+      const seeded = await seedBothRegions(ctx.rt, 100_000, ctx.progress);
+      ctx.mark(`${seeded} items seeded straight into both regions' tables`);
+      await ctx.rt.replicator.drain(300_000).catch(() => undefined);
+      const large = await cycle(`${seeded} more items`);
+      const fmt = (r: typeof small) => `Promote ${r.promoteMs ?? '?'} ms, Reconcile ${r.reconcileMs ?? '?'} ms`;
+      // "About as long": within three times the small-table figure plus a second of noise on a busy machine.
+      const close = (a: number | null, b: number | null) => a !== null && b !== null && b <= 3 * a + 1000;
+      return {
+        faultAt,
+        noLostWrites: false,
+        reconciled: true,
+        invariants: [
+          check('both cycles succeeded', small.ok && large.ok, `small ${small.status}; large ${large.status}`),
+          check(
+            'Promote takes about as long with 100,000 more items',
+            close(small.promoteMs, large.promoteMs),
+            `small tables: ${fmt(small)}; large: ${fmt(large)}`,
+          ),
+          check(
+            'the failback’s Reconcile takes about as long with 100,000 more items',
+            close(small.reconcileMs, large.reconcileMs),
+            `small tables: ${fmt(small)}; large: ${fmt(large)}`,
+          ),
+        ],
+      };
+    },
+  },
+};
