@@ -194,7 +194,7 @@ describe('ungraceful failover', () => {
     expect(Date.parse(promoted.writesResumeAt ?? '')).toBeGreaterThanOrEqual(Date.parse(promoted.updatedAt) + 2200);
     const [watermark] = await w.items(SECONDARY, 'appState', `WATERMARK#${APP_ID}`);
     // Recorded without reading a data table: the version that took over, and the last verified point.
-    expect(watermark).toMatchObject({ mode: 'ungraceful', promotedVersion: 1, verifiedThrough });
+    expect(watermark).toMatchObject({ mode: 'ungraceful', promotedVersion: 2, verifiedThrough }); // fenced v1 in the quorum, then failover v2
     const audit = await auditOf(w, SECONDARY);
     expect(audit.map((a) => `${a.from}->${a.to}`)).toEqual(['active->fenced', 'fenced->failover']);
     const report = await reportOf(w, SECONDARY, run.executionName);
