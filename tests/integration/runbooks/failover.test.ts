@@ -503,6 +503,8 @@ describe('the quorum store', () => {
     const watch = async () => {
       const lock = await lockOf(w, SECONDARY);
       if (typeof lock?.expiresAt === 'number') leases.push(lock.expiresAt);
+      // The lease counts in whole seconds: let every step start in a later second than the one before.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
     };
 
     // Act
