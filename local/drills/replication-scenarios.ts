@@ -131,7 +131,7 @@ async function plannedFailover(ctx: ScenarioContext, reason: string) {
 }
 
 /** The primary healthy for the failback's period by its own probe (scaled like the runtime scales it). */
-async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
+export async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
   const fn = ctx.rt.primary.topology.functions.find((f) => f.key === 'runbookFailbackPreconditions');
   const needed = Math.ceil(Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300) * ctx.rt.timeScale);
   ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);

@@ -6,7 +6,7 @@ import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
-import { REPLICATION_SCENARIOS } from './replication-scenarios';
+import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
 import {
   appStateTable,
@@ -252,18 +252,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       await sleep(1000);
       await ctx.checkLostNow();
       // The primary must be healthy for the stage's period (scaled to the local probe rate).
-      const needed = primaryHealthySeconds(ctx.rt);
-      ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);
-      await until(
-        `${ctx.primary} healthy for ${needed} s`,
-        async () => {
-          const res = await fetch(`${ctx.rt.primary.apiUrl}/health?deep=1`).catch(() => null);
-          const body = (await res?.json().catch(() => null)) as { probe?: { self?: { healthySince?: string | null } } } | null;
-          const since = body?.probe?.self?.healthySince;
-          return since ? Date.now() - Date.parse(since) >= (needed + 1) * 1000 : false;
-        },
-        needed * 1000 + 30_000,
-      );
+      await primaryHealthyForFailback(ctx);
       const started = ctx.mark('failback requested');
       const arn = await startRunbook(ctx.rt, 'failback', ctx.primary, {
         reason: 'Game day: primary recovered',
@@ -714,13 +703,6 @@ async function probeSummary(rt: Runtime, region: string): Promise<string> {
   const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string; detail?: string } } } | null;
   const self = body?.probe?.self;
   return self ? `${region} probe: ${self.status}${self.status === 'healthy' ? '' : `, ${self.detail}`}` : `${region} probe: no answer`;
-}
-
-function primaryHealthySeconds(rt: Runtime): number {
-  // The runtime scales the stage's period to the local probe rate (see local/runtime/index.ts).
-  const fn = rt.primary.topology.functions.find((f) => f.key === 'runbookFailbackPreconditions');
-  const aws = Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300);
-  return Math.ceil(aws * rt.timeScale);
 }
 
 // Unordered replication and exactly-once writes (issue 14): ./replication-scenarios.ts.
