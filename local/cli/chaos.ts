@@ -22,7 +22,10 @@ const USAGE = `Usage: npm run chaos -- <command>
   quorum-latency <ms>            the cross-region round trip of quorum writes and strong reads (default 15)
   lag <ms> [--fixed]             mean replication delay per change (each item and object draws its own;
                                  --fixed: every change exactly <ms>)
-  slow <region> <api|dynamodb|s3|quorum> <ms>   add latency to one dependency (0 removes it)
+  slow <region> <api|dynamodb|s3|quorum> <ms> [--responses]
+                                 add latency to one dependency (0 removes it); --responses: to its answers
+                                 alone (the request acts at once, the caller hears late: a slow dependency
+                                 between a function's calls, as in the slow-write drill)
   slow-replication <table|s3> <ms> [--prefix <pk prefix>] [--from <region>]
                                  replication of one table (name or suffix, e.g. comments), one key range
                                  of it (a hot partition, e.g. --prefix PHOTO#01J…) or S3 objects alone
@@ -50,7 +53,7 @@ async function main(): Promise<number> {
         role: string;
         cut: boolean;
         partitioned: boolean;
-        faults: Record<string, { mode: string; delayMs: number }>;
+        faults: Record<string, { mode: string; delayMs: number; delayDirection?: string }>;
         crossRegion: { to: string; doors: Record<string, { mode: string }> };
       }>;
       partitions: { regions: string[]; link: boolean };
@@ -77,7 +80,7 @@ async function main(): Promise<number> {
     for (const r of status.regions) {
       const faults = Object.entries(r.faults)
         .filter(([, f]) => f.mode !== 'up' || f.delayMs > 0)
-        .map(([d, f]) => `${d}:${f.mode}${f.delayMs ? `+${f.delayMs}ms` : ''}`);
+        .map(([d, f]) => `${d}:${f.mode}${f.delayMs ? `+${f.delayMs}ms${f.delayDirection === 'responses' ? ' on answers' : ''}` : ''}`);
       const crossMode = Object.values(r.crossRegion.doors).find((d) => d.mode !== 'up')?.mode;
       console.log(
         `${r.region} (${r.role}): ${r.cut ? 'CUT' : r.partitioned ? 'PARTITIONED' : 'up'}${faults.length ? ` [${faults.join(', ')}]` : ''}` +
@@ -147,7 +150,7 @@ async function main(): Promise<number> {
       request = { action: command };
       break;
     case 'slow':
-      request = { action: 'slow', region: args[0], dependency: args[1], ms: Number(args[2]) };
+      request = { action: 'slow', region: args[0], dependency: args[1], ms: Number(args[2]), responses: rest.includes('--responses') };
       break;
     case 'partition':
       request = { action: 'partition', region: args[0], mode: hang ? 'hang' : 'refuse' };

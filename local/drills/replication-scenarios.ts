@@ -6,9 +6,11 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { newId } from '../../shared/photos/ids';
+import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
 import type { Runtime } from '../runtime';
+import { postRetrying } from './client';
 import type { Invariant } from './report';
-import { appStateTable, documentClient, runRunbook, sfnClient } from './runbooks';
+import { appStateTable, documentClient, runRunbook, sfnClient, startRunbook, waitForExecution, waitForLockRelease } from './runbooks';
 import type { Scenario, ScenarioContext } from './scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,10 +38,14 @@ const tableNamed = (rt: Runtime, suffix: string): string => {
 
 const auth = (ctx: ScenarioContext) => ({ authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json' });
 
-/** One attempt; an answer that never comes (timeout, reset) is status 0, as a client would see it. */
+/**
+ * A comment as a client posts it: one key, tried again after a 503 with Retry-After (a fence, the
+ * promotion's wait for the old lease), as `postRetrying` does; an answer that never comes (timeout,
+ * reset) is status 0, as a client would see it, and is not retried here (the scenario decides).
+ */
 async function postComment(ctx: ScenarioContext, apiUrl: string, photoId: string, key: string, text: string) {
   try {
-    const res = await fetch(`${apiUrl}/photos/${photoId}/comments`, {
+    const res = await postRetrying(`${apiUrl}/photos/${photoId}/comments`, {
       method: 'POST',
       headers: { ...auth(ctx), 'idempotency-key': key },
       body: JSON.stringify({ text }),
@@ -111,20 +117,74 @@ async function reportDetail(rt: Runtime, region: string, executionArn: string | 
   return ((Item?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === step)?.detail ?? '';
 }
 
+/** The drain's end a fence step computed (`$.fence.drainUntil`), once the step has run. */
+async function drainEndOf(rt: Runtime, region: string, executionArn: string, timeoutMs: number): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const events = (await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+    for (const e of events) {
+      const exited = e.stateExitedEventDetails;
+      if (exited?.name !== 'FencePrimary') continue;
+      const until = (JSON.parse(exited.output ?? '{}') as { fence?: { drainUntil?: string | null } }).fence?.drainUntil;
+      return until ? Date.parse(until) : null;
+    }
+    if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed')) return null;
+    await sleep(50);
+  }
+  return null;
+}
+
+/**
+ * The journal entries a region's data tables hold for the last minutes (each data write puts one
+ * in its own transaction, shared/write-journal/model.ts), by sort key: what had committed there
+ * when the queries arrived.
+ */
+async function journalIn(rt: Runtime, region: string, sinceMs: number): Promise<Map<string, JournalEntry>> {
+  const client = documentClient(rt, region);
+  const found = new Map<string, JournalEntry>();
+  const buckets = journalBuckets(sinceMs, Date.now() + 60_000);
+  await Promise.all(
+    ['-photos', '-comments'].flatMap((suffix) =>
+      buckets.map(async (pk) => {
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableNamed(rt, suffix),
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ConsistentRead: true,
+              ExclusiveStartKey,
+            }),
+          );
+          for (const item of page.Items ?? []) found.set(`${suffix}|${String(item.sk)}`, journalEntryOf(item));
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      }),
+    ),
+  );
+  return found;
+}
+
+/** Until the secondary's own probe says healthy (30 s at most). */
+async function secondaryHealthy(ctx: ScenarioContext): Promise<void> {
+  await until(
+    'the secondary healthy by its probe',
+    async () => {
+      const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
+      const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string } } } | null;
+      return body?.probe?.self?.status === 'healthy';
+    },
+    30_000,
+  ).catch(() => undefined);
+}
+
 /** A planned failover as on-call runs it: a refusal for an unhealthy probe is retried once it is healthy (twice at most). */
 async function plannedFailover(ctx: ScenarioContext, reason: string) {
   let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
   for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
     ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
-    await until(
-      'the secondary healthy by its probe',
-      async () => {
-        const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
-        const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string } } } | null;
-        return body?.probe?.self?.status === 'healthy';
-      },
-      30_000,
-    ).catch(() => undefined);
+    await secondaryHealthy(ctx);
     run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
   }
   return run;
@@ -162,21 +222,53 @@ async function failback(ctx: ScenarioContext, reason: string) {
   return { run, blocked };
 }
 
-async function createListedPhoto(ctx: ScenarioContext, title: string): Promise<string> {
+/** A photo created in the primary and its bytes uploaded, not completed yet. */
+async function uploadedPhoto(ctx: ScenarioContext, title: string): Promise<string> {
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-  const created = await fetch(`${ctx.rt.primary.apiUrl}/photos`, {
+  const created = await postRetrying(`${ctx.rt.primary.apiUrl}/photos`, {
     method: 'POST',
     headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
     body: JSON.stringify({ title, contentType: 'image/png', size: png.length }),
   });
+  if (created.status !== 201) throw new Error(`Creating a photo failed: ${created.status} ${await created.text()}`);
   const { photo, upload } = (await created.json()) as { photo: { id: string }; upload: { url: string; headers: Record<string, string> } };
-  await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: png });
-  const done = await fetch(`${ctx.rt.primary.apiUrl}/photos/${photo.id}/complete`, {
+  const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: png });
+  if (!put.ok) throw new Error(`Uploading photo ${photo.id} failed: ${put.status}`);
+  return photo.id;
+}
+
+async function completePhoto(ctx: ScenarioContext, photoId: string): Promise<Response> {
+  return postRetrying(`${ctx.rt.primary.apiUrl}/photos/${photoId}/complete`, {
     method: 'POST',
     headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
   });
-  if (done.status !== 200) throw new Error(`Completing photo ${photo.id} failed: ${done.status}`);
-  return photo.id;
+}
+
+/** One completion, tried once (its answer is the figure), with when it was sent and answered. */
+async function completeAndRecord(
+  ctx: ScenarioContext,
+  photoId: string,
+  into: Array<{ sentAt: number; answeredAt: number; status: number; code: string }>,
+): Promise<void> {
+  const sentAt = Date.now();
+  try {
+    const res = await fetch(`${ctx.rt.primary.apiUrl}/photos/${photoId}/complete`, {
+      method: 'POST',
+      headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
+      signal: AbortSignal.timeout(20_000),
+    });
+    const body = (await res.json().catch(() => ({}))) as { code?: string };
+    into.push({ sentAt, answeredAt: Date.now(), status: res.status, code: body.code ?? String(res.status) });
+  } catch (error) {
+    into.push({ sentAt, answeredAt: Date.now(), status: 0, code: (error as Error).name });
+  }
+}
+
+async function createListedPhoto(ctx: ScenarioContext, title: string): Promise<string> {
+  const photoId = await uploadedPhoto(ctx, title);
+  const done = await completePhoto(ctx, photoId);
+  if (done.status !== 200) throw new Error(`Completing photo ${photoId} failed: ${done.status}`);
+  return photoId;
 }
 
 /** Items written straight into both regions' tables (not through the API), in the same batches, in step. */
@@ -217,12 +309,18 @@ async function seedBothRegions(rt: Runtime, total: number, progress: (line: stri
   return batches * 25;
 }
 
+const HOT_PARTITION_LAG_MS = 8_000;
+/** Two such answers (4 s) outlast the write lease plus its margin (2.5 s), and a completion still ends within its 10 s. */
+const SLOW_ANSWER_MS = 2_000;
+
 export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
   'unordered-replication': {
-    description: 'Per-item delays and a hot comment partition 4 s late; planned failover under load, then the old primary is cut for good',
+    description: 'Per-item delays and a hot comment partition 8 s late; planned failover under load, then the old primary is cut for good',
     async run(ctx) {
-      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, extraMs: 4_000 });
-      ctx.mark('the drill photo’s comments (one partition) replicate 4 s late; markers and the rest do not');
+      // Late enough to outlast the fence's drain and the steps before the gate on a busy machine,
+      // so the gate's first look finds acknowledged comments still missing while the markers are there.
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, extraMs: HOT_PARTITION_LAG_MS });
+      ctx.mark(`the drill photo’s comments (one partition) replicate ${HOT_PARTITION_LAG_MS / 1000} s late; markers and the rest do not`);
       await sleep(ctx.short ? 1500 : 3000);
       const faultAt = ctx.mark('planned failover requested');
       const run = await plannedFailover(ctx, 'Game day: planned failover with a hot partition');
@@ -245,6 +343,106 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
           ),
           check('the gate waited for the slow writes although the markers had arrived', waited !== null, waited ?? 'no such check'),
           check('the gate verified every acknowledged write before promoting', /none missing/.test(proof), proof.slice(0, 300)),
+        ],
+      };
+    },
+  },
+
+  'slow-write': {
+    description:
+      'Photo uploads completed in the primary while its S3 answers 2 s late, during a planned failover: writes admitted before the fence outlive their lease; none commits after the drain',
+    async run(ctx) {
+      const since = Date.now() - 60_000;
+      // Uploaded but not completed: completing one is the gate check, then S3 calls (inspect,
+      // read the first bytes, copy), then the DynamoDB write that lists the photo.
+      const pending: string[] = [];
+      for (let i = 0; i < (ctx.short ? 30 : 60); i += 3) {
+        pending.push(...(await Promise.all([0, 1, 2].map((k) => uploadedPhoto(ctx, `slow write ${i + k}`)))));
+      }
+      ctx.mark(`${pending.length} photos uploaded to ${ctx.primary}, not completed yet`);
+      // Slow answers, not a slow network: each S3 request acts at once and its caller hears late,
+      // so a completion is held two answers (4 s) between its gate check and its first write, longer
+      // than the lease and its margin: without the write deadline it would write after the drain.
+      ctx.rt.chaos.slow(ctx.primary, 's3', SLOW_ANSWER_MS, 'responses');
+      const faultAt = ctx.mark(`${ctx.primary} S3 answers ${SLOW_ANSWER_MS / 1000} s late; planned failover requested`);
+      // Completions keep coming until the fence is up, as from clients that did not hear of it.
+      const completions: Array<{ sentAt: number; answeredAt: number; status: number; code: string }> = [];
+      const sent: Promise<void>[] = [];
+      let drainUntil: number | null | undefined;
+      let executionArn = '';
+      const fenced = (async () => {
+        for (let attempt = 1; ; attempt += 1) {
+          await waitForLockRelease(ctx.rt);
+          executionArn = await startRunbook(ctx.rt, 'failover', ctx.secondary, {
+            reason: 'Game day: planned failover with slow writes in the primary',
+            requestedBy: 'oncall:drill',
+            mode: 'planned',
+          });
+          const at = await drainEndOf(ctx.rt, ctx.secondary, executionArn, 60_000);
+          const refused = at === null ? await waitForExecution(ctx.rt, ctx.secondary, executionArn) : null;
+          // As on-call does: a refusal for a secondary whose probe timed out is retried once it is healthy.
+          if (refused?.error !== 'TargetRegionUnhealthy' || attempt >= 3) return at;
+          ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
+          await secondaryHealthy(ctx);
+        }
+      })().then((at) => {
+        drainUntil = at;
+      });
+      let next = 0;
+      while (drainUntil === undefined) {
+        const photoId = pending[next++];
+        if (photoId) sent.push(completeAndRecord(ctx, photoId, completions));
+        await Promise.race([sleep(150), fenced]);
+      }
+      if (drainUntil) {
+        await sleep(Math.max(0, drainUntil - Date.now()));
+        ctx.mark('the fence’s drain ends');
+      }
+      // Sent at the drain's end; DynamoDB is not slowed, so this is what had committed by then.
+      const atDrainEnd = drainUntil ? await journalIn(ctx.rt, ctx.primary, since) : null;
+      const run = await waitForExecution(ctx.rt, ctx.secondary, executionArn);
+      ctx.mark(`failover ${String(run.status).toLowerCase()}${run.error ? ` (${run.error})` : ''}`);
+      await Promise.all(sent);
+      // A function runs 10 s at most: every completion admitted before the fence has ended by now.
+      await sleep(Math.max(0, (drainUntil ?? Date.now()) + 10_000 - Date.now()));
+      ctx.rt.chaos.slow(ctx.primary, 's3', 0);
+      ctx.mark(`${ctx.primary} S3 answers at once again`);
+      const later = await journalIn(ctx.rt, ctx.primary, since);
+      const lateCommits = atDrainEnd
+        ? [...later].filter(([sk, entry]) => !atDrainEnd.has(sk) && entry.region === ctx.primary).map(([, e]) => e)
+        : [];
+      const fence = drainUntil ? drainUntil - ctx.rt.fencing.writeLeaseMs - ctx.rt.fencing.clockSkewMarginMs : null;
+      const heldAcross = fence === null ? [] : completions.filter((c) => c.sentAt < fence && c.answeredAt > (drainUntil as number));
+      const byCode = new Map<string, number>();
+      for (const c of heldAcross) byCode.set(c.code, (byCode.get(c.code) ?? 0) + 1);
+      const outcomes = [...byCode].map(([code, n]) => `${code} ${n}`).join(', ');
+      return {
+        faultAt,
+        noLostWrites: true,
+        invariants: [
+          check(
+            'the planned failover succeeded',
+            run.status === 'SUCCEEDED',
+            `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`,
+          ),
+          check(
+            'completions admitted before the fence were still running when the drain ended',
+            heldAcross.length > 0,
+            `${completions.length} sent, ${heldAcross.length} of them before the fence and answered after the drain${outcomes ? ` (${outcomes})` : ''}`,
+          ),
+          check(
+            'no write committed in the old primary after the drain ended',
+            atDrainEnd !== null && lateCommits.length === 0,
+            atDrainEnd === null
+              ? 'the fence step reported no drain'
+              : `${atDrainEnd.size} journal entries at the drain's end, ${later.size} after; ${lateCommits.length} from ${ctx.primary} committed later` +
+                  (lateCommits.length > 0
+                    ? `: ${lateCommits
+                        .slice(0, 3)
+                        .map((e) => `${e.item.pk}/${e.item.sk} admitted ${e.at} v${e.stateVersion}`)
+                        .join('; ')}`
+                    : ''),
+          ),
         ],
       };
     },
@@ -320,7 +518,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       });
       ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
       await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
-      const deleted = await fetch(`${ctx.rt.secondary.apiUrl}/photos/${photoId}`, {
+      const deleted = await postRetrying(`${ctx.rt.secondary.apiUrl}/photos/${photoId}`, {
         method: 'DELETE',
         headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
       });

@@ -9,6 +9,7 @@ import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
+import { postRetrying } from './client';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
   type DrillFigures,
@@ -50,15 +51,6 @@ export interface DrillResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A 1x1 PNG: the photo the drill's comments go to.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-
-/** A write as a client makes it: the same idempotency key on every try, again after a 503 with Retry-After (a fence, a lease). */
-async function postRetrying(url: string, init: RequestInit, attempts = 10): Promise<Response> {
-  for (let attempt = 1; ; attempt += 1) {
-    const response = await fetch(url, init);
-    if (response.status !== 503 || attempt >= attempts) return response;
-    await sleep(Math.min(5, Number(response.headers.get('retry-after') ?? 1)) * 1000);
-  }
-}
 
 export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -43,6 +43,8 @@ export interface ChaosRequest {
   keyPrefix?: string;
   /** lag: a fixed delay for every change instead of a mean. */
   fixed?: boolean;
+  /** slow: delay the dependency's answers alone (the request acts at once) rather than all its traffic. */
+  responses?: boolean;
 }
 
 /** Applies one chaos request; throws with a message fit for the person who sent it. */
@@ -69,8 +71,8 @@ export function applyChaos(runtime: Runtime, request: ChaosRequest): string {
       else runtime.chaos.setLag(Number(request.ms));
       return `replication delay per change: ${runtime.status().replication.delays.describe}`;
     case 'slow':
-      runtime.chaos.slow(needRegion(), request.dependency ?? 'dynamodb', Number(request.ms));
-      return `${request.region} ${request.dependency ?? 'dynamodb'} slowed by ${request.ms} ms`;
+      runtime.chaos.slow(needRegion(), request.dependency ?? 'dynamodb', Number(request.ms), request.responses ? 'responses' : 'both');
+      return `${request.region} ${request.dependency ?? 'dynamodb'} ${request.responses ? 'answers' : 'traffic'} slowed by ${request.ms} ms`;
     case 'partition':
       runtime.chaos.partition(needRegion(), request.mode ?? 'refuse');
       return `region ${request.region} partitioned (${request.mode ?? 'refuse'}): it serves its own clients; replication, cross-region calls and the quorum are cut`;

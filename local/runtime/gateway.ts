@@ -1,13 +1,19 @@
 import net from 'node:net';
 
 export type FaultMode = 'up' | 'refuse' | 'hang';
+/**
+ * Which way a delay applies: `both` is a slow network (a request arrives late); `responses` is a
+ * slow answer (the dependency acts at once, the caller hears of it late: a caller that goes on to
+ * its next call is held up between the two, as by a slow dependency or a long pause).
+ */
+export type DelayDirection = 'both' | 'responses';
 
 export interface Gateway {
   port: number;
   setMode(mode: FaultMode): void;
-  /** Adds latency to every chunk in each direction (a slow dependency). */
-  setDelay(ms: number): void;
-  state(): { mode: FaultMode; delayMs: number };
+  /** Adds latency to every chunk in each direction (a slow dependency), or to the answers alone. */
+  setDelay(ms: number, direction?: DelayDirection): void;
+  state(): { mode: FaultMode; delayMs: number; delayDirection: DelayDirection };
   stop(): Promise<void>;
 }
 
@@ -19,6 +25,7 @@ export interface Gateway {
 export async function startGateway(options: { port?: number; target: number; host?: string }): Promise<Gateway> {
   let mode: FaultMode = 'up';
   let delayMs = 0;
+  let delayDirection: DelayDirection = 'both';
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
     open.add(client);
@@ -34,22 +41,27 @@ export async function startGateway(options: { port?: number; target: number; hos
     }
     const upstream = net.connect({ port: options.target, host: options.host ?? '127.0.0.1' });
     open.add(upstream);
+    // A close follows the data it ends: a delayed answer is still delivered after its sender hung up.
+    const requestDelay = () => (delayDirection === 'both' ? delayMs : 0);
+    const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
     upstream.on('close', () => {
       open.delete(upstream);
-      client.destroy();
+      later(delayMs, () => client.destroy());
     });
-    client.on('close', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
+    client.on('close', () => later(requestDelay(), () => upstream.destroy()));
+    upstream.on('error', () => later(delayMs, () => client.destroy()));
     // Each chunk is held back by the delay in force when it arrives (order is kept: same delay).
-    const forward = (from: net.Socket, to: net.Socket) => {
+    const forward = (from: net.Socket, to: net.Socket, isResponse: boolean) => {
+      const delay = () => (isResponse ? delayMs : requestDelay());
       from.on('data', (chunk) => {
-        if (delayMs > 0) setTimeout(() => to.writable && to.write(chunk), delayMs);
+        const ms = delay();
+        if (ms > 0) setTimeout(() => to.writable && to.write(chunk), ms);
         else if (to.writable) to.write(chunk);
       });
-      from.on('end', () => setTimeout(() => to.end(), delayMs));
+      from.on('end', () => setTimeout(() => to.end(), delay()));
     };
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, false);
+    forward(upstream, client, true);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -63,10 +75,11 @@ export async function startGateway(options: { port?: number; target: number; hos
       // Existing keep-alive connections must see the outage too.
       if (next !== 'up') for (const socket of open) socket.destroy();
     },
-    setDelay(ms) {
+    setDelay(ms, direction = 'both') {
       delayMs = Math.max(0, ms);
+      delayDirection = direction;
     },
-    state: () => ({ mode, delayMs }),
+    state: () => ({ mode, delayMs, delayDirection }),
     async stop() {
       for (const socket of open) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,7 +9,7 @@ import { type QuorumStatus, type QuorumStore, startQuorumStore } from '../quorum
 import { createReplicator, type DelayDistribution, type Replicator, type SlowRule } from '../replication';
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../s3-local';
 import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
-import { type FaultMode, type Gateway, startGateway } from './gateway';
+import { type DelayDirection, type FaultMode, type Gateway, startGateway } from './gateway';
 import { type HttpApi, startHttpApi } from './http-api';
 import { type LambdaPool, startLambdaPool } from './lambda-pool';
 import { buildRegionTopology, type RegionTopology } from './topology';
@@ -101,7 +101,8 @@ export interface Chaos {
   witnessUp(): void;
   setLag(ms: number): void;
   setQuorumLatency(ms: number): void;
-  slow(region: string, dependency: Dependency, ms: number): void;
+  /** Latency on one dependency of a region: a slow network (`both`), or slow answers alone (`responses`). */
+  slow(region: string, dependency: Dependency, ms: number, direction?: DelayDirection): void;
   /** Per-change replication delays: the distribution, and rules slowing one table, key range or S3 alone. */
   setReplicationDelay(distribution: DelayDistribution): void;
   slowReplication(rule: SlowRule): void;
@@ -116,7 +117,7 @@ export interface RuntimeStatus {
     apiUrl: string;
     cut: boolean;
     partitioned: boolean;
-    faults: Record<Dependency, { mode: FaultMode; delayMs: number }>;
+    faults: Record<Dependency, { mode: FaultMode; delayMs: number; delayDirection?: DelayDirection }>;
     /** This region's doors to the peer (its Lambdas' cross-region calls). */
     crossRegion: { to: string; doors: Record<Dependency, { url: string; mode: FaultMode }> };
   }>;
@@ -552,10 +553,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (!(ms >= 0)) throw new Error('quorum latency must be a number of milliseconds ≥ 0');
         quorum.setLatency(ms);
       },
-      slow(region, dependency, ms) {
+      slow(region, dependency, ms, direction = 'both') {
         if (!DEPENDENCIES.includes(dependency)) throw new Error(`Unknown dependency "${dependency}" (${DEPENDENCIES.join(', ')})`);
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
-        dependencyOf(partsOf(region), dependency).setDelay(ms);
+        if (direction !== 'both' && direction !== 'responses') throw new Error(`Unknown delay direction "${direction}" (both, responses)`);
+        if (direction === 'responses' && dependency === 'api') throw new Error('The api door delays whole requests: slow answers are for dynamodb, s3 or quorum');
+        dependencyOf(partsOf(region), dependency).setDelay(ms, direction);
+        log(`chaos: ${region} ${dependency} ${direction === 'responses' ? 'answers' : 'traffic'} slowed by ${ms} ms`);
       },
       setReplicationDelay(distribution) {
         replicator.setDelay(distribution);
@@ -591,7 +595,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           partitioned: partitioned.has(p.topology.region),
           faults: Object.fromEntries(DEPENDENCIES.map((d) => [d, dependencyOf(p, d).state()])) as Record<
             Dependency,
-            { mode: FaultMode; delayMs: number }
+            { mode: FaultMode; delayMs: number; delayDirection?: DelayDirection }
           >,
           crossRegion: {
             to: peerOf(p).topology.region,

@@ -25,6 +25,8 @@ export interface JournalCursor {
   bucket: string;
   /** Sort key of the last entry read in it (null: from its start). */
   afterSk: string | null;
+  /** Known to hold entries from afterSk on (a skip found them): read it, do not look for it again. */
+  holdsEntries?: true;
 }
 
 export interface MissingWrite {

@@ -7,6 +7,7 @@ import {
   type DataTable,
   type HeldVersion,
   JOURNALLED_TABLES,
+  type JournalCursor,
   type JournalProgress,
   MISSING_CAP,
   type MissingWrite,
@@ -94,16 +95,47 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
 /**
  * The first journal partition from `from` to `to` that holds an entry, or `to`: most minutes of an
  * hour-long window are quiet, and reading them one after the other would take the whole budget.
+ * Looks in rounds of PROBE_CONCURRENCY partitions and stops when the call is out of time, at the
+ * first partition not looked into: a slow source region (each read seconds long) costs checks of
+ * the state machine's loop, never the function's timeout.
  */
-async function skipQuietMinutes(deps: JournalDeps, region: string, table: DataTable, from: string, to: string): Promise<string> {
+async function skipQuietMinutes(
+  deps: JournalDeps,
+  region: string,
+  table: DataTable,
+  from: string,
+  to: string,
+  budget: Budget,
+): Promise<JournalCursor> {
   const buckets = journalBuckets(`${from.slice('JOURNAL#'.length)}:00.000Z`, `${to.slice('JOURNAL#'.length)}:00.000Z`);
-  const found = await mapLimit(
-    buckets,
-    PROBE_CONCURRENCY,
-    async (bucket) => (await deps.journal.readJournal(region, table, bucket, null, 1)).entries.length > 0,
+  for (let start = 0; start < buckets.length; start += PROBE_CONCURRENCY) {
+    if (budget.spent()) return { bucket: buckets[start] as string, afterSk: null };
+    const round = buckets.slice(start, start + PROBE_CONCURRENCY);
+    const found = await Promise.all(
+      round.map(async (bucket) => (await deps.journal.readJournal(region, table, bucket, null, 1)).entries.length > 0),
+    );
+    budget.progressed = true;
+    const first = found.indexOf(true);
+    if (first >= 0) return { bucket: round[first] as string, afterSk: null, holdsEntries: true };
+  }
+  return { bucket: to, afterSk: null };
+}
+
+/**
+ * A call's time: spent once the budget is used up AND the call has made one read of progress, so
+ * that a source whose every read takes longer than the budget still advances, one read per call.
+ */
+interface Budget {
+  progressed: boolean;
+  spent(): boolean;
+}
+
+/** The table whose cursor is furthest behind goes first: no table waits on another's backlog. */
+function byCursor(cursors: Record<DataTable, JournalCursor>): DataTable[] {
+  const position = (c: JournalCursor) => `${c.bucket}#${c.afterSk ?? ''}`;
+  return [...JOURNALLED_TABLES].sort((a, b) =>
+    position(cursors[a]) < position(cursors[b]) ? -1 : position(cursors[a]) > position(cursors[b]) ? 1 : 0,
   );
-  const first = found.indexOf(true);
-  return first < 0 ? to : (buckets[first] as string);
 }
 
 export async function advanceJournal(
@@ -114,6 +146,7 @@ export async function advanceJournal(
 ): Promise<JournalProgress> {
   const started = deps.clock().getTime();
   const outOfTime = () => deps.clock().getTime() - started > JOURNAL_BUDGET_MS;
+  const budget: Budget = { progressed: false, spent: () => budget.progressed && outOfTime() };
   const verified = { ...progress.verified };
   let missing: MissingWrite[] = [];
   for (const table of JOURNALLED_TABLES) {
@@ -128,14 +161,15 @@ export async function advanceJournal(
   const cursors = { ...progress.cursors };
   let entriesRead = progress.entriesRead;
   let everyTableRead = true;
-  for (const table of JOURNALLED_TABLES) {
-    let cursor = { ...cursors[table] };
-    if (cursor.afterSk === null && cursor.bucket < endBucket) {
-      cursor = { bucket: await skipQuietMinutes(deps, source, table, cursor.bucket, endBucket), afterSk: null };
+  for (const table of byCursor(cursors)) {
+    let cursor: JournalCursor = { ...cursors[table] };
+    if (cursor.afterSk === null && !cursor.holdsEntries && cursor.bucket < endBucket) {
+      cursor = await skipQuietMinutes(deps, source, table, cursor.bucket, endBucket, budget);
     }
     let read = false;
-    while (!read && missing.length < MISSING_CAP && !outOfTime()) {
+    while (!read && missing.length < MISSING_CAP && !budget.spent()) {
       const page = await deps.journal.readJournal(source, table, cursor.bucket, cursor.afterSk, PAGE_SIZE);
+      budget.progressed = true;
       let entries = page.entries;
       const beyond = until === null ? -1 : entries.findIndex((e) => e.entry.at > until);
       if (beyond >= 0) entries = entries.slice(0, beyond);
@@ -157,7 +191,7 @@ export async function advanceJournal(
       else if (cursor.bucket >= endBucket) read = true;
       else {
         const next = nextJournalBucket(cursor.bucket);
-        cursor = { bucket: next < endBucket ? await skipQuietMinutes(deps, source, table, next, endBucket) : next, afterSk: null };
+        cursor = next < endBucket ? await skipQuietMinutes(deps, source, table, next, endBucket, budget) : { bucket: next, afterSk: null };
       }
     }
     cursors[table] = cursor;
