@@ -52,6 +52,8 @@ export interface ReplicationOptions {
   random?: () => number;
   /** Default 50. */
   pollIntervalMs?: number;
+  /** How often a stream read to its end with nothing new is read again, ms (default 250). */
+  idlePollIntervalMs?: number;
   /** Writes in flight at once per table (or bucket) and direction. Default 8. */
   concurrency?: number;
   log?(line: string): void;
@@ -106,6 +108,16 @@ export interface Replicator {
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
+/**
+ * A stream that was read to its end with nothing new is read again after this long, not at every
+ * tick: idle, the 8 tails polled 160 times a second and kept both DynamoDB Local JVMs and the
+ * runtime busy (README, performance). A change is then noticed up to this much later, on top of
+ * its drawn delay (./delays.ts). AWS states no bound on replication latency; it publishes
+ * ReplicationLatency per Region pair, which "should be fairly constant" in normal operation
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html):
+ * a quarter second of discovery keeps the local lag of the same order as the configured one.
+ */
+const DEFAULT_IDLE_POLL_INTERVAL_MS = 250;
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -114,6 +126,8 @@ interface StreamTail {
   reader: TableStreamReader;
   engine: ReplicationEngine<TablePayload>;
   busy: boolean;
+  /** Not polled before this (epoch ms): set after a poll that found nothing new. */
+  nextPollAt: number;
   /** Start time of the latest poll that found every shard read to its end and nothing new. */
   quietSince: number;
   lastError?: string;
@@ -182,6 +196,10 @@ export function createReplicator(options: ReplicationOptions): Replicator {
   checkOptions(options);
   const log = options.log ?? (() => {});
   const pollIntervalMs = checkDuration('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 1);
+  const idlePollIntervalMs = Math.max(
+    pollIntervalMs,
+    checkDuration('idlePollIntervalMs', options.idlePollIntervalMs ?? DEFAULT_IDLE_POLL_INTERVAL_MS, 1),
+  );
   const concurrency = checkDuration('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY, 1);
   let distribution = checkDistribution(
     options.delay ?? (options.lagMs !== undefined ? delayWithMean(checkDuration('lagMs', options.lagMs, 0)) : DEFAULT_DELAY),
@@ -255,6 +273,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         reader: new TableStreamReader({ dynamodb, streams, table }),
         engine,
         busy: false,
+        nextPollAt: 0,
         quietSince: Number.NEGATIVE_INFINITY,
       });
       const lane: DeliveryLane<TablePayload> = {
@@ -328,7 +347,9 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         });
       }
       if (poll.failure !== undefined) throw poll.failure;
-      if (poll.caughtUp && poll.changes.length === 0) tail.quietSince = startedAt;
+      const quiet = poll.caughtUp && poll.changes.length === 0;
+      if (quiet) tail.quietSince = startedAt;
+      tail.nextPollAt = quiet ? startedAt + idlePollIntervalMs : 0;
       if (tail.lastError) log(`[replication] reading ${tail.reader.table} in ${tail.region} works again`);
       tail.lastError = undefined;
     } catch (error) {
@@ -386,7 +407,8 @@ export function createReplicator(options: ReplicationOptions): Replicator {
   function tick(): void {
     timer = undefined;
     if (state !== 'running') return;
-    for (const tail of tails) if (!tail.busy) track(readTail(tail));
+    const now = Date.now();
+    for (const tail of tails) if (!tail.busy && now >= tail.nextPollAt) track(readTail(tail));
     for (const lane of lanes) pump(lane as DeliveryLane<unknown>);
     settleDrains(Date.now());
     timer = setTimeout(tick, pollIntervalMs);
