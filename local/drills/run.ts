@@ -3,12 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
+import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
 import { postRetrying } from './client';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
@@ -26,7 +28,7 @@ import {
   twoWritable,
   versionForks,
 } from './report';
-import { documentClient } from './runbooks';
+import { documentClient, sfnClient } from './runbooks';
 import { SCENARIOS, type ScenarioOutcome } from './scenarios';
 
 export interface DrillOptions {
@@ -149,7 +151,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       return at;
     };
     const lag: LagPoint[] = [];
+    // The quorum store's round trips by region over time: what each runbook paid for (aws-timing.ts).
+    const roundTrips: RoundTripSample[] = [{ at: Date.now(), trips: rt.quorum.roundTrips() }];
     const sampler = setInterval(() => {
+      roundTrips.push({ at: Date.now(), trips: rt.quorum.roundTrips() });
       const stats = rt.replicator.stats();
       const last = Math.max(0, ...stats.map((s) => s.lastLagMs ?? 0));
       // While a region or the link is cut nothing is delivered and lastLagMs stands still: unknown, not a value.
@@ -219,12 +224,42 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           durationMs: e.stopDate ? Date.parse(e.stopDate) - Date.parse(e.startDate) : null,
           startedAt: new Date(Date.parse(e.startDate)).toISOString(),
           startedBy: startedBy(rt, e.executionArn),
+          executionArn: e.executionArn,
         })),
     );
     const gap = longestWriteGap(load.acked, outcome.faultAt, end);
     const detectionMs = outcome.detectedAt ? outcome.detectedAt - outcome.faultAt : null;
-    const scale = rt.timeScale;
-    const probeSeconds = stage.thresholds.probeIntervalSeconds ?? 10;
+    const detectionInOutage = Boolean(outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to);
+    const measured: MeasuredRunbook[] = await Promise.all(
+      runbooks.map(async (r) => {
+        const from = Date.parse(r.startedAt);
+        const to = r.durationMs === null ? end : from + r.durationMs;
+        return {
+          machine: r.machine,
+          durationMs: r.durationMs,
+          taskSteps: await lambdaSteps(rt, r.region, r.executionArn),
+          stateStoreRoundTrips: roundTripsDuring(roundTrips, r.region, from, to, { from: start, to: outcome.faultAt }),
+          inOutage: from < gap.to && to > gap.from,
+        };
+      }),
+    );
+    const alarmStarted = runbooks
+      .filter((r) => r.startedBy.startsWith('alarm') && outcome.detectedAt && Date.parse(r.startedAt) >= outcome.detectedAt)
+      .map((r) => Date.parse(r.startedAt) - (outcome.detectedAt as number));
+    const awsModel = awsTimingModel({
+      // infra/stage-config.cjs requires all three (positive numbers).
+      stage: {
+        probeIntervalSeconds: stage.thresholds.probeIntervalSeconds!,
+        peerDownDatapoints: stage.thresholds.peerDownDatapoints!,
+        peerDownEvaluationPeriods: stage.thresholds.peerDownEvaluationPeriods!,
+      },
+      localStateStoreRoundTripMs: rt.quorum.latencyMs(),
+      localDetectionMs: detectionMs,
+      localStartMs: alarmStarted.length > 0 ? Math.min(...alarmStarted) : null,
+      localWriteOutageMs: gap.ms,
+      detectionInOutage,
+      runbooks: measured,
+    });
     const reads = load.attempts.filter((a) => a.kind === 'read');
     const writes = load.attempts.filter((a) => a.kind === 'write');
     const twoWritableSamples = twoWritable(load.samples);
@@ -270,7 +305,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       },
       writesRefused: refusedByReason(load.attempts),
       detectionMs,
-      runbooks,
+      runbooks: runbooks.map(({ executionArn: _arn, ...r }) => r),
       writeOutage: { ms: gap.ms, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
       lostBeforeReconciliation: lostBeforeFigures,
       lostAfterReconciliation: outcome.reconciled ? lostNow : null,
@@ -285,13 +320,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       },
       versionForks: forks,
       awsEstimate: {
-        detectionMs: detectionMs === null ? null : Math.round(detectionMs / scale),
-        // Only an outage that spans the detection grows with the alarm periods.
-        writeOutageMs:
-          detectionMs !== null && outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to
-            ? Math.round(gap.ms + detectionMs * (1 / scale - 1))
-            : gap.ms,
-        basis: `alarm periods of ${probeSeconds} s instead of ${probeSeconds * scale} s; runbook and client times as measured`,
+        detectionMs: awsModel.detection?.typicalMs ?? null,
+        writeOutageMs: awsModel.writeOutage.typicalMs,
+        basis: `model (local/drills/aws-timing.ts): probe every ${stage.thresholds.probeIntervalSeconds} s, ${stage.thresholds.peerDownDatapoints} of ${stage.thresholds.peerDownEvaluationPeriods} datapoints, alarm evaluated every 10 s, EventBridge → Step Functions, runbook steps as measured with AWS state store round trips and cold steps; typical (fault mid-period), range in the rows above`,
+        model: awsModel,
       },
       invariants,
       marks: marks.map((m) => ({ at: new Date(m.at).toISOString(), label: m.label })),
@@ -339,4 +371,42 @@ function startedBy(rt: Runtime, executionArn: string): string {
   const input = typeof started?.input === 'string' ? started.input : '';
   const match = /"requestedBy"\s*:\s*"([^"]+)"/.exec(input);
   return match?.[1] ?? 'unknown';
+}
+
+interface RoundTripSample {
+  at: number;
+  trips: Record<string, number>;
+}
+
+/** `region`'s round trips at `at`, from the last sample before it. */
+function tripsAt(samples: readonly RoundTripSample[], region: string, at: number): number {
+  let value = 0;
+  for (const s of samples) {
+    if (s.at > at) break;
+    value = s.trips[region] ?? 0;
+  }
+  return value;
+}
+
+/**
+ * Round trips `region` paid in [from, to] beyond its background rate (the health probe's heartbeats
+ * and the API's state reads, measured over `quiet`, before the fault): the runbook's share.
+ */
+function roundTripsDuring(
+  samples: readonly RoundTripSample[],
+  region: string,
+  from: number,
+  to: number,
+  quiet: { from: number; to: number },
+): number {
+  const during = tripsAt(samples, region, to) - tripsAt(samples, region, from);
+  const quietMs = Math.max(1, quiet.to - quiet.from);
+  const rate = (tripsAt(samples, region, quiet.to) - tripsAt(samples, region, quiet.from)) / quietMs;
+  return Math.max(0, Math.round(during - rate * (to - from)));
+}
+
+/** The Lambda task steps an execution ran, from its history. */
+async function lambdaSteps(rt: Runtime, region: string, executionArn: string): Promise<number> {
+  const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return (history.events ?? []).filter((e) => e.type === 'LambdaFunctionScheduled').length;
 }
