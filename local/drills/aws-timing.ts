@@ -150,3 +150,36 @@ export function awsTimingModel(inputs: ModelInputs, constants = AWS_TIMING): Aws
   ];
   return { detection, startMs, runbooks, writeOutage, sources };
 }
+
+/** The quorum store's round-trip counters by region at a time (the drill samples them every 100 ms). */
+export interface RoundTripSample {
+  at: number;
+  trips: Record<string, number>;
+}
+
+/** `region`'s round trips at `at`, from the last sample at or before it (samples in time order). */
+export function tripsAt(samples: readonly RoundTripSample[], region: string, at: number): number {
+  let value = 0;
+  for (const s of samples) {
+    if (s.at > at) break;
+    value = s.trips[region] ?? 0;
+  }
+  return value;
+}
+
+/**
+ * Round trips `region` paid in [from, to] beyond its background rate (the health probe's heartbeats
+ * and the API's state reads, measured over `quiet`, before the fault): the runbook's share.
+ */
+export function roundTripsDuring(
+  samples: readonly RoundTripSample[],
+  region: string,
+  from: number,
+  to: number,
+  quiet: { from: number; to: number },
+): number {
+  const during = tripsAt(samples, region, to) - tripsAt(samples, region, from);
+  const quietMs = Math.max(1, quiet.to - quiet.from);
+  const rate = (tripsAt(samples, region, quiet.to) - tripsAt(samples, region, quiet.from)) / quietMs;
+  return Math.max(0, Math.round(during - rate * (to - from)));
+}

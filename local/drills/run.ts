@@ -10,7 +10,7 @@ import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
-import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
+import { awsTimingModel, type MeasuredRunbook, type RoundTripSample, roundTripsDuring } from './aws-timing';
 import { postRetrying } from './client';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
@@ -373,40 +373,13 @@ function startedBy(rt: Runtime, executionArn: string): string {
   return match?.[1] ?? 'unknown';
 }
 
-interface RoundTripSample {
-  at: number;
-  trips: Record<string, number>;
-}
-
-/** `region`'s round trips at `at`, from the last sample before it. */
-function tripsAt(samples: readonly RoundTripSample[], region: string, at: number): number {
-  let value = 0;
-  for (const s of samples) {
-    if (s.at > at) break;
-    value = s.trips[region] ?? 0;
-  }
-  return value;
-}
-
-/**
- * Round trips `region` paid in [from, to] beyond its background rate (the health probe's heartbeats
- * and the API's state reads, measured over `quiet`, before the fault): the runbook's share.
- */
-function roundTripsDuring(
-  samples: readonly RoundTripSample[],
-  region: string,
-  from: number,
-  to: number,
-  quiet: { from: number; to: number },
-): number {
-  const during = tripsAt(samples, region, to) - tripsAt(samples, region, from);
-  const quietMs = Math.max(1, quiet.to - quiet.from);
-  const rate = (tripsAt(samples, region, quiet.to) - tripsAt(samples, region, quiet.from)) / quietMs;
-  return Math.max(0, Math.round(during - rate * (to - from)));
-}
-
 /** The Lambda task steps an execution ran, from its history. */
 async function lambdaSteps(rt: Runtime, region: string, executionArn: string): Promise<number> {
-  const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-  return (history.events ?? []).filter((e) => e.type === 'LambdaFunctionScheduled').length;
+  try {
+    const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    return (history.events ?? []).filter((e) => e.type === 'LambdaFunctionScheduled').length;
+  } catch {
+    // The region is cut (its APIs refuse): its runbook is left without cold steps in the model.
+    return 0;
+  }
 }

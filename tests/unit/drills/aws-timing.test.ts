@@ -1,4 +1,12 @@
-import { AWS_TIMING, awsTimingModel, detectionOnAws, type ModelInputs, runbookOnAws } from '../../../local/drills/aws-timing';
+import {
+  AWS_TIMING,
+  awsTimingModel,
+  detectionOnAws,
+  type ModelInputs,
+  roundTripsDuring,
+  runbookOnAws,
+  tripsAt,
+} from '../../../local/drills/aws-timing';
 import { type DrillFigures, summaryRows } from '../../../local/drills/report';
 
 const stage = { probeIntervalSeconds: 10, peerDownDatapoints: 3, peerDownEvaluationPeriods: 3 };
@@ -99,5 +107,27 @@ describe('the report with the model', () => {
     );
     expect(rows['write outage (RTO)']).toMatch(/^7\.00 s · on AWS \d+\.\d\d s \(/);
     expect(rows['on AWS: constants and sources']).toContain('AlarmThatSendsEmail.html');
+  });
+});
+
+describe("a runbook's state store round trips", () => {
+  // West pays 1 round trip per 100 ms in the quiet (probe and API); a runbook from 1000 to 1500 adds 20.
+  const samples = Array.from({ length: 21 }, (_, i) => {
+    const at = i * 100;
+    const background = i;
+    const runbook = at <= 1000 ? 0 : Math.min(20, ((at - 1000) / 500) * 20);
+    return { at, trips: { 'us-west-2': background + runbook, 'us-east-1': 7 } };
+  });
+
+  it('reads a counter from the last sample at or before a time', () => {
+    expect(tripsAt(samples, 'us-west-2', 550)).toBe(5);
+    expect(tripsAt(samples, 'us-west-2', -1)).toBe(0);
+    expect(tripsAt(samples, 'eu-west-1', 500)).toBe(0);
+  });
+
+  it("counts the run's own, beyond the region's background rate measured before the fault", () => {
+    expect(roundTripsDuring(samples, 'us-west-2', 1000, 1500, { from: 0, to: 800 })).toBe(20);
+    // A region that paid nothing more than its background.
+    expect(roundTripsDuring(samples, 'us-east-1', 1000, 1500, { from: 0, to: 800 })).toBe(0);
   });
 });
