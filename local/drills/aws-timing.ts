@@ -20,7 +20,7 @@ export interface Constant {
 export const AWS_TIMING: Record<
   'alarmEvaluationInterval' | 'compositeAlarm' | 'eventBridgeToStartExecution' | 'stateStoreRoundTrip' | 'lambdaColdStep',
   Constant
-> = {
+> & { stateStoreRoundTripsPerStep: { count: number; source: string } } = {
   alarmEvaluationInterval: {
     ms: 10_000,
     source:
@@ -41,6 +41,11 @@ export const AWS_TIMING: Record<
     source:
       'ASSUMPTION: DynamoDB documents that MRSC writes and strongly consistent reads have higher latency, synchronously replicated to a second Region ("Global table design", bp-global-table-design.html), without a figure; ~100 ms stands for a cross-Region round trip',
   },
+  stateStoreRoundTripsPerStep: {
+    count: 2,
+    source:
+      'ASSUMPTION from the code: every step of a run that holds the lock renews it first, a conditional write to the quorum store (services/runbooks/steps/run-step.ts), and reads or writes the state there once (services/runbooks/steps); Begin and Promote do one or two more, Finish one fewer',
+  },
   lambdaColdStep: {
     ms: 400,
     source:
@@ -60,10 +65,8 @@ export interface MeasuredRunbook {
   machine: string;
   /** Start to stop of the execution as measured locally (null: still running). */
   durationMs: number | null;
-  /** Task states the execution ran (each a Lambda invocation). */
+  /** Task states the execution ran (each a Lambda invocation), from its history. */
   taskSteps: number;
-  /** State store (quorum) round trips in the run's region while it ran, beyond the region's background rate. */
-  stateStoreRoundTrips: number;
   /** Whether it ran inside the write outage (then its AWS duration moves the outage). */
   inOutage: boolean;
 }
@@ -115,7 +118,7 @@ export function detectionOnAws(stage: StageTiming, constants = AWS_TIMING): Rang
 /** A runbook's duration on AWS: as measured, with AWS's round trips and cold steps instead of the local ones. */
 export function runbookOnAws(r: MeasuredRunbook, localRoundTripMs: number, constants = AWS_TIMING): number | null {
   if (r.durationMs === null) return null;
-  const roundTrips = Math.max(0, r.stateStoreRoundTrips) * (constants.stateStoreRoundTrip.ms - localRoundTripMs);
+  const roundTrips = r.taskSteps * constants.stateStoreRoundTripsPerStep.count * (constants.stateStoreRoundTrip.ms - localRoundTripMs);
   return Math.round(r.durationMs + roundTrips + r.taskSteps * constants.lambdaColdStep.ms);
 }
 
@@ -145,41 +148,8 @@ export function awsTimingModel(inputs: ModelInputs, constants = AWS_TIMING): Aws
   const s = inputs.stage;
   const sources = [
     `probe period ${s.probeIntervalSeconds} s, ${s.peerDownDatapoints} of ${s.peerDownEvaluationPeriods} datapoints: infra/stages/<stage>.yml thresholds, the alarms of infra/resources/alarms.yml`,
-    ...Object.entries(constants).map(([name, c]) => `${name} ${c.ms} ms: ${c.source}`),
+    ...Object.entries(constants).map(([name, c]) => `${name} ${'ms' in c ? `${c.ms} ms` : c.count}: ${c.source}`),
     `local state store round trip ${inputs.localStateStoreRoundTripMs} ms: local/quorum (the measured runbooks paid it per round trip)`,
   ];
   return { detection, startMs, runbooks, writeOutage, sources };
-}
-
-/** The quorum store's round-trip counters by region at a time (the drill samples them every 100 ms). */
-export interface RoundTripSample {
-  at: number;
-  trips: Record<string, number>;
-}
-
-/** `region`'s round trips at `at`, from the last sample at or before it (samples in time order). */
-export function tripsAt(samples: readonly RoundTripSample[], region: string, at: number): number {
-  let value = 0;
-  for (const s of samples) {
-    if (s.at > at) break;
-    value = s.trips[region] ?? 0;
-  }
-  return value;
-}
-
-/**
- * Round trips `region` paid in [from, to] beyond its background rate (the health probe's heartbeats
- * and the API's state reads, measured over `quiet`, before the fault): the runbook's share.
- */
-export function roundTripsDuring(
-  samples: readonly RoundTripSample[],
-  region: string,
-  from: number,
-  to: number,
-  quiet: { from: number; to: number },
-): number {
-  const during = tripsAt(samples, region, to) - tripsAt(samples, region, from);
-  const quietMs = Math.max(1, quiet.to - quiet.from);
-  const rate = (tripsAt(samples, region, quiet.to) - tripsAt(samples, region, quiet.from)) / quietMs;
-  return Math.max(0, Math.round(during - rate * (to - from)));
 }

@@ -10,7 +10,7 @@ import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
-import { awsTimingModel, type MeasuredRunbook, type RoundTripSample, roundTripsDuring } from './aws-timing';
+import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
 import { postRetrying } from './client';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
@@ -151,10 +151,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       return at;
     };
     const lag: LagPoint[] = [];
-    // The quorum store's round trips by region over time: what each runbook paid for (aws-timing.ts).
-    const roundTrips: RoundTripSample[] = [{ at: Date.now(), trips: rt.quorum.roundTrips() }];
     const sampler = setInterval(() => {
-      roundTrips.push({ at: Date.now(), trips: rt.quorum.roundTrips() });
       const stats = rt.replicator.stats();
       const last = Math.max(0, ...stats.map((s) => s.lastLagMs ?? 0));
       // While a region or the link is cut nothing is delivered and lastLagMs stands still: unknown, not a value.
@@ -238,7 +235,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           machine: r.machine,
           durationMs: r.durationMs,
           taskSteps: await lambdaSteps(rt, r.region, r.executionArn),
-          stateStoreRoundTrips: roundTripsDuring(roundTrips, r.region, from, to, { from: start, to: outcome.faultAt }),
           inOutage: from < gap.to && to > gap.from,
         };
       }),

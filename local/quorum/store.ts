@@ -79,8 +79,6 @@ export interface QuorumStore {
   tables: string[];
   latencyMs(): number;
   setLatency(ms: number): void;
-  /** Cross-region round trips paid so far (writes and strongly consistent reads), by the region asking. */
-  roundTrips(): Record<string, number>;
   status(): QuorumStatus;
   /**
    * Resolves once every region holding the majority has taken every commit into its eventually
@@ -243,11 +241,7 @@ export async function startQuorumStore(options: QuorumStoreOptions): Promise<Quo
     if (stopped) throw new QuorumStoreStopped();
   };
 
-  const paid = new Map<string, number>();
-  const payRoundTrip = (region: string) => paid.set(region, (paid.get(region) ?? 0) + 1);
-
   async function strongRead(region: string, operation: string, body: unknown): Promise<WireAnswer> {
-    payRoundTrip(region);
     // Admitted only with the majority; the round trip confirms the latest committed version.
     if (!membership.hasMajority(region)) {
       await sleep(latencyMs);
@@ -271,7 +265,6 @@ export async function startQuorumStore(options: QuorumStoreOptions): Promise<Quo
     keys: Array<{ table: TableInfo; key: WireItem }>,
   ): Promise<WireAnswer> {
     const ids = keys.map(({ table, key }) => `${table.name}\u0000${keyIdentity(table.keyAttributes, key)}`);
-    payRoundTrip(region);
     if (!membership.hasMajority(region)) {
       await sleep(latencyMs);
       return isolated(region);
@@ -443,7 +436,6 @@ export async function startQuorumStore(options: QuorumStoreOptions): Promise<Quo
     doorOf,
     tables: tableNames,
     latencyMs: () => latencyMs,
-    roundTrips: () => Object.fromEntries(paid),
     setLatency(ms) {
       latencyMs = checkLatency(ms);
       log(`[quorum] cross-region latency set to ${latencyMs} ms`);

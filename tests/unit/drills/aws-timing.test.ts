@@ -1,12 +1,4 @@
-import {
-  AWS_TIMING,
-  awsTimingModel,
-  detectionOnAws,
-  type ModelInputs,
-  roundTripsDuring,
-  runbookOnAws,
-  tripsAt,
-} from '../../../local/drills/aws-timing';
+import { AWS_TIMING, awsTimingModel, detectionOnAws, type ModelInputs, runbookOnAws } from '../../../local/drills/aws-timing';
 import { type DrillFigures, summaryRows } from '../../../local/drills/report';
 
 const stage = { probeIntervalSeconds: 10, peerDownDatapoints: 3, peerDownEvaluationPeriods: 3 };
@@ -18,7 +10,7 @@ const outage: ModelInputs = {
   localStartMs: 100,
   localWriteOutageMs: 7000,
   detectionInOutage: true,
-  runbooks: [{ machine: 'failover', durationMs: 1500, taskSteps: 5, stateStoreRoundTrips: 10, inOutage: true }],
+  runbooks: [{ machine: 'failover', durationMs: 1500, taskSteps: 5, inOutage: true }],
 };
 
 describe('the AWS timing model', () => {
@@ -35,8 +27,9 @@ describe('the AWS timing model', () => {
   });
 
   it('gives a runbook the state store round trips and cold steps of AWS instead of the local ones', () => {
-    const run = { machine: 'failover', durationMs: 1500, taskSteps: 5, stateStoreRoundTrips: 10, inOutage: true };
-    const expected = 1500 + 10 * (AWS_TIMING.stateStoreRoundTrip.ms - 15) + 5 * AWS_TIMING.lambdaColdStep.ms;
+    const run = { machine: 'failover', durationMs: 1500, taskSteps: 5, inOutage: true };
+    const perStep = AWS_TIMING.stateStoreRoundTripsPerStep.count * (AWS_TIMING.stateStoreRoundTrip.ms - 15) + AWS_TIMING.lambdaColdStep.ms;
+    const expected = 1500 + 5 * perStep;
     expect(runbookOnAws(run, 15)).toBe(expected);
     expect(runbookOnAws({ ...run, durationMs: null }, 15)).toBeNull();
   });
@@ -58,12 +51,13 @@ describe('the AWS timing model', () => {
       localStartMs: null,
       detectionInOutage: false,
       runbooks: [
-        { machine: 'failover', durationMs: 3000, taskSteps: 8, stateStoreRoundTrips: 12, inOutage: true },
-        { machine: 'fence', durationMs: 200, taskSteps: 3, stateStoreRoundTrips: 4, inOutage: false },
+        { machine: 'failover', durationMs: 3000, taskSteps: 8, inOutage: true },
+        { machine: 'fence', durationMs: 200, taskSteps: 3, inOutage: false },
       ],
     });
     expect(planned.detection).toBeNull();
-    const moved = 12 * (AWS_TIMING.stateStoreRoundTrip.ms - 15) + 8 * AWS_TIMING.lambdaColdStep.ms;
+    const moved =
+      8 * (AWS_TIMING.stateStoreRoundTripsPerStep.count * (AWS_TIMING.stateStoreRoundTrip.ms - 15) + AWS_TIMING.lambdaColdStep.ms);
     expect(planned.writeOutage).toEqual({ minMs: 7000 + moved, typicalMs: 7000 + moved, maxMs: 7000 + moved });
   });
 
@@ -71,7 +65,7 @@ describe('the AWS timing model', () => {
     const { sources } = awsTimingModel(outage);
     for (const name of Object.keys(AWS_TIMING)) expect(sources.some((s) => s.startsWith(`${name} `))).toBe(true);
     expect(sources.find((s) => s.startsWith('alarmEvaluationInterval'))).toContain('evaluated every 10 seconds');
-    expect(sources.filter((s) => s.includes('ASSUMPTION')).length).toBe(4);
+    expect(sources.filter((s) => s.includes('ASSUMPTION')).length).toBe(5);
     expect(sources[0]).toContain('probe period 10 s, 3 of 3 datapoints');
   });
 });
@@ -107,27 +101,5 @@ describe('the report with the model', () => {
     );
     expect(rows['write outage (RTO)']).toMatch(/^7\.00 s · on AWS \d+\.\d\d s \(/);
     expect(rows['on AWS: constants and sources']).toContain('AlarmThatSendsEmail.html');
-  });
-});
-
-describe("a runbook's state store round trips", () => {
-  // West pays 1 round trip per 100 ms in the quiet (probe and API); a runbook from 1000 to 1500 adds 20.
-  const samples = Array.from({ length: 21 }, (_, i) => {
-    const at = i * 100;
-    const background = i;
-    const runbook = at <= 1000 ? 0 : Math.min(20, ((at - 1000) / 500) * 20);
-    return { at, trips: { 'us-west-2': background + runbook, 'us-east-1': 7 } };
-  });
-
-  it('reads a counter from the last sample at or before a time', () => {
-    expect(tripsAt(samples, 'us-west-2', 550)).toBe(5);
-    expect(tripsAt(samples, 'us-west-2', -1)).toBe(0);
-    expect(tripsAt(samples, 'eu-west-1', 500)).toBe(0);
-  });
-
-  it("counts the run's own, beyond the region's background rate measured before the fault", () => {
-    expect(roundTripsDuring(samples, 'us-west-2', 1000, 1500, { from: 0, to: 800 })).toBe(20);
-    // A region that paid nothing more than its background.
-    expect(roundTripsDuring(samples, 'us-east-1', 1000, 1500, { from: 0, to: 800 })).toBe(0);
   });
 });
