@@ -37,9 +37,6 @@ export async function bundleHandlers(handlers: string[], outDir: string): Promis
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // As serverless.yml's custom.esbuild: the AWS SDK's and Smithy's ES module builds (dist-es),
-    // which esbuild tree-shakes, rather than their CommonJS `main`.
-    mainFields: ['module', 'main'],
     outExtension: { '.js': '.mjs' },
     sourcemap: 'inline',
     logLevel: 'error',
