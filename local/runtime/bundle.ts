@@ -37,6 +37,10 @@ export async function bundleHandlers(handlers: string[], outDir: string): Promis
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // Unlike serverless.yml (mainFields: module, main), the SDK's default CommonJS builds: with its
+    // ES builds here the region-outage drill failed 3 of 3 runs on a loaded machine (the
+    // secondary's own quorum and state-api checks timed out), and passed with these. Not yet
+    // understood (issue 17); until it is, the drills run what they ran before.
     outExtension: { '.js': '.mjs' },
     sourcemap: 'inline',
     logLevel: 'error',
