@@ -1,46 +1,136 @@
 // npm run bench: figures, no assertions.
 //   1. Per function: the packaged Lambda artifact (.serverless-<primary>/<fn>.zip, built by
-//      `npm run package:all` if missing): zip size and bundle size.
-//   2. Cold init: a fresh Node process loading that bundle (median of --cold-runs).
+//      `npm run package:all` if missing): zip size, the code the handler loads, its source maps.
+//   2. Cold init: a fresh Node process loading that bundle (median of --cold-runs, wall and CPU),
+//      against the lean-functions budget of issue 17 (scripts/bench-functions.ts) and, when
+//      reports/bench-baseline.json exists, beside the figures saved there (--save-baseline).
 //   3. Throughput of the state API handler, in process, against a real DynamoDB Local.
-// Options: --cold-runs N (default 5), --seconds S (default 5), --concurrency C (default 16).
+// Options: --cold-runs N (default 5), --seconds S (default 5), --concurrency C (default 16),
+//   --save-baseline (write sections 1-2 to the baseline file), --baseline FILE,
+//   --why (each bundle's bytes by package, from an esbuild metafile built with custom.esbuild),
+//   --functions-only (skip section 3).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type BuildOptions, build } from 'esbuild';
 import '../local/polyfills';
 import { loadStageConfig } from '../infra/stage-config.cjs';
 import { tablesOf } from '../local/cfn';
 import { ensureTables, LOCAL_CREDENTIALS, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
+import { handlerSource } from '../local/runtime/bundle';
 import { buildRegionTopology } from '../local/runtime/topology';
 import { loadServiceDefinition, PROJECT_ROOT } from '../local/service-definition';
+import { type Baseline, budgetSummary, bytesByPackage, type FunctionFigures, functionRows, renderTable } from './bench-functions';
 
 const { values } = parseArgs({
   options: {
     'cold-runs': { type: 'string', default: '5' },
     seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
+    'save-baseline': { type: 'boolean', default: false },
+    baseline: { type: 'string', default: 'reports/bench-baseline.json' },
+    why: { type: 'boolean', default: false },
+    'functions-only': { type: 'boolean', default: false },
   },
 });
 const coldRuns = Number(values['cold-runs']);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
+const baselineFile = path.resolve(PROJECT_ROOT, values.baseline as string);
 
 const stage = loadStageConfig('dev');
 const region = stage.primaryRegion;
 const artifacts = path.join(PROJECT_ROOT, `.serverless-${region}`);
 
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-function dirSize(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    return sum + (entry.isDirectory() ? dirSize(full) : fs.statSync(full).size);
-  }, 0);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+const loadAverage = () => (os.loadavg()[0] ?? 0).toFixed(1);
+const sizeOf = (files: string[]) => files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+
+// serverless-esbuild's own options, which it strips before calling esbuild (its dist/bundle.js).
+const PLUGIN_OPTIONS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+/** The esbuild options serverless-esbuild builds each function with, from serverless.yml's custom.esbuild. */
+function packagingOptions(custom: Record<string, unknown>): BuildOptions {
+  const configured = { ...((custom.esbuild as Record<string, unknown> | undefined) ?? {}) };
+  const exclude = Array.isArray(configured.exclude) ? (configured.exclude as string[]) : [];
+  const external = [...((configured.external as string[] | undefined) ?? []), ...exclude.filter((e) => e !== '*')];
+  for (const key of PLUGIN_OPTIONS) delete configured[key];
+  return { ...(configured as BuildOptions), external };
+}
+
+/** Where each function's bytes go: the same build as the package, with a metafile, printed by package. */
+async function explainBundles(functions: Array<{ key: string; handler: string }>, options: BuildOptions): Promise<void> {
+  console.log('\nBytes of each bundle by package (esbuild metafile, custom.esbuild options; largest first)\n');
+  for (const fn of functions) {
+    const { file } = handlerSource(fn.handler);
+    const result = await build({
+      ...options,
+      entryPoints: [path.join(PROJECT_ROOT, file)],
+      outdir: path.join(os.tmpdir(), 'switchyard-bench-why'),
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+    if (!output) continue;
+    const top = bytesByPackage(output.inputs)
+      .slice(0, 6)
+      .map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(0)}`)
+      .join(', ');
+    console.log(`${fn.key.padEnd(30)}${`${(output.bytes / 1024).toFixed(0)} KiB`.padStart(9)}  ${top}`);
+  }
+}
+
+function measureColdInit(handlerFile: string, env: NodeJS.ProcessEnv): { wall: number[]; cpu: number[]; failure?: string } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  // CPU time counts every thread of the process (V8 compiles on background threads too).
+  const probe = `const c=process.cpuUsage();const t=process.hrtime.bigint();require(${JSON.stringify(handlerFile)});const w=Number(process.hrtime.bigint()-t)/1e6;const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([w,(u.user+u.system)/1000]))`;
+  for (let run = 0; run < coldRuns; run += 1) {
+    const result = spawnSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' });
+    if (result.status !== 0)
+      return { wall, cpu, failure: (result.stderr.split('\n').find((l) => /Error/.test(l)) ?? 'failed').slice(0, 60) };
+    const [w, c] = JSON.parse(result.stdout) as [number, number];
+    wall.push(w);
+    cpu.push(c);
+  }
+  return { wall, cpu };
+}
+
+function readBaseline(): Baseline | undefined {
+  if (!fs.existsSync(baselineFile)) return undefined;
+  return JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as Baseline;
 }
 
 async function main() {
@@ -51,10 +141,10 @@ async function main() {
   const definition = await loadServiceDefinition('dev', region);
   const topology = buildRegionTopology(definition, definition);
 
-  console.log(`\nSwitchyard bench · ${os.cpus().length} cores · Node ${process.version} · stage dev, ${region}`);
+  console.log(`\nSwitchyard bench · ${os.cpus().length} cores · load ${loadAverage()} · Node ${process.version} · stage dev, ${region}`);
   console.log(`\n1-2. Lambda artifacts and cold init (fresh node process requiring the bundle, median of ${coldRuns})\n`);
-  console.log(`${'function'.padEnd(32)}${'zip'.padStart(12)}${'bundle'.padStart(12)}${'cold init'.padStart(12)}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
+  const figures: FunctionFigures[] = [];
   try {
     for (const fn of topology.functions) {
       const zip = path.join(artifacts, `${fn.key}.zip`);
@@ -62,25 +152,42 @@ async function main() {
       const dir = path.join(scratch, fn.key);
       execFileSync('python3', ['-m', 'zipfile', '-e', zip, dir]);
       const handlerFile = path.join(dir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`);
-      // The function's own environment, with dummy credentials: init must not call AWS.
+      const files = filesUnder(dir);
+      // The function's own environment (NODE_OPTIONS included), with dummy credentials: init must not call AWS.
       const env = { ...process.env, ...fn.environment, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
-      const times: number[] = [];
-      let failure = '';
-      for (let run = 0; run < coldRuns; run += 1) {
-        const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(handlerFile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-        const result = spawnSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' });
-        if (result.status !== 0) {
-          failure = (result.stderr.split('\n').find((l) => /Error/.test(l)) ?? 'failed').slice(0, 60);
-          break;
-        }
-        times.push(Number(result.stdout));
-      }
-      const cold = failure || `${median(times).toFixed(0)} ms`;
-      console.log(`${fn.key.padEnd(32)}${kb(fs.statSync(zip).size).padStart(12)}${kb(dirSize(dir)).padStart(12)}${cold.padStart(12)}`);
+      const { wall, cpu, failure } = measureColdInit(handlerFile, env);
+      figures.push({
+        key: fn.key,
+        zipBytes: fs.statSync(zip).size,
+        codeBytes: sizeOf(files.filter((f) => /\.[cm]?js$/.test(f))),
+        mapBytes: sizeOf(files.filter((f) => f.endsWith('.map'))),
+        coldInitMs: failure ? null : median(wall),
+        coldInitCpuMs: failure ? null : median(cpu),
+        ...(failure ? { failure } : {}),
+      });
+      if (process.stdout.isTTY) process.stdout.write(`  ${fn.key}\r`);
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+  const baseline = values['save-baseline'] ? undefined : readBaseline();
+  console.log(
+    renderTable(['function', 'zip', 'code (loaded)', 'source maps', 'cold init wall / cpu', 'budget'], functionRows(figures, baseline)),
+  );
+  console.log(`\n${budgetSummary(figures)}`);
+  if (baseline) console.log(`"was": ${path.relative(PROJECT_ROOT, baselineFile)}, measured ${baseline.measuredAt} (${baseline.note})`);
+  if (values['save-baseline']) {
+    fs.mkdirSync(path.dirname(baselineFile), { recursive: true });
+    const saved: Baseline = {
+      measuredAt: new Date().toISOString(),
+      note: `${os.cpus().length} cores, load ${loadAverage()}, Node ${process.version}, median of ${coldRuns}`,
+      functions: figures,
+    };
+    fs.writeFileSync(baselineFile, `${JSON.stringify(saved, null, 2)}\n`);
+    console.log(`Saved as the baseline: ${path.relative(PROJECT_ROOT, baselineFile)}`);
+  }
+  if (values.why) await explainBundles(topology.functions, packagingOptions(definition.custom));
+  if (values['functions-only']) return;
 
   console.log(`\n3. GET /state handler in process against DynamoDB Local (${concurrency} concurrent, ${seconds} s)\n`);
   const ddb = await startDynamoDbLocal();

@@ -1,7 +1,7 @@
 // Configuration from the environment: one schema per handler, parsed once at module load, so a
 // misconfigured function fails on its first (cold) start with the variable's name instead of
 // deep inside a request. Values are never echoed in errors: only names and rules.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class InvalidEnvironment extends Error {
   override readonly name = 'InvalidEnvironment';

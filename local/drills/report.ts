@@ -1,5 +1,6 @@
 // The drill's figures, computed from what the load generator recorded (pure), and their two
 // renderings: a terminal table and a self-contained HTML report with a timeline chart.
+import type { AwsTimingModel, Range } from './aws-timing';
 import type { AckedWrite, Attempt, StateSample } from './load';
 
 export interface Mark {
@@ -49,8 +50,8 @@ export interface DrillFigures {
   fencing: { leaseMs: number; clockSkewMarginMs: number; promotionWaitMs: number };
   /** State versions seen with two different states (a fork of the fencing token); must stay empty. */
   versionForks: string[];
-  /** The same figures with the stage's AWS alarm periods (probe interval × datapoints on AWS). */
-  awsEstimate: { detectionMs: number | null; writeOutageMs: number | null; basis: string };
+  /** The same figures on AWS, typical case (the model: local/drills/aws-timing.ts, with its ranges and sources). */
+  awsEstimate: { detectionMs: number | null; writeOutageMs: number | null; basis: string; model?: AwsTimingModel };
   invariants: Invariant[];
   marks: Array<{ at: string; label: string }>;
 }
@@ -185,6 +186,7 @@ export function summaryTable(f: DrillFigures): string {
 
 /** The figures as (name, value) rows: the terminal table and the HTML report's table. */
 export function summaryRows(f: DrillFigures): Array<[string, string]> {
+  const model = f.awsEstimate.model;
   return [
     ['scenario', f.scenario],
     ['duration', seconds(f.durationMs)],
@@ -198,12 +200,15 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || 'none',
     ],
-    ['detection', seconds(f.detectionMs)],
-    ...f.runbooks.map((r): [string, string] => [
+    ['detection', `${seconds(f.detectionMs)}${onAws(model?.detection)}`],
+    ...f.runbooks.map((r, i): [string, string] => [
       `runbook ${r.machine}`,
-      `${r.status} in ${seconds(r.durationMs)} (${r.region}, ${r.startedBy})`,
+      `${r.status} in ${seconds(r.durationMs)} (${r.region}, ${r.startedBy})${model?.runbooks[i]?.awsMs != null ? ` · on AWS ${seconds(model.runbooks[i]?.awsMs ?? null)}` : ''}`,
     ]),
-    ['write outage (RTO)', `${seconds(f.writeOutage.ms)}${f.writeOutage.from ? ` from ${f.writeOutage.from.slice(11, 23)}` : ''}`],
+    [
+      'write outage (RTO)',
+      `${seconds(f.writeOutage.ms)}${f.writeOutage.from ? ` from ${f.writeOutage.from.slice(11, 23)}` : ''}${onAws(model?.writeOutage)}`,
+    ],
     ['lost writes (RPO)', `${f.lostBeforeReconciliation.count} before reconciliation${windowOf(f.lostBeforeReconciliation)}`],
     ...(f.lostAfterReconciliation
       ? [['lost after reconciliation', `${f.lostAfterReconciliation.count}${windowOf(f.lostAfterReconciliation)}`] as [string, string]]
@@ -229,8 +234,16 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
       'on AWS (estimate)',
       `detection ${seconds(f.awsEstimate.detectionMs)}, write outage ${seconds(f.awsEstimate.writeOutageMs)} (${f.awsEstimate.basis})`,
     ],
+    ...(model ? [['on AWS: constants and sources', model.sources.join('; ')] as [string, string]] : []),
     ...f.invariants.map((i): [string, string] => [`${i.ok ? 'ok  ' : 'FAIL'} ${i.name}`, i.detail]),
   ];
+}
+
+/** " · on AWS 40.00 s (30.00–50.00 s)" beside a local figure; nothing without a model figure. */
+function onAws(range: Range | null | undefined): string {
+  if (!range) return '';
+  const spread = range.minMs === range.maxMs ? '' : ` (${seconds(range.minMs)}–${seconds(range.maxMs)})`;
+  return ` · on AWS ${seconds(range.typicalMs)}${spread}`;
 }
 
 function windowOf(l: LostWrites): string {

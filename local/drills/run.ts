@@ -3,12 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
+import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
 import { postRetrying } from './client';
 import { type AckedWrite, LoadGenerator } from './load';
 import {
@@ -26,7 +28,7 @@ import {
   twoWritable,
   versionForks,
 } from './report';
-import { documentClient } from './runbooks';
+import { documentClient, sfnClient } from './runbooks';
 import { SCENARIOS, type ScenarioOutcome } from './scenarios';
 
 export interface DrillOptions {
@@ -219,12 +221,41 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           durationMs: e.stopDate ? Date.parse(e.stopDate) - Date.parse(e.startDate) : null,
           startedAt: new Date(Date.parse(e.startDate)).toISOString(),
           startedBy: startedBy(rt, e.executionArn),
+          executionArn: e.executionArn,
         })),
     );
     const gap = longestWriteGap(load.acked, outcome.faultAt, end);
     const detectionMs = outcome.detectedAt ? outcome.detectedAt - outcome.faultAt : null;
-    const scale = rt.timeScale;
-    const probeSeconds = stage.thresholds.probeIntervalSeconds ?? 10;
+    const detectionInOutage = Boolean(outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to);
+    const measured: MeasuredRunbook[] = await Promise.all(
+      runbooks.map(async (r) => {
+        const from = Date.parse(r.startedAt);
+        const to = r.durationMs === null ? end : from + r.durationMs;
+        return {
+          machine: r.machine,
+          durationMs: r.durationMs,
+          taskSteps: await lambdaSteps(rt, r.region, r.executionArn),
+          inOutage: from < gap.to && to > gap.from,
+        };
+      }),
+    );
+    const alarmStarted = runbooks
+      .filter((r) => r.startedBy.startsWith('alarm') && outcome.detectedAt && Date.parse(r.startedAt) >= outcome.detectedAt)
+      .map((r) => Date.parse(r.startedAt) - (outcome.detectedAt as number));
+    const awsModel = awsTimingModel({
+      // infra/stage-config.cjs requires all three (positive numbers).
+      stage: {
+        probeIntervalSeconds: stage.thresholds.probeIntervalSeconds!,
+        peerDownDatapoints: stage.thresholds.peerDownDatapoints!,
+        peerDownEvaluationPeriods: stage.thresholds.peerDownEvaluationPeriods!,
+      },
+      localStateStoreRoundTripMs: rt.quorum.latencyMs(),
+      localDetectionMs: detectionMs,
+      localStartMs: alarmStarted.length > 0 ? Math.min(...alarmStarted) : null,
+      localWriteOutageMs: gap.ms,
+      detectionInOutage,
+      runbooks: measured,
+    });
     const reads = load.attempts.filter((a) => a.kind === 'read');
     const writes = load.attempts.filter((a) => a.kind === 'write');
     const twoWritableSamples = twoWritable(load.samples);
@@ -270,7 +301,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       },
       writesRefused: refusedByReason(load.attempts),
       detectionMs,
-      runbooks,
+      runbooks: runbooks.map(({ executionArn: _arn, ...r }) => r),
       writeOutage: { ms: gap.ms, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
       lostBeforeReconciliation: lostBeforeFigures,
       lostAfterReconciliation: outcome.reconciled ? lostNow : null,
@@ -285,13 +316,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       },
       versionForks: forks,
       awsEstimate: {
-        detectionMs: detectionMs === null ? null : Math.round(detectionMs / scale),
-        // Only an outage that spans the detection grows with the alarm periods.
-        writeOutageMs:
-          detectionMs !== null && outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to
-            ? Math.round(gap.ms + detectionMs * (1 / scale - 1))
-            : gap.ms,
-        basis: `alarm periods of ${probeSeconds} s instead of ${probeSeconds * scale} s; runbook and client times as measured`,
+        detectionMs: awsModel.detection?.typicalMs ?? null,
+        writeOutageMs: awsModel.writeOutage.typicalMs,
+        basis: `model (local/drills/aws-timing.ts): probe every ${stage.thresholds.probeIntervalSeconds} s, ${stage.thresholds.peerDownDatapoints} of ${stage.thresholds.peerDownEvaluationPeriods} datapoints, alarm evaluated every 10 s, EventBridge → Step Functions, runbook steps as measured with AWS state store round trips and cold steps; typical (fault mid-period), range in the rows above`,
+        model: awsModel,
       },
       invariants,
       marks: marks.map((m) => ({ at: new Date(m.at).toISOString(), label: m.label })),
@@ -339,4 +367,15 @@ function startedBy(rt: Runtime, executionArn: string): string {
   const input = typeof started?.input === 'string' ? started.input : '';
   const match = /"requestedBy"\s*:\s*"([^"]+)"/.exec(input);
   return match?.[1] ?? 'unknown';
+}
+
+/** The Lambda task steps an execution ran, from its history. */
+async function lambdaSteps(rt: Runtime, region: string, executionArn: string): Promise<number> {
+  try {
+    const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    return (history.events ?? []).filter((e) => e.type === 'LambdaFunctionScheduled').length;
+  } catch {
+    // The region is cut (its APIs refuse): its runbook is left without cold steps in the model.
+    return 0;
+  }
 }

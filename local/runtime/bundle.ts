@@ -37,6 +37,11 @@ export async function bundleHandlers(handlers: string[], outDir: string): Promis
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // Unlike serverless.yml (mainFields: module, main), the SDK's default CommonJS builds. On
+    // 2026-12-01, at load average 10-21, the region-outage drill failed 3 of 3 runs with the ES
+    // builds here and 1 of 2 with these (the secondary's own quorum and state-api checks timed out,
+    // so SelfUnhealthy held the failover back): inconclusive; until a quiet machine says, the
+    // drills run what they ran before (issue 17).
     outExtension: { '.js': '.mjs' },
     sourcemap: 'inline',
     logLevel: 'error',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { textSchema } from '../../shared/photos/schemas';
 import { COMMENT_RULES } from '../../shared/photos/text';
 

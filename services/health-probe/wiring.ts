@@ -7,7 +7,7 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoDocumentClient, quorumDocumentClient, s3Client } from '../../shared/aws-clients';
 import { loadAppEnv, nonEmpty } from '../../shared/env';
 import { DynamoHeartbeats } from '../../shared/health/heartbeat';

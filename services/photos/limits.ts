@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadEnv } from '../../shared/env';
 
 export interface PhotoLimits {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IMAGE_TYPES } from '../../shared/photos/model';
 import { textSchema } from '../../shared/photos/schemas';
 import { TITLE_RULES } from '../../shared/photos/text';

@@ -1,6 +1,6 @@
 // Execution input of the three state machines, validated once by the Begin step. Unknown
 // fields are refused: a typo such as "dryrun" must never turn a practice run into a real one.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRunbookInput } from './errors';
 import type { FailoverMode, RunbookName } from './model';
 

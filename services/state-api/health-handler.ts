@@ -3,7 +3,7 @@
 // health probes' records from this region's app-state replica; its configuration is loaded on
 // first use, so a problem there never breaks the plain check.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
 import { loadAppEnv, loadEnv, regionName } from '../../shared/env';
 import { type HealthRecord, healthRecordKey } from '../../shared/health/record';

@@ -10,7 +10,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import createHttpError from 'http-errors';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withWriteScope } from '../app-state/write-deadline';
 import { loadEnv } from '../env';
 import { logger, metrics } from '../powertools';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from './ids';
 import { normaliseText, type TextRules } from './text';
 
