@@ -557,7 +557,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (!DEPENDENCIES.includes(dependency)) throw new Error(`Unknown dependency "${dependency}" (${DEPENDENCIES.join(', ')})`);
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
         if (direction !== 'both' && direction !== 'responses') throw new Error(`Unknown delay direction "${direction}" (both, responses)`);
-        if (direction === 'responses' && dependency === 'api') throw new Error('The api door delays whole requests: slow answers are for dynamodb, s3 or quorum');
+        if (direction === 'responses' && dependency === 'api')
+          throw new Error('The api door delays whole requests: slow answers are for dynamodb, s3 or quorum');
         dependencyOf(partsOf(region), dependency).setDelay(ms, direction);
         log(`chaos: ${region} ${dependency} ${direction === 'responses' ? 'answers' : 'traffic'} slowed by ${ms} ms`);
       },
