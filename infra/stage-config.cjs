@@ -106,6 +106,7 @@ function loadStageConfig(stage) {
     'primaryHealthySecondsBeforeFailback',
     'probeIntervalSeconds',
     'probeTimeoutMillis',
+    'healthRecordStaleSeconds',
     'peerDownDatapoints',
     'peerDownEvaluationPeriods',
     'replicationLagAlarmSeconds',

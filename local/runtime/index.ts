@@ -324,7 +324,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       };
     };
     const clientEnv = (region: string) => baseEnv(region, endpointsSeenFrom(region));
-    const operatorEnv = (region: string) => baseEnv(region, endpointsSeenFrom('outside'));
+    // The operator's tools read probe records by the runtime's rule too (the runbook CLI's status).
+    const operatorEnv = (region: string) => ({
+      ...baseEnv(region, endpointsSeenFrom('outside')),
+      HEALTH_RECORD_STALE_SECONDS: scaledEnv.HEALTH_RECORD_STALE_SECONDS,
+    });
     // Durations counted in probe rounds run at the local probe rate too: "primary healthy for
     // 300 s" (30 rounds of 10 s) becomes 30 s when the probe runs every second.
     const scaledEnv = {
@@ -334,6 +338,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // Heartbeats are renewed every probe round, so their staleness counts in rounds too; the
       // runbook lock is renewed by every step (about once per local probe round while a gate waits).
       HEARTBEAT_STALE_SECONDS: String(Math.max(2, Math.ceil(config.quorum.heartbeatStaleSeconds * timeScale))),
+      // A probe record goes stale after the same number of missed rounds as on AWS.
+      HEALTH_RECORD_STALE_SECONDS: String(Math.max(3, Math.ceil(thresholds.healthRecordStaleSeconds * timeScale))),
       RUNBOOK_LOCK_LEASE_SECONDS: String(Math.max(10, Math.ceil(config.quorum.lockLeaseSeconds * timeScale))),
     };
 
@@ -557,7 +563,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (!DEPENDENCIES.includes(dependency)) throw new Error(`Unknown dependency "${dependency}" (${DEPENDENCIES.join(', ')})`);
         if (!(ms >= 0)) throw new Error('delay must be a number of milliseconds ≥ 0');
         if (direction !== 'both' && direction !== 'responses') throw new Error(`Unknown delay direction "${direction}" (both, responses)`);
-        if (direction === 'responses' && dependency === 'api') throw new Error('The api door delays whole requests: slow answers are for dynamodb, s3 or quorum');
+        if (direction === 'responses' && dependency === 'api')
+          throw new Error('The api door delays whole requests: slow answers are for dynamodb, s3 or quorum');
         dependencyOf(partsOf(region), dependency).setDelay(ms, direction);
         log(`chaos: ${region} ${dependency} ${direction === 'responses' ? 'answers' : 'traffic'} slowed by ${ms} ms`);
       },

@@ -34,7 +34,7 @@ export interface RunbookConfig {
   /** An automatic run whose alarm is older than this is refused (StaleAlarm). */
   maxAlarmAgeSeconds: number;
   primaryHealthySecondsBeforeFailback: number;
-  /** A probe record older than this says nothing about the region's health. */
+  /** A probe record older than this says nothing about the region's health (shared/health/reading.ts). */
   healthStaleSeconds: number;
   /** The lock's lease: every step renews it, so a stopped or crashed execution blocks the next run for at most this long. */
   lockLeaseSeconds: number;
@@ -90,7 +90,7 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
     minSecondsBetweenAutoFailovers: positive(env, 'RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS'),
     maxAlarmAgeSeconds: positive(env, 'RUNBOOK_MAX_ALARM_AGE_SECONDS'),
     primaryHealthySecondsBeforeFailback: positive(env, 'RUNBOOK_PRIMARY_HEALTHY_SECONDS'),
-    healthStaleSeconds: positive(env, 'RUNBOOK_HEALTH_STALE_SECONDS', 300),
+    healthStaleSeconds: positive(env, 'HEALTH_RECORD_STALE_SECONDS'),
     quorumTable: text(env, 'QUORUM_TABLE'),
     writeLeaseMs,
     clockSkewMarginMs,

@@ -144,6 +144,8 @@ export class World {
       CLOCK_SKEW_MARGIN_MS: '200',
       STATE_WRITE_TIMEOUT_MS: '1000',
       HEARTBEAT_STALE_SECONDS: '20',
+      // These tests write a region's probe record once and run for minutes on it.
+      HEALTH_RECORD_STALE_SECONDS: '300',
       RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds ?? 120),
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
