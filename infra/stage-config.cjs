@@ -102,6 +102,8 @@ function loadStageConfig(stage) {
   for (const key of [
     'maxReplicationLagSeconds',
     'replicationGateTimeoutSeconds',
+    'replicationGatePollSeconds',
+    'bestEffortFenceTimeoutMillis',
     'minSecondsBetweenAutoFailovers',
     'primaryHealthySecondsBeforeFailback',
     'probeIntervalSeconds',

@@ -6,6 +6,8 @@ export interface StageConfig {
   thresholds: {
     maxReplicationLagSeconds: number;
     replicationGateTimeoutSeconds: number;
+    replicationGatePollSeconds: number;
+    bestEffortFenceTimeoutMillis: number;
     minSecondsBetweenAutoFailovers: number;
     primaryHealthySecondsBeforeFailback: number;
     probeIntervalSeconds: number;

@@ -224,7 +224,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const gap = longestWriteGap(load.acked, outcome.faultAt, end);
     const detectionMs = outcome.detectedAt ? outcome.detectedAt - outcome.faultAt : null;
     const scale = rt.timeScale;
-    const probeSeconds = stage.thresholds.probeIntervalSeconds ?? 10;
+    const probeSeconds = stage.thresholds.probeIntervalSeconds;
     const reads = load.attempts.filter((a) => a.kind === 'read');
     const writes = load.attempts.filter((a) => a.kind === 'write');
     const twoWritableSamples = twoWritable(load.samples);

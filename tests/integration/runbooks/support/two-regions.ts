@@ -148,6 +148,8 @@ export class World {
       HEALTH_RECORD_STALE_SECONDS: '300',
       RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds ?? 120),
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
+      RUNBOOK_GATE_POLL_SECONDS: '1',
+      RUNBOOK_BEST_EFFORT_TIMEOUT_MS: '2000',
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
       RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
       RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds ?? 300),
