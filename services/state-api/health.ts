@@ -4,8 +4,8 @@ import type { HealthRecord } from '../../shared/health/record';
 // GET /health: cheap liveness for load balancers and the peer's probe. With no checks it calls
 // no dependency at all, so it says "the function runs in this region", nothing more.
 //
-// Extension point: the health-probe issue adds deep checks (e.g. reading this region's
-// app-state replica) by passing `checks`; each must be fast and bounded by its own timeout.
+// `checks` (each fast and bounded by its own timeout) would make it call dependencies; the
+// region's real health is the probe's record, which `?deep=1` shows (deepHealth below).
 
 export interface HealthCheck {
   /** Shown to clients: a short stable name such as "app-state-table". */

@@ -2,7 +2,7 @@
 // recordKeys): audit records, run reports, failover watermarks, and the reading of
 // health-probe records.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readHealthRecord } from '../../../shared/health/reading';
 import {
   type AuditRecord,
