@@ -102,10 +102,13 @@ function loadStageConfig(stage) {
   for (const key of [
     'maxReplicationLagSeconds',
     'replicationGateTimeoutSeconds',
+    'replicationGatePollSeconds',
+    'bestEffortFenceTimeoutMillis',
     'minSecondsBetweenAutoFailovers',
     'primaryHealthySecondsBeforeFailback',
     'probeIntervalSeconds',
     'probeTimeoutMillis',
+    'healthRecordStaleSeconds',
     'peerDownDatapoints',
     'peerDownEvaluationPeriods',
     'replicationLagAlarmSeconds',

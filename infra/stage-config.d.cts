@@ -2,7 +2,23 @@ export interface StageConfig {
   appId: string;
   primaryRegion: string;
   secondaryRegion: string;
-  thresholds: Record<string, number>;
+  /** Every key is checked to be a positive number by loadStageConfig. */
+  thresholds: {
+    maxReplicationLagSeconds: number;
+    replicationGateTimeoutSeconds: number;
+    replicationGatePollSeconds: number;
+    bestEffortFenceTimeoutMillis: number;
+    minSecondsBetweenAutoFailovers: number;
+    primaryHealthySecondsBeforeFailback: number;
+    probeIntervalSeconds: number;
+    probeTimeoutMillis: number;
+    healthRecordStaleSeconds: number;
+    peerDownDatapoints: number;
+    peerDownEvaluationPeriods: number;
+    replicationLagAlarmSeconds: number;
+    autoFailoverMaxAlarmAgeSeconds: number;
+    photoReplicationLagAlarmSeconds: number;
+  };
   quorum: {
     witnessRegion: string;
     writeLeaseMillis: number;

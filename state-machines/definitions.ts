@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
-export const RUNBOOK_MACHINES = ['fence', 'failover', 'failback'] as const;
-export type RunbookMachine = (typeof RUNBOOK_MACHINES)[number];
+import { RUNBOOK_MACHINES, type RunbookMachine } from './names';
+
+export { RUNBOOK_MACHINES, type RunbookMachine } from './names';
 
 export type AslState = Record<string, unknown> & { Type: string; Resource?: unknown };
 export interface AslDefinition {
@@ -52,4 +53,27 @@ export function withFunctionArns(definition: AslDefinition, arnOf: (logicalId: s
     (copy.States[name] as AslState).Resource = arnOf(logicalId);
   }
   return copy;
+}
+
+let resultKeys: Readonly<Record<string, string>> | null = null;
+
+/**
+ * Task state name → the key of the execution document its result is stored under (its
+ * `ResultPath: $.<key>`), over every runbook. A state name means the same step in every machine,
+ * so one that stores its result under two keys is an error here.
+ */
+export function taskResultKeys(): Readonly<Record<string, string>> {
+  if (resultKeys) return resultKeys;
+  const keys: Record<string, string> = {};
+  for (const machine of RUNBOOK_MACHINES) {
+    for (const [name, state] of Object.entries(loadDefinition(machine).States)) {
+      if (state.Type !== 'Task' || typeof state.ResultPath !== 'string') continue;
+      const key = /^\$\.(\w+)$/.exec(state.ResultPath)?.[1];
+      if (!key) throw new Error(`${machine}: Task ${name} has ResultPath ${state.ResultPath}, not $.<key>`);
+      if (keys[name] && keys[name] !== key) throw new Error(`Task ${name} stores its result under $.${keys[name]} and $.${key}`);
+      keys[name] = key;
+    }
+  }
+  resultKeys = keys;
+  return keys;
 }

@@ -2,15 +2,14 @@
 // partition that lags while the markers arrive, a retry in the other region after a failover, a
 // comment stranded on a photo the secondary deleted, and tables of 100,000+ items. Each states
 // its own invariants; the runner measures the rest (lost writes, two writable regions…).
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { loadStageConfig } from '../../infra/stage-config.cjs';
+import { stepResultOf } from '../../services/runbooks/adapters/runbook-read-model';
 import { newId } from '../../shared/photos/ids';
 import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
 import type { Runtime } from '../runtime';
 import { postRetrying } from './client';
 import type { Invariant } from './report';
-import { appStateTable, documentClient, runRunbook, sfnClient, startRunbook, waitForExecution, waitForLockRelease } from './runbooks';
+import { documentClient, historyOf, runbookReport, runRunbook, startRunbook, waitForExecution, waitForLockRelease } from './runbooks';
 import type { Scenario, ScenarioContext } from './scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +79,7 @@ async function photoIn(rt: Runtime, region: string, photoId: string) {
 /** Did any CheckReplication of the run hand back "markers visible, but not every write yet"? */
 async function gateWaitedForWrites(rt: Runtime, region: string, executionArn: string | undefined): Promise<string | null> {
   if (!executionArn) return null;
-  const events = (await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+  const events = await historyOf(rt, region, executionArn);
   let waiting: string | null = null;
   for (const e of events) {
     const output = e.stateExitedEventDetails?.name === 'CheckReplication' ? (e.stateExitedEventDetails.output ?? '') : '';
@@ -93,27 +92,13 @@ async function gateWaitedForWrites(rt: Runtime, region: string, executionArn: st
 }
 
 async function stepDuration(rt: Runtime, region: string, executionArn: string | undefined, step: string): Promise<number | null> {
-  const name = executionArn?.split(':').at(-1) ?? '';
-  const { Item } = await documentClient(rt, region).send(
-    new GetCommand({
-      TableName: appStateTable(rt),
-      Key: { pk: `REPORT#${loadStageConfig(rt.stage).appId}`, sk: name },
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await runbookReport(rt, region, executionArn);
   const found = ((Item?.steps ?? []) as Array<{ step: string; durationMs: number }>).filter((s) => s.step === step);
   return found.length > 0 ? found.reduce((sum, s) => sum + s.durationMs, 0) : null;
 }
 
 async function reportDetail(rt: Runtime, region: string, executionArn: string | undefined, step: string): Promise<string> {
-  const name = executionArn?.split(':').at(-1) ?? '';
-  const { Item } = await documentClient(rt, region).send(
-    new GetCommand({
-      TableName: appStateTable(rt),
-      Key: { pk: `REPORT#${loadStageConfig(rt.stage).appId}`, sk: name },
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await runbookReport(rt, region, executionArn);
   return ((Item?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === step)?.detail ?? '';
 }
 
@@ -121,11 +106,11 @@ async function reportDetail(rt: Runtime, region: string, executionArn: string | 
 async function drainEndOf(rt: Runtime, region: string, executionArn: string, timeoutMs: number): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const events = (await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+    const events = await historyOf(rt, region, executionArn);
     for (const e of events) {
       const exited = e.stateExitedEventDetails;
       if (exited?.name !== 'FencePrimary') continue;
-      const until = (JSON.parse(exited.output ?? '{}') as { fence?: { drainUntil?: string | null } }).fence?.drainUntil;
+      const until = stepResultOf<{ drainUntil?: string | null }>('FencePrimary', exited.output)?.drainUntil;
       return until ? Date.parse(until) : null;
     }
     if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed')) return null;

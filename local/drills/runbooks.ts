@@ -9,12 +9,14 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
-import { recordKeys } from '../../services/runbooks/model';
+import { executionHistory, RunbookRecordsReader } from '../../services/runbooks/adapters/runbook-read-model';
+import type { RunReport } from '../../services/runbooks/model';
+import { type RunbookMachine, stateMachineName } from '../../state-machines/names';
 import type { Runtime } from '../runtime';
 
-export type Machine = 'fence' | 'failover' | 'failback';
+export type Machine = RunbookMachine;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,6 +59,30 @@ export function quorumTable(rt: Runtime): string {
   return table;
 }
 
+/** The runbooks' records in a region's replica of the app-state table, through the read model the CLI uses. */
+export function runbookRecords(rt: Runtime, region: string): RunbookRecordsReader {
+  return new RunbookRecordsReader({
+    client: documentClient(rt, region),
+    tableName: appStateTable(rt),
+    appId: loadStageConfig(rt.stage).appId,
+  });
+}
+
+/** The runbooks' records in the quorum store (the lock), as `region` reaches it. */
+export function quorumRecords(rt: Runtime, region: string): RunbookRecordsReader {
+  return new RunbookRecordsReader({ client: quorumClient(rt, region), tableName: quorumTable(rt), appId: loadStageConfig(rt.stage).appId });
+}
+
+/** A run's report as a region's replica holds it (null before the run wrote one there). */
+export function runbookReport(rt: Runtime, region: string, executionArn: string | undefined): Promise<RunReport | null> {
+  return runbookRecords(rt, region).report(executionArn ?? '');
+}
+
+/** Every event of a run's execution history so far. */
+export function historyOf(rt: Runtime, region: string, executionArn: string) {
+  return executionHistory(sfnClient(rt, region), executionArn);
+}
+
 /**
  * The runbook lock is one item of the quorum store: released means released in both regions at
  * once. Before the next runbook, wait (bounded) until the previous one has released it, as on-call
@@ -64,13 +90,12 @@ export function quorumTable(rt: Runtime): string {
  */
 export async function waitForLockRelease(rt: Runtime, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const key = recordKeys.lock(loadStageConfig(rt.stage).appId);
   for (const region of rt.regions) {
-    const ddb = quorumClient(rt, region.region);
+    const records = quorumRecords(rt, region.region);
     while (Date.now() < deadline) {
       try {
-        const { Item } = await ddb.send(new GetCommand({ TableName: quorumTable(rt), Key: key, ConsistentRead: true }));
-        if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < Date.now())) return;
+        const lock = await records.lock({ consistent: true });
+        if (!lock || lock.expiresAt * 1000 < Date.now()) return;
       } catch {
         break;
       }
@@ -81,9 +106,8 @@ export async function waitForLockRelease(rt: Runtime, timeoutMs = 30_000): Promi
 
 export async function startRunbook(rt: Runtime, machine: Machine, region: string, input: Record<string, unknown>): Promise<string> {
   const sfn = sfnClient(rt, region);
-  const arn = ((await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []).find((m) =>
-    m.name?.endsWith(`-${machine}`),
-  )?.stateMachineArn;
+  const name = stateMachineName(rt.stage, machine);
+  const arn = ((await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []).find((m) => m.name === name)?.stateMachineArn;
   if (!arn) throw new Error(`No ${machine} state machine in ${region}`);
   const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }));
   if (!executionArn) throw new Error(`StartExecution of ${machine} returned no execution`);

@@ -1,18 +1,20 @@
 // The game-day scenarios. Each injects its fault on the running runtime while the load runs,
 // drives or waits for the runbooks, and states its own invariants; the runner measures the rest.
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
+import { runbookOfStateMachine } from '../../state-machines/names';
 import type { Runtime } from '../runtime';
 import type { LoadGenerator } from './load';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
 import {
-  appStateTable,
-  documentClient,
+  historyOf,
+  type Machine,
   quorumClient,
   quorumTable,
+  runbookRecords,
   runRunbook,
   sfnClient,
   startRunbook,
@@ -78,20 +80,12 @@ function alarmFiredAt(rt: Runtime, name: string, after: number): number | null {
   return event ? Date.parse(String(event.at)) : null;
 }
 
-const runsOf = (rt: Runtime, region: string, machine: string) =>
-  rt.controlPlane.executions(region).filter((e) => e.stateMachineArn.endsWith(`-${machine}`));
+const runsOf = (rt: Runtime, region: string, machine: Machine) =>
+  rt.controlPlane.executions(region).filter((e) => runbookOfStateMachine(rt.stage, e.stateMachineArn) === machine);
 
 /** State transitions recorded by the runbooks (audit records) in a region's replica. */
 async function transitionsTo(rt: Runtime, region: string, to: string): Promise<number> {
-  const appId = loadStageConfig(rt.stage).appId;
-  const { Items = [] } = await documentClient(rt, region).send(
-    new QueryCommand({
-      TableName: appStateTable(rt),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `AUDIT#${appId}` },
-    }),
-  );
-  return Items.filter((i) => i.to === to).length;
+  return (await runbookRecords(rt, region).auditTrail()).filter((i) => i.to === to).length;
 }
 
 /**
@@ -260,8 +254,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       });
       const run = await waitForExecution(ctx.rt, ctx.primary, arn);
       ctx.mark(`failback ${String(run.status).toLowerCase()}`);
-      const history =
-        (await sfnClient(ctx.rt, ctx.primary).send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))).events ?? [];
+      const history = await historyOf(ctx.rt, ctx.primary, arn);
       const reconciled = history.some((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Reconcile');
       return {
         faultAt,
@@ -684,15 +677,10 @@ function handoverLine(ctx: ScenarioContext, from: string, to: string, after: num
 
 /** Why a run failed, from its report (the runbook's own record of each step). */
 async function runReportError(rt: Runtime, region: string, executionArn: string | undefined): Promise<string> {
-  const name = executionArn?.split(':').at(-1) ?? '';
-  const appId = loadStageConfig(rt.stage).appId;
-  const { Item } = await documentClient(rt, region).send(
-    new GetCommand({ TableName: appStateTable(rt), Key: { pk: `REPORT#${appId}`, sk: name }, ConsistentRead: true }),
-  );
+  const records = runbookRecords(rt, region);
+  const Item = await records.report(executionArn ?? '');
   const error = Item?.error as { message?: string } | undefined;
-  const health = await documentClient(rt, region).send(
-    new GetCommand({ TableName: appStateTable(rt), Key: { pk: `HEALTH#${appId}`, sk: region }, ConsistentRead: true }),
-  );
+  const health = { Item: await records.healthRecord(region) };
   return `${error?.message ?? String(Item?.summary ?? 'no report')} [probe record: ${JSON.stringify({ ...health.Item, checks: undefined })}]`;
 }
 

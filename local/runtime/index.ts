@@ -12,6 +12,7 @@ import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
 import { type DelayDirection, type FaultMode, type Gateway, startGateway } from './gateway';
 import { type HttpApi, startHttpApi } from './http-api';
 import { type LambdaPool, startLambdaPool } from './lambda-pool';
+import { scaledFunctionEnv, timeScaleOf } from './time-scale';
 import { buildRegionTopology, type RegionTopology } from './topology';
 
 export interface RuntimeOptions {
@@ -231,10 +232,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const cut = new Set<string>();
     let lambdas: LambdaPool | undefined;
-    const thresholds = config.thresholds;
     const scheduleIntervalMs = options.scheduleIntervalMs ?? 1000;
-    // AWS alarm periods follow the probe interval (10 s); locally the probe runs every second.
-    const timeScale = scheduleIntervalMs / 1000 / (thresholds.probeIntervalSeconds ?? 10);
+    const timeScale = timeScaleOf(config, scheduleIntervalMs);
 
     progress('Starting the control plane (SSM, CloudWatch, Step Functions, SNS)');
     const controlPlane = await startControlPlane({
@@ -324,18 +323,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       };
     };
     const clientEnv = (region: string) => baseEnv(region, endpointsSeenFrom(region));
-    const operatorEnv = (region: string) => baseEnv(region, endpointsSeenFrom('outside'));
-    // Durations counted in probe rounds run at the local probe rate too: "primary healthy for
-    // 300 s" (30 rounds of 10 s) becomes 30 s when the probe runs every second.
-    const scaledEnv = {
-      RUNBOOK_PRIMARY_HEALTHY_SECONDS: String(Math.ceil((thresholds.primaryHealthySecondsBeforeFailback ?? 300) * timeScale)),
-      // The replication gate gives up after the same number of probe rounds (at least 10 s).
-      RUNBOOK_GATE_TIMEOUT_SECONDS: String(Math.max(10, Math.ceil((thresholds.replicationGateTimeoutSeconds ?? 60) * timeScale))),
-      // Heartbeats are renewed every probe round, so their staleness counts in rounds too; the
-      // runbook lock is renewed by every step (about once per local probe round while a gate waits).
-      HEARTBEAT_STALE_SECONDS: String(Math.max(2, Math.ceil(config.quorum.heartbeatStaleSeconds * timeScale))),
-      RUNBOOK_LOCK_LEASE_SECONDS: String(Math.max(10, Math.ceil(config.quorum.lockLeaseSeconds * timeScale))),
-    };
+    // The operator's tools read probe records by the runtime's rule too (the runbook CLI's status).
+    const operatorEnv = (region: string) => ({
+      ...baseEnv(region, endpointsSeenFrom('outside')),
+      HEALTH_RECORD_STALE_SECONDS: scaledEnv.HEALTH_RECORD_STALE_SECONDS,
+    });
+    const scaledEnv = scaledFunctionEnv(config, timeScale);
 
     progress('Bundling and loading the functions of serverless.yml');
     const logDir = path.join(PROJECT_ROOT, '.switchyard', 'logs');

@@ -306,13 +306,3 @@ export function buildRegionTopology(
     strongTables: strongTablesOf(tablesSource.resources?.Resources, tablesCtx),
   };
 }
-
-/** `rate(1 minute)` → 60_000 ms; cron expressions are not run locally (null). */
-export function rateToMillis(rate: string): number | null {
-  const match = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days|second|seconds)\)$/.exec(rate.trim());
-  if (!match) return null;
-  const n = Number(match[1]);
-  const unit = match[2] ?? '';
-  const ms = unit.startsWith('second') ? 1000 : unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000;
-  return n * ms;
-}

@@ -3,6 +3,7 @@
 // pure (decide, nextHealthySince, metricData); the I/O comes in through ProbeDeps.
 
 import { heartbeatStale } from '../../shared/health/heartbeat';
+import { isFresh, recordAgeSeconds } from '../../shared/health/reading';
 import type { CheckOutcome, HealthRecord } from '../../shared/health/record';
 import { healthRecordKey } from '../../shared/health/record';
 
@@ -21,8 +22,8 @@ export interface ProbeDeps {
   clock: () => Date;
   /** Each check's own bound, ms. */
   timeoutMs: number;
-  /** Probe interval, s: a record older than 3 intervals does not carry healthySince forward. */
-  intervalSeconds: number;
+  /** A previous record older than this does not carry healthySince or the failed rounds forward (shared/health/reading.ts). */
+  recordStaleSeconds: number;
   /** This region: its state API, a write + read of a probe item, a put + get in its bucket. */
   selfChecks: Record<string, Check>;
   /** The peer from outside: its /health and its state API. */
@@ -110,32 +111,33 @@ const failures = (outcomes: Record<string, CheckOutcome>) =>
     .filter(([, o]) => !o.ok)
     .map(([name, o]) => `${name} (${o.error ?? 'failed'})`);
 
+/** The previous record continues the probe's counts only when fresh (and not from the future). */
+function continues(previous: Pick<HealthRecord, 'checkedAt'>, now: Date, staleSeconds: number): boolean {
+  const age = recordAgeSeconds(previous.checkedAt, now);
+  return isFresh(age, staleSeconds) && age >= 0;
+}
+
 /**
  * healthySince carries forward only across an unbroken run of healthy records: the previous
- * record must be healthy and recent (at most 3 intervals old), or the clock restarts now.
+ * record must be healthy and fresh (shared/health/reading.ts), or the clock restarts now.
  */
 export function nextHealthySince(
   healthy: boolean,
   previous: Pick<HealthRecord, 'status' | 'checkedAt' | 'healthySince'> | undefined,
   now: Date,
-  intervalSeconds: number,
+  staleSeconds: number,
 ): string | null {
   if (!healthy) return null;
-  if (previous?.status === 'healthy' && previous.healthySince) {
-    const age = (now.getTime() - Date.parse(previous.checkedAt)) / 1000;
-    if (age >= 0 && age <= 3 * intervalSeconds) return previous.healthySince;
-  }
+  if (previous?.status === 'healthy' && previous.healthySince && continues(previous, now, staleSeconds)) return previous.healthySince;
   return now.toISOString();
 }
 
 /** Consecutive failed rounds before the health record says unhealthy. */
 export const UNHEALTHY_AFTER_ROUNDS = 2;
 
-/** The previous record, if recent enough (3 rounds) to continue its counts. */
-function recentRecord(previous: HealthRecord | undefined, now: Date, intervalSeconds: number): HealthRecord | undefined {
-  if (!previous) return undefined;
-  const age = (now.getTime() - Date.parse(previous.checkedAt)) / 1000;
-  return age >= 0 && age <= 3 * intervalSeconds ? previous : undefined;
+/** The previous record, if fresh enough to continue its counts. */
+function recentRecord(previous: HealthRecord | undefined, now: Date, staleSeconds: number): HealthRecord | undefined {
+  return previous && continues(previous, now, staleSeconds) ? previous : undefined;
 }
 
 /** Seconds since a heartbeat was written, as seen now (null: none seen). */
@@ -221,14 +223,14 @@ export async function runProbe(deps: ProbeDeps): Promise<ProbeResult> {
   // The record (what the runbooks read) turns unhealthy after UNHEALTHY_AFTER_ROUNDS failed rounds
   // in a row: one slow answer on a busy machine must not refuse a planned failover. The metrics
   // stay per round: the alarms apply their own N-of-M rules.
-  const failedRounds = selfHealthy ? 0 : (recentRecord(previous, now, deps.intervalSeconds)?.failedRounds ?? 0) + 1;
+  const failedRounds = selfHealthy ? 0 : (recentRecord(previous, now, deps.recordStaleSeconds)?.failedRounds ?? 0) + 1;
   const recordedStatus = failedRounds >= UNHEALTHY_AFTER_ROUNDS ? 'unhealthy' : 'healthy';
   const record: HealthRecord = {
     ...healthRecordKey(deps.appId, deps.region),
     region: deps.region,
     status: recordedStatus,
     checkedAt: now.toISOString(),
-    healthySince: nextHealthySince(recordedStatus === 'healthy', previous, now, deps.intervalSeconds),
+    healthySince: nextHealthySince(recordedStatus === 'healthy', previous, now, deps.recordStaleSeconds),
     failedRounds,
     detail: failed.length === 0 ? 'all checks passed' : `failed: ${failed.join('; ')}`,
     checks: { ...selfOutcomes, ...Object.fromEntries(Object.entries(peerOutcomes).map(([k, v]) => [`peer-${k}`, v])) },

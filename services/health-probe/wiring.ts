@@ -27,6 +27,7 @@ export function loadProbeEnv(env: NodeJS.ProcessEnv = process.env) {
       PROBE_INTERVAL_SECONDS: positiveInt,
       PROBE_TIMEOUT_MS: positiveInt,
       HEARTBEAT_STALE_SECONDS: positiveInt,
+      HEALTH_RECORD_STALE_SECONDS: positiveInt,
       /** This region's API URL on AWS (locally SWITCHYARD_REGION_ENDPOINTS says it). */
       SELF_API_URL: z.string().url().optional(),
       /** Set by the embedded runtime: one round per invocation, every this many ms. */
@@ -96,7 +97,7 @@ export function createProbeDeps(env: ProbeEnv): ProbeDeps {
     peerRegion,
     clock: () => new Date(),
     timeoutMs,
-    intervalSeconds: cadence.periodMs / 1000,
+    recordStaleSeconds: env.HEALTH_RECORD_STALE_SECONDS,
     heartbeatStaleSeconds: env.HEARTBEAT_STALE_SECONDS,
     selfChecks: {
       // Renews this region's heartbeat: succeeds only while this region reaches the quorum.

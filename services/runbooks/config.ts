@@ -1,6 +1,9 @@
 // Runbook configuration, read once per cold start from the environment that functions.yml
-// fills from infra/stages/<stage>.yml (the one source of the thresholds). Fails fast, naming
-// the variable, so a misdeployed function never runs a runbook with a guessed threshold.
+// fills from infra/stages/<stage>.yml (the one source of the thresholds), by the one schema
+// mechanism of shared/env.ts. Fails fast, naming the variable, so a misdeployed function never
+// runs a runbook with a guessed threshold: no threshold has a default here.
+import { z } from 'zod';
+import { InvalidEnvironment, loadAppEnv, nonEmpty } from '../../shared/env';
 import type { ReplicatedTable } from './model';
 
 export interface RunbookConfig {
@@ -34,7 +37,7 @@ export interface RunbookConfig {
   /** An automatic run whose alarm is older than this is refused (StaleAlarm). */
   maxAlarmAgeSeconds: number;
   primaryHealthySecondsBeforeFailback: number;
-  /** A probe record older than this says nothing about the region's health. */
+  /** A probe record older than this says nothing about the region's health (shared/health/reading.ts). */
   healthStaleSeconds: number;
   /** The lock's lease: every step renews it, so a stopped or crashed execution blocks the next run for at most this long. */
   lockLeaseSeconds: number;
@@ -48,56 +51,78 @@ export class RunbookConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-function text(env: Env, name: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') throw new RunbookConfigError(`Environment variable ${name} is required`);
-  return value.trim();
-}
+const positiveNumber = z
+  .string()
+  .refine((raw) => raw.trim() !== '' && Number.isFinite(Number(raw)) && Number(raw) > 0, 'must be a positive number')
+  .transform(Number);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || null);
 
-function positive(env: Env, name: string, fallback?: number): number {
-  const raw = env[name];
-  if ((raw === undefined || raw === '') && fallback !== undefined) return fallback;
-  const value = Number(text(env, name));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new RunbookConfigError(`Environment variable ${name} must be a positive number, got "${raw}"`);
-  return value;
+/** The runbook functions' variables besides the application's (shared/env.ts appEnvShape): functions.yml. */
+const runbookEnvShape = {
+  STAGE: nonEmpty,
+  PHOTOS_TABLE: nonEmpty,
+  COMMENTS_TABLE: nonEmpty,
+  SSM_PREFIX: nonEmpty,
+  NOTIFICATIONS_TOPIC_ARN: optionalText,
+  PHOTOS_BUCKET: optionalText,
+  STATE_WRITE_TIMEOUT_MS: positiveNumber,
+  HEARTBEAT_STALE_SECONDS: positiveNumber,
+  HEALTH_RECORD_STALE_SECONDS: positiveNumber,
+  RUNBOOK_LOCK_LEASE_SECONDS: positiveNumber,
+  RUNBOOK_GATE_TIMEOUT_SECONDS: positiveNumber,
+  RUNBOOK_GATE_POLL_SECONDS: positiveNumber,
+  RUNBOOK_MAX_REPLICATION_LAG_SECONDS: positiveNumber,
+  RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: positiveNumber,
+  RUNBOOK_MAX_ALARM_AGE_SECONDS: positiveNumber,
+  RUNBOOK_PRIMARY_HEALTHY_SECONDS: positiveNumber,
+  RUNBOOK_BEST_EFFORT_TIMEOUT_MS: positiveNumber,
+};
+
+function parseRunbookEnv(env: Env) {
+  try {
+    return loadAppEnv(runbookEnvShape, env);
+  } catch (error) {
+    if (!(error instanceof InvalidEnvironment)) throw error;
+    const problems = error.problems.map((problem) =>
+      problem.startsWith('AWS_REGION must be PRIMARY_REGION')
+        ? `AWS_REGION ${env.AWS_REGION} is neither PRIMARY_REGION ${env.PRIMARY_REGION} nor SECONDARY_REGION ${env.SECONDARY_REGION}`
+        : `Environment variable ${problem}`,
+    );
+    throw new RunbookConfigError(problems.join('; '));
+  }
 }
 
 export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
-  const region = text(env, 'AWS_REGION');
-  const primaryRegion = text(env, 'PRIMARY_REGION');
-  const secondaryRegion = text(env, 'SECONDARY_REGION');
-  if (region !== primaryRegion && region !== secondaryRegion) {
-    throw new RunbookConfigError(`AWS_REGION ${region} is neither PRIMARY_REGION ${primaryRegion} nor SECONDARY_REGION ${secondaryRegion}`);
-  }
-  const writeLeaseMs = positive(env, 'WRITE_LEASE_MS');
-  const clockSkewMarginMs = positive(env, 'CLOCK_SKEW_MARGIN_MS');
+  const e = parseRunbookEnv(env);
   return {
-    stage: text(env, 'STAGE'),
+    stage: e.STAGE,
     // The drain after a fence: one write lease and the margin (docs/fencing.md), never a fixed wait.
-    drainSeconds: (writeLeaseMs + clockSkewMarginMs) / 1000,
-    appId: text(env, 'APP_ID'),
-    region,
-    primaryRegion,
-    secondaryRegion,
-    tables: { appState: text(env, 'APP_STATE_TABLE'), photos: text(env, 'PHOTOS_TABLE'), comments: text(env, 'COMMENTS_TABLE') },
-    ssmPrefix: text(env, 'SSM_PREFIX').replace(/\/$/, ''),
-    notificationsTopicArn: env.NOTIFICATIONS_TOPIC_ARN?.trim() || null,
-    photosBucket: env.PHOTOS_BUCKET?.trim() || null,
-    gateTimeoutSeconds: positive(env, 'RUNBOOK_GATE_TIMEOUT_SECONDS'),
-    gatePollSeconds: Math.ceil(positive(env, 'RUNBOOK_GATE_POLL_SECONDS', 1)),
-    defaultMaxReplicationLagSeconds: positive(env, 'RUNBOOK_MAX_REPLICATION_LAG_SECONDS'),
-    minSecondsBetweenAutoFailovers: positive(env, 'RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS'),
-    maxAlarmAgeSeconds: positive(env, 'RUNBOOK_MAX_ALARM_AGE_SECONDS'),
-    primaryHealthySecondsBeforeFailback: positive(env, 'RUNBOOK_PRIMARY_HEALTHY_SECONDS'),
-    healthStaleSeconds: positive(env, 'RUNBOOK_HEALTH_STALE_SECONDS', 300),
-    quorumTable: text(env, 'QUORUM_TABLE'),
-    writeLeaseMs,
-    clockSkewMarginMs,
-    stateWriteTimeoutMs: positive(env, 'STATE_WRITE_TIMEOUT_MS'),
-    heartbeatStaleSeconds: positive(env, 'HEARTBEAT_STALE_SECONDS'),
-    lockLeaseSeconds: positive(env, 'RUNBOOK_LOCK_LEASE_SECONDS'),
-    bestEffortTimeoutMs: positive(env, 'RUNBOOK_BEST_EFFORT_TIMEOUT_MS', 2000),
+    drainSeconds: (e.WRITE_LEASE_MS + e.CLOCK_SKEW_MARGIN_MS) / 1000,
+    appId: e.APP_ID,
+    region: e.AWS_REGION,
+    primaryRegion: e.PRIMARY_REGION,
+    secondaryRegion: e.SECONDARY_REGION,
+    tables: { appState: e.APP_STATE_TABLE, photos: e.PHOTOS_TABLE, comments: e.COMMENTS_TABLE },
+    ssmPrefix: e.SSM_PREFIX.replace(/\/$/, ''),
+    notificationsTopicArn: e.NOTIFICATIONS_TOPIC_ARN,
+    photosBucket: e.PHOTOS_BUCKET,
+    gateTimeoutSeconds: e.RUNBOOK_GATE_TIMEOUT_SECONDS,
+    gatePollSeconds: Math.ceil(e.RUNBOOK_GATE_POLL_SECONDS),
+    defaultMaxReplicationLagSeconds: e.RUNBOOK_MAX_REPLICATION_LAG_SECONDS,
+    minSecondsBetweenAutoFailovers: e.RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS,
+    maxAlarmAgeSeconds: e.RUNBOOK_MAX_ALARM_AGE_SECONDS,
+    primaryHealthySecondsBeforeFailback: e.RUNBOOK_PRIMARY_HEALTHY_SECONDS,
+    healthStaleSeconds: e.HEALTH_RECORD_STALE_SECONDS,
+    quorumTable: e.QUORUM_TABLE,
+    writeLeaseMs: e.WRITE_LEASE_MS,
+    clockSkewMarginMs: e.CLOCK_SKEW_MARGIN_MS,
+    stateWriteTimeoutMs: e.STATE_WRITE_TIMEOUT_MS,
+    heartbeatStaleSeconds: e.HEARTBEAT_STALE_SECONDS,
+    lockLeaseSeconds: e.RUNBOOK_LOCK_LEASE_SECONDS,
+    bestEffortTimeoutMs: e.RUNBOOK_BEST_EFFORT_TIMEOUT_MS,
   };
 }
 

@@ -3,11 +3,12 @@
 // in the app-state table. Pure types and key builders: no I/O.
 import type { AppState, AppStateName } from '../../shared/app-state/model';
 import { healthRecordKey } from '../../shared/health/record';
+import type { RunbookMachine } from '../../state-machines/names';
 import type { JournalProgress } from './decisions/journal-verification';
 import type { RefusalError } from './errors';
 
 export type { AppStateName } from '../../shared/app-state/model';
-export type RunbookName = 'fence' | 'failover' | 'failback';
+export type RunbookName = RunbookMachine;
 export type FailoverMode = 'planned' | 'ungraceful';
 
 /** The application state as one region's replica shows it. */

@@ -23,14 +23,13 @@ const deps = {
 let deep: DeepHealthDeps | undefined;
 function deepDeps(): DeepHealthDeps {
   if (deep) return deep;
-  const appEnv = loadAppEnv({ PROBE_INTERVAL_SECONDS: z.coerce.number().int().positive() });
+  const appEnv = loadAppEnv({ HEALTH_RECORD_STALE_SECONDS: z.coerce.number().int().positive() });
   const client = dynamoDocumentClient();
   deep = {
     region: appEnv.AWS_REGION,
     peerRegion: appEnv.AWS_REGION === appEnv.PRIMARY_REGION ? appEnv.SECONDARY_REGION : appEnv.PRIMARY_REGION,
     clock: deps.clock,
-    // Three missed rounds (locally rounds are faster, so this is generous there).
-    staleSeconds: 3 * appEnv.PROBE_INTERVAL_SECONDS,
+    staleSeconds: appEnv.HEALTH_RECORD_STALE_SECONDS,
     readRecord: async (region) => {
       const { Item } = await client.send(
         new GetCommand({ TableName: appEnv.APP_STATE_TABLE, Key: healthRecordKey(appEnv.APP_ID, region), ConsistentRead: true }),

@@ -1,10 +1,11 @@
+import { readHealthRecord } from '../../shared/health/reading';
 import type { HealthRecord } from '../../shared/health/record';
 
 // GET /health: cheap liveness for load balancers and the peer's probe. With no checks it calls
 // no dependency at all, so it says "the function runs in this region", nothing more.
 //
-// Extension point: the health-probe issue adds deep checks (e.g. reading this region's
-// app-state replica) by passing `checks`; each must be fast and bounded by its own timeout.
+// `checks` (each fast and bounded by its own timeout) would make it call dependencies; the
+// region's real health is the probe's record, which `?deep=1` shows (deepHealth below).
 
 export interface HealthCheck {
   /** Shown to clients: a short stable name such as "app-state-table". */
@@ -80,22 +81,22 @@ export interface DeepHealthDeps {
   region: string;
   peerRegion: string;
   clock: () => Date;
-  /** A record older than this says nothing (the probe itself may have stopped). */
+  /** A record older than this says nothing (shared/health/reading.ts). */
   staleSeconds: number;
   readRecord(region: string): Promise<HealthRecord | undefined>;
 }
 
 export function probeView(region: string, record: HealthRecord | undefined, now: Date, staleSeconds: number): ProbeView {
   if (!record) return { region, status: 'unknown', checkedAt: null, ageSeconds: null, healthySince: null, detail: 'no probe record yet' };
-  const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(record.checkedAt)) / 100) / 10);
-  const stale = !(ageSeconds <= staleSeconds);
+  const reading = readHealthRecord(record as unknown as Record<string, unknown>, now, staleSeconds);
+  const ageSeconds = reading.ageSeconds === null ? null : Math.max(0, Math.round(reading.ageSeconds * 10) / 10);
   return {
     region,
-    status: stale ? 'unknown' : record.status,
+    status: reading.status,
     checkedAt: record.checkedAt,
     ageSeconds,
-    healthySince: stale ? null : record.healthySince,
-    detail: stale ? `probe record is ${ageSeconds} s old (${record.detail})` : record.detail,
+    healthySince: reading.healthySince,
+    detail: reading.unknownBecause === 'stale' ? `probe record is ${ageSeconds} s old (${record.detail})` : record.detail,
     checks: Object.fromEntries(Object.entries(record.checks ?? {}).map(([k, v]) => [k, { ok: v.ok, latencyMs: v.latencyMs }])),
   };
 }

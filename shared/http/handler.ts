@@ -2,7 +2,6 @@
 // every route logs, answers CORS and maps errors the same way. A handler module is then:
 //   export const handler = httpHandler(async (event) => jsonResponse(200, await useCase(deps, …)));
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpErrorHandler from '@middy/http-error-handler';
@@ -10,10 +9,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import createHttpError from 'http-errors';
-import * as z from 'zod';
 import { withWriteScope } from '../app-state/write-deadline';
-import { loadEnv } from '../env';
-import { logger, metrics } from '../powertools';
+import { logger } from '../powertools';
 import { errorResponseOf, INTERNAL_ERROR_BODY } from './error-response';
 import type { HttpResult } from './responses';
 
@@ -25,30 +22,14 @@ export interface HttpHandlerOptions {
    * the shared mapping runs; errors it does not know must be returned unchanged.
    */
   mapError?: (error: unknown) => unknown;
-  /** Publish the shared Metrics instance's stored metrics (and the cold-start metric) after each invocation. */
-  publishMetrics?: boolean;
-  /** Overrides CORS_ORIGINS, mainly for tests. */
+  /** Origins allowed to call the API from a browser (default: any, '*'), mainly for tests. */
   corsOrigins?: string[];
 }
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpFunction<E extends HttpEvent> = (event: E, context: Context) => Promise<HttpResult>;
 
-const corsOriginPattern = /^(\*|https?:\/\/[^\s,/]+)$/;
-
-/**
- * CORS_ORIGINS: comma-separated origins allowed to call the API from a browser; '*' (the
- * default) allows any. Read once per container.
- */
-const corsEnv = loadEnv(
-  z.object({
-    CORS_ORIGINS: z
-      .string()
-      .optional()
-      .transform((value) => (value ?? '*').split(',').map((origin) => origin.trim()))
-      .refine((origins) => origins.every((origin) => corsOriginPattern.test(origin)), 'must list "*" or http(s) origins, comma-separated'),
-  }),
-);
+const ANY_ORIGIN = ['*'];
 
 /** Headers a browser script may read: the state's ETag and the fence's Retry-After. */
 const EXPOSED_HEADERS = 'ETag, Retry-After';
@@ -92,10 +73,9 @@ export function httpHandler<E extends HttpEvent = HttpEvent>(fn: HttpFunction<E>
   // run before http-error-handler builds the response, and CORS after it, so that error
   // responses carry CORS headers too.
   const stack = middy<HttpEvent, HttpResult>();
-  if (options.publishMetrics) stack.use(logMetrics(metrics, { captureColdStartMetric: true }));
   stack
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpCors({ origins: options.corsOrigins ?? corsEnv.CORS_ORIGINS, exposeHeaders: EXPOSED_HEADERS }))
+    .use(httpCors({ origins: options.corsOrigins ?? ANY_ORIGIN, exposeHeaders: EXPOSED_HEADERS }))
     .use(httpErrorHandler({ logger: false, fallbackMessage: JSON.stringify(INTERNAL_ERROR_BODY) }))
     .use(edgeErrors(options.mapError))
     .use(requestKeys())

@@ -20,11 +20,6 @@ export interface IdempotentWrites {
   run<T>(request: IdempotentRequest, write: () => Promise<T>): Promise<T>;
 }
 
-/** Runs every write; for use cases and tests that do not exercise idempotency. */
-export const withoutIdempotency: IdempotentWrites = {
-  run: (_request, write) => write(),
-};
-
 const KEY = /^[A-Za-z0-9_-]{8,128}$/;
 
 /** The Idempotency-Key header (any casing), undefined when absent; throws InvalidIdempotencyKey when malformed. */

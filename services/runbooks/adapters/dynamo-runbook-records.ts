@@ -2,7 +2,8 @@
 // recordKeys): audit records, run reports, failover watermarks, and the reading of
 // health-probe records.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readHealthRecord } from '../../../shared/health/reading';
 import {
   type AuditRecord,
   executionNameOf,
@@ -115,21 +116,25 @@ export class DynamoRunbookRecords implements AuditLog, ReportStore, RegionHealth
   }
 }
 
-/** A probe record older than `staleSeconds` says nothing: the probe itself may be what failed. */
+/** A probe record as the preconditions read it (shared/health/reading.ts decides fresh or stale). */
 export function interpretHealthRecord(item: Record<string, unknown> | undefined, now: Date, staleSeconds: number): RegionHealth {
-  if (!item) return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'no probe record' };
-  const checkedAt = typeof item.checkedAt === 'string' ? item.checkedAt : null;
-  const checked = checkedAt ? Date.parse(checkedAt) : Number.NaN;
-  if (Number.isNaN(checked)) return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'probe record without checkedAt' };
-  const age = Math.round((now.getTime() - checked) / 1000);
-  if (age > staleSeconds) return { status: 'unknown', checkedAt, healthySince: null, detail: `probe record is ${age} s old` };
-  const healthySince = typeof item.healthySince === 'string' ? item.healthySince : null;
-  if (item.status === 'healthy') return { status: 'healthy', checkedAt, healthySince, detail: `healthy at ${checkedAt}` };
-  if (item.status === 'unhealthy') {
-    const why = typeof item.detail === 'string' ? `: ${item.detail.slice(0, 200)}` : '';
-    return { status: 'unhealthy', checkedAt, healthySince: null, detail: `unhealthy at ${checkedAt}${why}` };
+  const reading = readHealthRecord(item, now, staleSeconds);
+  const { checkedAt, healthySince } = reading;
+  switch (reading.unknownBecause) {
+    case 'no record':
+      return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'no probe record' };
+    case 'no checkedAt':
+      return { status: 'unknown', checkedAt: null, healthySince: null, detail: 'probe record without checkedAt' };
+    case 'stale':
+      return { status: 'unknown', checkedAt, healthySince: null, detail: `probe record is ${Math.round(reading.ageSeconds ?? 0)} s old` };
+    case 'unknown status':
+      return { status: 'unknown', checkedAt, healthySince: null, detail: `probe status "${String(item?.status).slice(0, 40)}"` };
+    default:
+      break;
   }
-  return { status: 'unknown', checkedAt, healthySince: null, detail: `probe status "${String(item.status).slice(0, 40)}"` };
+  if (reading.status === 'healthy') return { status: 'healthy', checkedAt, healthySince, detail: `healthy at ${checkedAt}` };
+  const why = typeof item?.detail === 'string' ? `: ${item.detail.slice(0, 200)}` : '';
+  return { status: 'unhealthy', checkedAt, healthySince: null, detail: `unhealthy at ${checkedAt}${why}` };
 }
 
 /** Failover watermarks: saved in this region's replica, read from any region's. */

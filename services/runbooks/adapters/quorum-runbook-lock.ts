@@ -36,14 +36,8 @@ export class QuorumRunbookLock implements RunbookLock {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: recordKeys.lock(this.appId), ConsistentRead: true }),
     );
-    if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt < nowSeconds) return null;
-    return {
-      executionId: String(Item.executionId),
-      runbook: String(Item.runbook),
-      requestedBy: String(Item.requestedBy),
-      acquiredAt: String(Item.acquiredAt),
-      expiresAt: Item.expiresAt,
-    };
+    const holder = lockHolderOf(Item);
+    return holder && holder.expiresAt >= nowSeconds ? holder : null;
   }
 
   async release(executionId: string): Promise<boolean> {
@@ -80,4 +74,16 @@ export class QuorumRunbookLock implements RunbookLock {
       throw error;
     }
   }
+}
+
+/** The lock item as stored, expired or not (null: no item, or one without a lease). */
+export function lockHolderOf(item: Record<string, unknown> | undefined): LockHolder | null {
+  if (!item || typeof item.expiresAt !== 'number') return null;
+  return {
+    executionId: String(item.executionId),
+    runbook: String(item.runbook),
+    requestedBy: String(item.requestedBy),
+    acquiredAt: String(item.acquiredAt),
+    expiresAt: item.expiresAt,
+  };
 }

@@ -1,5 +1,6 @@
 // Begin: validate the input, open the run's report, take the runbook lock (practice runs only
 // look at it). Nothing else has happened yet, so every failure here is a clean refusal.
+import { RUNBOOK_MACHINES } from '../../../state-machines/names';
 import { peerOf } from '../config';
 import { InvalidRunbookInput, RunbookLocked } from '../errors';
 import { isAutomatic, parseRunbookInput, type RunbookInput } from '../input';
@@ -18,8 +19,6 @@ export interface BeginResult extends RunContext {
   /** Practice runs: who holds the lock right now (a real run would be refused), else null. */
   lockHeldBy: string | null;
 }
-
-const RUNBOOKS: readonly RunbookName[] = ['fence', 'failover', 'failback'];
 
 function emptyReport(
   run: Pick<RunContext, 'executionId' | 'executionName' | 'runbook' | 'region' | 'startedAt'>,
@@ -50,7 +49,7 @@ function emptyReport(
 export async function beginRun(deps: Pick<RunbookDeps, 'config' | 'clock' | 'lock' | 'reports'>, event: BeginEvent): Promise<BeginResult> {
   const { config } = deps;
   const now = deps.clock();
-  if (!RUNBOOKS.includes(event.runbook)) throw new InvalidRunbookInput(`Unknown runbook "${String(event.runbook)}"`);
+  if (!RUNBOOK_MACHINES.includes(event.runbook)) throw new InvalidRunbookInput(`Unknown runbook "${String(event.runbook)}"`);
   const executionId = event.execution?.Id;
   if (!executionId)
     throw new InvalidRunbookInput('The execution id ($$.Execution.Id) is missing: start runbooks through their state machine');

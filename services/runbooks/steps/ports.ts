@@ -7,16 +7,7 @@ import type { ItemKey, JournalEntry, WriteStamp } from '../../../shared/write-jo
 import type { RunbookConfig } from '../config';
 import type { DataTable, HeldVersion } from '../decisions/journal-verification';
 import type { Item } from '../decisions/reconciliation';
-import type {
-  AppStateName,
-  AuditRecord,
-  RegionHealth,
-  ReplicatedTable,
-  ReportStep,
-  RunReport,
-  StateSnapshot,
-  WatermarkRecord,
-} from '../model';
+import type { AuditRecord, RegionHealth, ReplicatedTable, ReportStep, RunReport, StateSnapshot, WatermarkRecord } from '../model';
 
 export type { TransitionCommand };
 

@@ -20,7 +20,7 @@ function deps(overrides: Partial<ProbeDeps> = {}) {
     peerRegion: 'us-east-1',
     clock: () => NOW,
     timeoutMs: 50,
-    intervalSeconds: 10,
+    recordStaleSeconds: 30,
     heartbeatStaleSeconds: 20,
     selfChecks: { 'state-api': ok, table: ok, bucket: ok },
     peerChecks: { health: ok, 'state-api': ok },
@@ -78,19 +78,19 @@ describe('nextHealthySince', () => {
   const previous = { status: 'healthy' as const, checkedAt: '2026-03-01T11:59:50.000Z', healthySince: '2026-03-01T11:00:00.000Z' };
 
   it('carries the start of an unbroken healthy run forward', () => {
-    expect(nextHealthySince(true, previous, NOW, 10)).toBe('2026-03-01T11:00:00.000Z');
+    expect(nextHealthySince(true, previous, NOW, 30)).toBe('2026-03-01T11:00:00.000Z');
   });
 
   it('restarts after an unhealthy record', () => {
-    expect(nextHealthySince(true, { ...previous, status: 'unhealthy', healthySince: null }, NOW, 10)).toBe(NOW.toISOString());
+    expect(nextHealthySince(true, { ...previous, status: 'unhealthy', healthySince: null }, NOW, 30)).toBe(NOW.toISOString());
   });
 
   it('restarts after a gap of more than three rounds (the probe itself stopped)', () => {
-    expect(nextHealthySince(true, { ...previous, checkedAt: '2026-03-01T11:59:29.000Z' }, NOW, 10)).toBe(NOW.toISOString());
+    expect(nextHealthySince(true, { ...previous, checkedAt: '2026-03-01T11:59:29.000Z' }, NOW, 30)).toBe(NOW.toISOString());
   });
 
   it('is null while unhealthy', () => {
-    expect(nextHealthySince(false, previous, NOW, 10)).toBeNull();
+    expect(nextHealthySince(false, previous, NOW, 30)).toBeNull();
   });
 });
 

@@ -15,8 +15,11 @@ const env = {
   CLOCK_SKEW_MARGIN_MS: '500',
   STATE_WRITE_TIMEOUT_MS: '1000',
   HEARTBEAT_STALE_SECONDS: '20',
+  HEALTH_RECORD_STALE_SECONDS: '300',
   RUNBOOK_LOCK_LEASE_SECONDS: '120',
   RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
+  RUNBOOK_GATE_POLL_SECONDS: '1',
+  RUNBOOK_BEST_EFFORT_TIMEOUT_MS: '2000',
   RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
   RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
   RUNBOOK_MAX_ALARM_AGE_SECONDS: '300',
@@ -24,7 +27,7 @@ const env = {
 };
 
 describe('loadRunbookConfig', () => {
-  it('reads the thresholds and defaults the optional ones', () => {
+  it('reads the thresholds, and leaves the optional ones unset', () => {
     // Act
     const config = loadRunbookConfig(env);
     // Assess

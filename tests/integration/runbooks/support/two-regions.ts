@@ -144,8 +144,12 @@ export class World {
       CLOCK_SKEW_MARGIN_MS: '200',
       STATE_WRITE_TIMEOUT_MS: '1000',
       HEARTBEAT_STALE_SECONDS: '20',
+      // These tests write a region's probe record once and run for minutes on it.
+      HEALTH_RECORD_STALE_SECONDS: '300',
       RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds ?? 120),
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
+      RUNBOOK_GATE_POLL_SECONDS: '1',
+      RUNBOOK_BEST_EFFORT_TIMEOUT_MS: '2000',
       RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
       RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
       RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds ?? 300),
