@@ -3,10 +3,12 @@
 // comment stranded on a photo the secondary deleted, and tables of 100,000+ items. Each states
 // its own invariants; the runner measures the rest (lost writes, two writable regions…).
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { stepResultOf } from '../../services/runbooks/adapters/runbook-read-model';
 import { newId } from '../../shared/photos/ids';
 import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
 import type { Runtime } from '../runtime';
+import { scaledFunctionEnv } from '../runtime/time-scale';
 import { postRetrying } from './client';
 import type { Invariant } from './report';
 import { documentClient, historyOf, runbookReport, runRunbook, startRunbook, waitForExecution, waitForLockRelease } from './runbooks';
@@ -177,8 +179,7 @@ async function plannedFailover(ctx: ScenarioContext, reason: string) {
 
 /** The primary healthy for the failback's period by its own probe (scaled like the runtime scales it). */
 export async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
-  const fn = ctx.rt.primary.topology.functions.find((f) => f.key === 'runbookFailbackPreconditions');
-  const needed = Math.ceil(Number(fn?.environment.RUNBOOK_PRIMARY_HEALTHY_SECONDS ?? 300) * ctx.rt.timeScale);
+  const needed = Number(scaledFunctionEnv(loadStageConfig(ctx.rt.stage), ctx.rt.timeScale).RUNBOOK_PRIMARY_HEALTHY_SECONDS);
   ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);
   await until(
     `${ctx.primary} healthy for ${needed} s`,

@@ -6,6 +6,7 @@ import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
 import { runbookOfStateMachine } from '../../state-machines/names';
 import type { Runtime } from '../runtime';
+import { scaledFunctionEnv } from '../runtime/time-scale';
 import type { LoadGenerator } from './load';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
@@ -659,8 +660,7 @@ const ackedBy = (ctx: ScenarioContext, region: string, after: number) =>
 
 /** The runbook lock's lease, as the runtime gave it to the functions (scaled locally). */
 function lockLeaseSeconds(rt: Runtime): number {
-  const fn = rt.primary.topology.functions.find((f) => f.key === 'runbookBegin');
-  return Number(fn?.environment.RUNBOOK_LOCK_LEASE_SECONDS ?? 120) * rt.timeScale;
+  return Number(scaledFunctionEnv(loadStageConfig(rt.stage), rt.timeScale).RUNBOOK_LOCK_LEASE_SECONDS);
 }
 
 /** The last write the old region acknowledged before the new one's first, and the gap: the report prints it. */
