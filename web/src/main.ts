@@ -181,7 +181,9 @@ async function write<T>(method: string, path: string, body?: unknown): Promise<T
         await refreshState();
         throw new WriteBlocked('Writes are paused while the application switches regions. Your input is kept; try again in a moment.');
       }
-      if (error instanceof ApiError && error.code === 'WRITES_RESUMING') continue;
+      // Still resuming after the client's bounded wait: say so rather than wait on.
+      if (error instanceof ApiError && error.code === 'WRITES_RESUMING')
+        throw new WriteBlocked('Saving resumes in a few seconds on the backup site. Your input is kept; try again in a moment.');
       // A region cut off from the quorum takes no writes; the state will name the one that does.
       const retarget = ['WRONG_REGION', 'REGION_ISOLATED', 'WRITE_LEASE_EXPIRED'];
       if (error instanceof ApiError && !retarget.includes(error.code)) throw error;

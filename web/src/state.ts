@@ -48,7 +48,8 @@ export function pickState(views: ReadonlyArray<StateView | null>): StateView | n
  * Where writes go now, or why they cannot, in words for the people using the app. The operator's
  * reason is not shown to them: it is written for operators (`runbook status` shows it). While
  * writes wait for writesResumeAt the target stays: the region answers WRITES_RESUMING and the
- * write is retried with the same key (main.ts; the drills' load does the same).
+ * write is sent again with the same key at the time it names (region-client.ts, which the web app
+ * and the drills' load share).
  */
 export function writeTarget(
   view: StateView | null,
