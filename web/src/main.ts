@@ -4,7 +4,7 @@
 // How it talks to the regions is region-client.ts, shared with the drills' load generator.
 // User text is only ever put in the page with textContent, never parsed as HTML.
 import { newId } from '../../shared/photos/ids';
-import { NoRegionAnswered, RegionClient } from './region-client';
+import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient } from './region-client';
 import { bannerFor, type RegionConfig, type StateView, writeTarget } from './state';
 
 interface AppConfig {
@@ -456,7 +456,7 @@ async function start(): Promise<void> {
     fetch: (url, init) => fetch(url, init),
     stateTimeoutMs: 2500,
     // Two read attempts stay within the 8 s one attempt had before the second region was tried.
-    readTimeoutMs: 4000,
+    readTimeoutMs: READ_TIMEOUT_MS,
     writeTimeoutMs: 8000,
   });
   $<HTMLFormElement>('comment-form').addEventListener('submit', (e) => void postComment(e));

@@ -42,6 +42,12 @@ export interface WriteAttempt {
   outcome: string;
 }
 
+/**
+ * The bound on one read attempt, for the web app and the drills' load alike: a read that gets no
+ * answer within it is sent to the other region, so a read takes at most twice this.
+ */
+export const READ_TIMEOUT_MS = 4000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Statuses a Response may not carry a body with (the Fetch standard's "null body status"). */
