@@ -48,6 +48,17 @@ export interface WriteAttempt {
  */
 export const READ_TIMEOUT_MS = 4000;
 
+/**
+ * Sends to the other region are a budget, as the AWS SDKs' retry quota (standard retry mode: a
+ * retry costs tokens, a timeout's retry twice as many, an answer at the first try gives some back;
+ * docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). A region cut off uses little
+ * of it (reads go elsewhere first once it is marked); an overloaded service that answers neither
+ * region in time would otherwise get every read twice, and locally both regions share one machine.
+ */
+export const RETRY_BUDGET = { capacity: 50, networkErrorCost: 5, timeoutCost: 10, refundPerFirstTry: 1 } as const;
+
+const isTimeout = (error: unknown) => (error as { name?: unknown } | null)?.name === 'TimeoutError';
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Statuses a Response may not carry a body with (the Fetch standard's "null body status"). */
@@ -84,6 +95,7 @@ export class RegionClient {
   /** Regions whose last request failed, each with the number of the failure that marked it. */
   private readonly unreachable = new Map<string, number>();
   private failures = 0;
+  private retryTokens: number = RETRY_BUDGET.capacity;
 
   constructor(private readonly options: RegionClientOptions) {
     this.regions = options.regions;
@@ -134,16 +146,23 @@ export class RegionClient {
    * A GET (reads are allowed in every region, isolated or fenced ones included: GET /state's
    * `allowed.read`). It goes to the preferred region (state.ts `readOrder`: reachable ones first);
    * after a network error or a timeout that region is marked and the read is sent once to the
-   * other one. Any HTTP answer is returned (the body already read, within the timeout); throws
+   * other one, while the retry budget lasts (RETRY_BUDGET). Any HTTP answer is returned (the body already read, within the timeout); throws
    * NoRegionAnswered when no attempt got one.
    */
   async read(path: string, init: RequestInit = {}): Promise<{ response: Response; region: RegionConfig }> {
     const tried: string[] = [];
     let lastError: unknown;
     for (const region of readOrder(this.view, this.regions, (name) => this.isReachable(name)).slice(0, 2)) {
+      if (tried.length > 0) {
+        const cost = isTimeout(lastError) ? RETRY_BUDGET.timeoutCost : RETRY_BUDGET.networkErrorCost;
+        if (this.retryTokens < cost) break;
+        this.retryTokens -= cost;
+      }
       tried.push(region.region);
       try {
-        return { response: await this.send(region, path, { ...init, method: 'GET' }, this.options.readTimeoutMs), region };
+        const response = await this.send(region, path, { ...init, method: 'GET' }, this.options.readTimeoutMs);
+        if (tried.length === 1) this.retryTokens = Math.min(RETRY_BUDGET.capacity, this.retryTokens + RETRY_BUDGET.refundPerFirstTry);
+        return { response, region };
       } catch (error) {
         this.markUnreachable(region.region);
         lastError = error;

@@ -165,6 +165,32 @@ describe('a read', () => {
   });
 });
 
+describe('the retry budget', () => {
+  it('stops sending timed-out reads a second time when neither region answers in time, and refills with answers', async () => {
+    let slow = true;
+    const net = fakeRegions({
+      'us-east-1': (path, init) => (slow ? 'hang' : serving('us-east-1')(path, init)),
+      'us-west-2': (path, init) => (slow ? 'hang' : serving('us-west-2')(path, init)),
+    });
+    const client = clientOf(net.fetch, { readTimeoutMs: 5 });
+    const readsSent = async () => {
+      const before = net.readsOf().length;
+      await client.read('/photos').catch(() => undefined);
+      return net.readsOf().length - before;
+    };
+
+    const sent: number[] = [];
+    for (let i = 0; i < 7; i += 1) sent.push(await readsSent());
+    // 50 tokens, 10 per timed-out retry: five reads are tried twice, then once each.
+    expect(sent).toEqual([2, 2, 2, 2, 2, 1, 1]);
+
+    slow = false;
+    for (let i = 0; i < 10; i += 1) await client.read('/photos'); // 10 answers at the first try: 10 tokens back
+    slow = true;
+    expect([await readsSent(), await readsSent()]).toEqual([2, 1]);
+  });
+});
+
 describe('a region marked unreachable', () => {
   it('is used again after the next successful poll of it, not before', async () => {
     let eastCut = true;
