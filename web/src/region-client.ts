@@ -50,12 +50,13 @@ export const READ_TIMEOUT_MS = 4000;
 
 /**
  * Sends to the other region are a budget, as the AWS SDKs' retry quota (standard retry mode: a
- * retry costs tokens, a timeout's retry twice as many, an answer at the first try gives some back;
+ * the SDKs' own figures: 500 tokens, a retry costs 5, a timeout's retry 10, an answer at the first
+ * try gives 1 back;
  * docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). A region cut off uses little
  * of it (reads go elsewhere first once it is marked); an overloaded service that answers neither
  * region in time would otherwise get every read twice, and locally both regions share one machine.
  */
-export const RETRY_BUDGET = { capacity: 50, networkErrorCost: 5, timeoutCost: 10, refundPerFirstTry: 1 } as const;
+export const RETRY_BUDGET = { capacity: 500, networkErrorCost: 5, timeoutCost: 10, refundPerFirstTry: 1 } as const;
 
 const isTimeout = (error: unknown) => (error as { name?: unknown } | null)?.name === 'TimeoutError';
 
