@@ -1,10 +1,13 @@
-// The drill's load generator: behaves like the web app (it uses the web app's own state logic,
-// web/src/state.ts): follows the application state by polling both regions, reads from a region
-// that answers, writes comments to the writable region with an idempotency key, re-targets on
-// WRONG_REGION or a network error, waits politely while writes are fenced. Every attempt and
-// every acknowledged write is recorded for the report and the lost-write check.
+// The drill's load generator: behaves like the web app, through the web app's own client path
+// (web/src/region-client.ts) and state logic (web/src/state.ts): follows the application state by
+// polling both regions, reads from the preferred region and once from the other after a network
+// error or a timeout, writes comments to the writable region with an idempotency key (sent again
+// at the time a just-promoted region names), re-targets on WRONG_REGION or a network error, waits
+// politely while writes are fenced. Every attempt and every acknowledged write is recorded for the
+// report and the lost-write check.
 import { newId } from '../../shared/photos/ids';
-import { pickState, type RegionConfig, readRegion, type StateView, writeTarget } from '../../web/src/state';
+import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient } from '../../web/src/region-client';
+import { type RegionConfig, type StateView, writeTarget } from '../../web/src/state';
 
 export interface Attempt {
   at: number;
@@ -57,16 +60,26 @@ export class LoadGenerator {
   readonly acked: AckedWrite[] = [];
   readonly samples: StateSample[] = [];
   readonly abandoned: Array<{ key: string; firstTryAt: number; lastOutcome: string }> = [];
-  private view: StateView | null = null;
+  private readonly client: RegionClient;
   private running = false;
   private inFlight = new Set<Promise<void>>();
   private loops: Promise<void>[] = [];
   private seq = 0;
 
-  constructor(private readonly options: LoadOptions) {}
+  constructor(private readonly options: LoadOptions) {
+    this.client = new RegionClient({
+      regions: options.regions,
+      fetch: (url, init) => fetch(url, init),
+      stateTimeoutMs: 1000,
+      // The web app's bound (it was 2 s here): on a busy machine a slow answer is not a failed read.
+      readTimeoutMs: READ_TIMEOUT_MS,
+      writeTimeoutMs: 2000,
+      maxResumeWaitMs: options.giveUpMs ?? 20_000,
+    });
+  }
 
   get current(): StateView | null {
-    return this.view;
+    return this.client.view;
   }
 
   start(): void {
@@ -81,19 +94,9 @@ export class LoadGenerator {
     await Promise.all([...this.inFlight]);
   }
 
-  private async fetchState(region: RegionConfig): Promise<StateView | null> {
-    try {
-      const res = await fetch(`${region.apiUrl}/state`, { signal: AbortSignal.timeout(1000) });
-      return res.ok ? ((await res.json()) as StateView) : null;
-    } catch {
-      return null;
-    }
-  }
-
   async refreshState(): Promise<StateView | null> {
     const at = Date.now();
-    const views = await Promise.all(this.options.regions.map((r) => this.fetchState(r)));
-    this.view = pickState(views) ?? this.view;
+    const views = await this.client.refreshState();
     const sample: StateSample = { at, views: {}, writable: [] };
     this.options.regions.forEach((r, i) => {
       const v = views[i];
@@ -103,8 +106,7 @@ export class LoadGenerator {
       if (v?.allowed.write) sample.writable.push(r.region);
     });
     this.samples.push(sample);
-    if (views.every((v) => v === null)) this.view = null;
-    return this.view;
+    return this.client.view;
   }
 
   private async sampleLoop(): Promise<void> {
@@ -142,19 +144,14 @@ export class LoadGenerator {
     return { authorization: `Bearer ${this.options.token}`, ...extra };
   }
 
+  /** One read as a user makes it: one record, whichever region answered it (region-client.ts). */
   private async read(): Promise<void> {
-    const region = readRegion(this.view, this.options.regions, new Set(this.options.regions.map((r) => r.region)));
     const at = Date.now();
-    if (!region) return this.record('read', at, null, 'NETWORK');
     try {
-      const res = await fetch(`${region.apiUrl}/photos/${this.options.photoId}/comments?limit=10`, {
-        headers: this.headers(),
-        signal: AbortSignal.timeout(2000),
-      });
-      await res.arrayBuffer();
-      this.record('read', at, region.region, res.ok ? 'ok' : `HTTP_${res.status}`);
-    } catch {
-      this.record('read', at, region.region, 'NETWORK');
+      const { response, region } = await this.client.read(`/photos/${this.options.photoId}/comments?limit=10`, { headers: this.headers() });
+      this.record('read', at, region.region, response.ok ? 'ok' : `HTTP_${response.status}`);
+    } catch (error) {
+      this.record('read', at, error instanceof NoRegionAnswered ? (error.tried.at(-1) ?? null) : null, 'NETWORK');
     }
   }
 
@@ -168,7 +165,7 @@ export class LoadGenerator {
     const said = this.samples.at(-1)?.views[home];
     const refusedAt = this.homeRefusedAt.get(home) ?? 0;
     if (own && (said?.write === true || (said !== null && Date.now() - refusedAt > 1000))) return { ok: true, region: own };
-    return writeTarget(this.view, this.options.regions);
+    return writeTarget(this.client.view, this.options.regions);
   }
 
   private readonly homeRefusedAt = new Map<string, number>();
@@ -186,7 +183,7 @@ export class LoadGenerator {
     let waits = 0;
     while (Date.now() < deadline) {
       const target = this.writeTargetFor(home);
-      const at = Date.now();
+      let at = Date.now();
       if (!target.ok) {
         // No region takes writes (fenced, or none answers): back off like a polite client.
         lastOutcome = 'NO_WRITABLE_REGION';
@@ -196,24 +193,34 @@ export class LoadGenerator {
         continue;
       }
       try {
-        const res = await fetch(`${target.region.apiUrl}/photos/${this.options.photoId}/comments`, {
-          method: 'POST',
-          headers: this.headers({ 'content-type': 'application/json', 'idempotency-key': key }),
-          body: JSON.stringify({ text: `drill write ${key}` }),
-          signal: AbortSignal.timeout(2000),
-        });
+        // A 503 WRITES_RESUMING is sent again by the client at the time it names; every try is recorded.
+        const res = await this.client.write(
+          target.region,
+          `/photos/${this.options.photoId}/comments`,
+          {
+            method: 'POST',
+            idempotencyKey: key,
+            headers: this.headers({ 'content-type': 'application/json' }),
+            body: JSON.stringify({ text: `drill write ${key}` }),
+          },
+          {
+            giveUpAt: deadline,
+            onAttempt: (attempt) => {
+              at = attempt.at;
+              lastOutcome = attempt.outcome;
+              this.record('write', attempt.at, attempt.region, attempt.outcome);
+            },
+          },
+        );
         const body = (await res.json().catch(() => ({}))) as { id?: string; code?: string; comment?: { id?: string } };
         if (res.status === 201 || res.status === 200) {
-          this.record('write', at, target.region.region, 'ok');
           const commentId = body.comment?.id ?? body.id ?? '';
           this.acked.push({ key, commentId, region: target.region.region, home, sentAt: at, firstTryAt, ackAt: Date.now() });
           return;
         }
-        lastOutcome = body.code ?? `HTTP_${res.status}`;
-        this.record('write', at, target.region.region, lastOutcome);
         if (target.region.region === home) this.homeRefusedAt.set(home, Date.now());
         if (res.status === 503) {
-          // Fenced: be polite, the Retry-After header says how long; the drill caps it at 0.5 s.
+          // Fenced or isolated: be polite, the Retry-After header says how long; the drill caps it at 0.5 s.
           await sleep(Math.min(500, Number(res.headers.get('retry-after') ?? 1) * 1000));
           await this.refreshState();
         } else if (res.status === 409) {
@@ -224,8 +231,7 @@ export class LoadGenerator {
           break; // a 4xx other than the two above is a bug in the client: do not hammer
         }
       } catch {
-        lastOutcome = 'NETWORK';
-        this.record('write', at, target.region.region, lastOutcome);
+        // Recorded as NETWORK by onAttempt; the client marked the region unreachable for reads.
         if (target.region.region === home) this.homeRefusedAt.set(home, Date.now());
         await sleep(200);
         await this.refreshState();

@@ -1,9 +1,11 @@
 // The Switchyard photo app: one page, no framework. It asks both regions for the application
 // state every few seconds (and again before every write), shows it in the banner, sends reads to
 // a region that answers and writes to the writable one, and re-targets by itself on a failover.
+// How it talks to the regions is region-client.ts, shared with the drills' load generator.
 // User text is only ever put in the page with textContent, never parsed as HTML.
 import { newId } from '../../shared/photos/ids';
-import { bannerFor, pickState, type RegionConfig, readRegion, type StateView, writeTarget } from './state';
+import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient } from './region-client';
+import { bannerFor, type RegionConfig, type StateView, writeTarget } from './state';
 
 interface AppConfig {
   stage: string;
@@ -51,10 +53,10 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 };
 
 let config: AppConfig;
+let client: RegionClient;
 let token: string | null = null;
 let view: StateView | null = null;
 let lastSeen: Date | null = null;
-let reachable = new Set<string>();
 let openPhotoId: string | null = null;
 let lastBannerState: string | null = null;
 /** The validator and body of each list last read, for polling with If-None-Match. */
@@ -62,19 +64,9 @@ const lists = new Map<string, { etag: string; body: unknown }>();
 
 // --- state ------------------------------------------------------------------------------------
 
-async function fetchState(region: RegionConfig): Promise<StateView | null> {
-  try {
-    const res = await fetch(`${region.apiUrl}/state`, { signal: AbortSignal.timeout(2500), cache: 'no-store' });
-    return res.ok ? ((await res.json()) as StateView) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function refreshState(): Promise<StateView | null> {
-  const views = await Promise.all(config.regions.map(fetchState));
-  reachable = new Set(config.regions.filter((_, i) => views[i]).map((r) => r.region));
-  view = pickState(views);
+  await client.refreshState();
+  view = client.view;
   if (view) lastSeen = new Date();
   renderState();
   return view;
@@ -99,23 +91,10 @@ function renderState(): void {
 
 // --- HTTP ---------------------------------------------------------------------------------------
 
-async function call<T>(
-  region: RegionConfig,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const res = await fetch(`${region.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(8000),
-  });
+const authorization = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+/** What an answer means for the app: its JSON body, or an ApiError (and a sign-out on a 401). */
+async function payloadOf<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   if (res.status === 304) throw new NotModified();
   const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
@@ -126,19 +105,18 @@ async function call<T>(
   return payload as T;
 }
 
-/** A read from a region that answers (the writable one first); one retry elsewhere after a network error. */
-async function read<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const region = readRegion(view, config.regions, reachable);
-    if (!region) throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
-    try {
-      return await call<T>(region, 'GET', path, undefined, headers);
-    } catch (error) {
-      if (error instanceof ApiError || error instanceof NotModified || attempt === 1) throw error;
-      await refreshState();
-    }
+/** A read from the preferred region, once more in the other after a network error or a timeout (region-client.ts). */
+async function answerOf(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  try {
+    return (await client.read(path, { headers: { ...authorization(), ...headers } })).response;
+  } catch (error) {
+    if (error instanceof NoRegionAnswered) throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
+    throw error;
   }
-  throw new ApiError(0, 'UNREACHABLE', 'Neither region can be reached right now.');
+}
+
+async function read<T>(path: string): Promise<T> {
+  return payloadOf<T>(await answerOf(path));
 }
 
 /**
@@ -147,27 +125,12 @@ async function read<T>(path: string, headers: Record<string, string> = {}): Prom
  */
 async function readList<T>(path: string, force = false): Promise<T | null> {
   const known = force ? undefined : lists.get(path);
-  try {
-    const region = readRegion(view, config.regions, reachable);
-    const res = region
-      ? await fetch(`${region.apiUrl}${path}`, {
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(known ? { 'if-none-match': known.etag } : {}) },
-          signal: AbortSignal.timeout(8000),
-          cache: 'no-store',
-        })
-      : null;
-    if (res?.status === 304 && known) return null;
-    if (res?.ok) {
-      const body = (await res.json()) as T;
-      const etag = res.headers.get('etag');
-      if (etag) lists.set(path, { etag, body });
-      return body;
-    }
-    if (res?.status === 401) signOut('Your session ended: please sign in again.');
-  } catch {
-    // fall through to the ordinary read, which retries elsewhere and says what went wrong
-  }
-  return read<T>(path);
+  const res = await answerOf(path, known ? { 'if-none-match': known.etag } : {});
+  if (res.status === 304 && known) return null;
+  const body = await payloadOf<T>(res);
+  const etag = res.headers.get('etag');
+  if (etag) lists.set(path, { etag, body });
+  return body;
 }
 
 // --- status lines ---------------------------------------------------------------------------------
@@ -204,17 +167,23 @@ async function write<T>(method: string, path: string, body?: unknown): Promise<T
     const target = writeTarget(await refreshState(), config.regions);
     if (!target.ok) throw new WriteBlocked(target.why);
     try {
-      return await call<T>(target.region, method, path, body, { 'idempotency-key': key });
+      // A region just promoted answers WRITES_RESUMING until the old region's write lease has
+      // ended: the client sends it again, same key, at the time it names (region-client.ts).
+      const res = await client.write(target.region, path, {
+        method,
+        idempotencyKey: key,
+        headers: { ...authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return await payloadOf<T>(res);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'WRITES_FENCED') {
         await refreshState();
         throw new WriteBlocked('Writes are paused while the application switches regions. Your input is kept; try again in a moment.');
       }
-      // The region just promoted waits out the old region's write lease (a few seconds): same key, again.
-      if (error instanceof ApiError && error.code === 'WRITES_RESUMING') {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        continue;
-      }
+      // Still resuming after the client's bounded wait: say so rather than wait on.
+      if (error instanceof ApiError && error.code === 'WRITES_RESUMING')
+        throw new WriteBlocked('Saving resumes in a few seconds on the backup site. Your input is kept; try again in a moment.');
       // A region cut off from the quorum takes no writes; the state will name the one that does.
       const retarget = ['WRONG_REGION', 'REGION_ISOLATED', 'WRITE_LEASE_EXPIRED'];
       if (error instanceof ApiError && !retarget.includes(error.code)) throw error;
@@ -482,6 +451,14 @@ async function upload(event: SubmitEvent): Promise<void> {
 
 async function start(): Promise<void> {
   config = (await (await fetch('config.json', { cache: 'no-store' })).json()) as AppConfig;
+  client = new RegionClient({
+    regions: config.regions,
+    fetch: (url, init) => fetch(url, init),
+    stateTimeoutMs: 2500,
+    // Two read attempts stay within the 8 s one attempt had before the second region was tried.
+    readTimeoutMs: READ_TIMEOUT_MS,
+    writeTimeoutMs: 8000,
+  });
   $<HTMLFormElement>('comment-form').addEventListener('submit', (e) => void postComment(e));
   $<HTMLFormElement>('upload-form').addEventListener('submit', (e) => void upload(e));
   $('photo-close').addEventListener('click', closePhoto);

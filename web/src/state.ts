@@ -48,7 +48,8 @@ export function pickState(views: ReadonlyArray<StateView | null>): StateView | n
  * Where writes go now, or why they cannot, in words for the people using the app. The operator's
  * reason is not shown to them: it is written for operators (`runbook status` shows it). While
  * writes wait for writesResumeAt the target stays: the region answers WRITES_RESUMING and the
- * write is retried with the same key (main.ts; the drills' load does the same).
+ * write is sent again with the same key at the time it names (region-client.ts, which the web app
+ * and the drills' load share).
  */
 export function writeTarget(
   view: StateView | null,
@@ -70,14 +71,19 @@ export function writeTarget(
 const resumesLater = (view: StateView, now: Date) =>
   typeof view.writesResumeAt === 'string' && Date.parse(view.writesResumeAt) > now.getTime();
 
-/** Where reads go: the writable region, else the active one, else any that answered. */
-export function readRegion(view: StateView | null, regions: readonly RegionConfig[], reachable: ReadonlySet<string>): RegionConfig | null {
+/**
+ * The order in which a read tries the regions: the writable region, then the active one, then the
+ * others; among them first those believed reachable, then the rest (a mark is a guess from one
+ * failed request, and trying costs less than failing the read for sure). Every region serves reads.
+ */
+export function readOrder(
+  view: StateView | null,
+  regions: readonly RegionConfig[],
+  isReachable: (region: string) => boolean,
+): RegionConfig[] {
   const wanted = [view?.writableRegion, view?.activeRegion, ...regions.map((r) => r.region)];
-  for (const name of wanted) {
-    const region = regions.find((r) => r.region === name && reachable.has(r.region));
-    if (region) return region;
-  }
-  return null;
+  const preferred = [...new Set(wanted)].flatMap((name) => regions.filter((r) => r.region === name));
+  return [...preferred.filter((r) => isReachable(r.region)), ...preferred.filter((r) => !isReachable(r.region))];
 }
 
 /** The look of each situation: one tone per state, so a failover never looks like "paused". */

@@ -1,4 +1,4 @@
-import { bannerFor, pickState, type RegionConfig, readRegion, type StateView, writeTarget } from '../../../web/src/state';
+import { bannerFor, pickState, type RegionConfig, readOrder, type StateView, writeTarget } from '../../../web/src/state';
 
 const regions: RegionConfig[] = [
   { region: 'us-east-1', role: 'primary', apiUrl: 'http://east' },
@@ -80,12 +80,23 @@ describe('writeTarget', () => {
   });
 });
 
-describe('readRegion', () => {
-  it('reads from the writable region when it answers, else any region that answers', () => {
+describe('readOrder', () => {
+  const names = (order: RegionConfig[]) => order.map((r) => r.region);
+
+  it('tries the writable region first, then the active one, then the others', () => {
+    const all = () => true;
+    expect(names(readOrder(view({ writableRegion: 'us-east-1' }), regions, all))).toEqual(['us-east-1', 'us-west-2']);
+    const promoted = view({ state: 'failover', activeRegion: 'us-west-2', writableRegion: 'us-west-2' });
+    expect(names(readOrder(promoted, regions, all))).toEqual(['us-west-2', 'us-east-1']);
+    const fenced = view({ state: 'fenced', activeRegion: 'us-west-2', writableRegion: null });
+    expect(names(readOrder(fenced, regions, all))).toEqual(['us-west-2', 'us-east-1']);
+    expect(names(readOrder(null, regions, all))).toEqual(['us-east-1', 'us-west-2']);
+  });
+
+  it('puts a region believed unreachable last, but keeps it as the last resort', () => {
     const v = view({ writableRegion: 'us-east-1' });
-    expect(readRegion(v, regions, new Set(['us-east-1', 'us-west-2']))).toBe(regions[0]);
-    expect(readRegion(v, regions, new Set(['us-west-2']))).toBe(regions[1]);
-    expect(readRegion(null, regions, new Set())).toBeNull();
+    expect(names(readOrder(v, regions, (r) => r !== 'us-east-1'))).toEqual(['us-west-2', 'us-east-1']);
+    expect(names(readOrder(v, regions, () => false))).toEqual(['us-east-1', 'us-west-2']);
   });
 });
 
