@@ -2,7 +2,7 @@
 // fills from infra/stages/<stage>.yml (the one source of the thresholds), by the one schema
 // mechanism of shared/env.ts. Fails fast, naming the variable, so a misdeployed function never
 // runs a runbook with a guessed threshold: no threshold has a default here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEnvironment, loadAppEnv, nonEmpty } from '../../shared/env';
 import type { ReplicatedTable } from './model';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '../../../shared/photos/cursor';
 import { InvalidCursor } from '../../../shared/photos/errors';
 import { ID_PATTERN } from '../../../shared/photos/ids';
