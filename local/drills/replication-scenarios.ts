@@ -16,6 +16,9 @@ import type { Scenario, ScenarioContext } from './scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const check = (name: string, ok: boolean, detail: string): Invariant => ({ name, ok, detail });
+/** A runbook run that had to succeed, with its error and cause when it did not. */
+const succeeded = (name: string, run: { status?: string; error?: string; cause?: string }): Invariant =>
+  check(name, run.status === 'SUCCEEDED', `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`);
 
 async function until<T>(
   what: string,
@@ -332,11 +335,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         faultAt,
         noLostWrites: true,
         invariants: [
-          check(
-            'the planned failover succeeded',
-            run.status === 'SUCCEEDED',
-            `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`,
-          ),
+          succeeded('the planned failover succeeded', run),
           check('the gate waited for the slow writes although the markers had arrived', waited !== null, waited ?? 'no such check'),
           check('the gate verified every acknowledged write before promoting', /none missing/.test(proof), proof.slice(0, 300)),
         ],
@@ -416,11 +415,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         faultAt,
         noLostWrites: true,
         invariants: [
-          check(
-            'the planned failover succeeded',
-            run.status === 'SUCCEEDED',
-            `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`,
-          ),
+          succeeded('the planned failover succeeded', run),
           check(
             'completions admitted before the fence were still running when the drain ended',
             heldAcross.length > 0,
@@ -576,6 +571,8 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
           status: `${failover.status}/${run.status}${failover.error ? ` ${failover.error}` : ''}${run.error ? ` ${run.error}` : ''}`,
           promoteMs: await stepDuration(ctx.rt, ctx.secondary, failover.executionArn, 'Promote'),
           reconcileMs: await stepDuration(ctx.rt, ctx.primary, run.executionArn, 'Reconcile'),
+          // What it read: the journal since the failover, not the table (its cost is the recent writes).
+          reconcileRead: (await reportDetail(ctx.rt, ctx.primary, run.executionArn, 'Reconcile')).split(',')[0] ?? '',
         };
       };
       const faultAt = ctx.mark('cycle with small tables');
@@ -604,7 +601,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
           check(
             'the failback’s Reconcile takes about as long with 100,000 more items',
             close(small.reconcileMs, large.reconcileMs),
-            `small tables: ${fmt(small)}; large: ${fmt(large)}`,
+            `small tables: ${fmt(small)} (${small.reconcileRead}); large: ${fmt(large)} (${large.reconcileRead})`,
           ),
         ],
       };
