@@ -338,3 +338,19 @@ export async function putObjectDirectly(env: PhotoEnvironment, region: string, k
 export async function putItem(env: PhotoEnvironment, table: string, item: Record<string, unknown>): Promise<void> {
   await env.documents.send(new PutCommand({ TableName: table, Item: item }));
 }
+
+/**
+ * A photo environment for one describe block, started before its tests and stopped after them,
+ * with the primary's routes loaded: the fields are set once beforeAll has run.
+ */
+export function usePrimaryPhotoRoutes(): { env: PhotoEnvironment; routes: Routes } {
+  const held = {} as { env: PhotoEnvironment; routes: Routes };
+  beforeAll(async () => {
+    held.env = await startPhotoEnvironment();
+    held.routes = loadRoutes(held.env, PRIMARY);
+  });
+  afterAll(async () => {
+    await held.env?.stop();
+  });
+  return held;
+}

@@ -1,22 +1,12 @@
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../../../shared/photos/ids';
-import { call, IMAGES, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, SECONDARY, startPhotoEnvironment } from './harness';
+import { call, IMAGES, loadRoutes, PRIMARY, type Routes, SECONDARY, usePrimaryPhotoRoutes } from './harness';
 
 describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable)', () => {
-  let env: PhotoEnvironment;
-  let routes: Routes;
-
-  beforeAll(async () => {
-    env = await startPhotoEnvironment();
-    routes = loadRoutes(env, PRIMARY);
-  });
-
-  afterAll(async () => {
-    await env?.stop();
-  });
+  const stack = usePrimaryPhotoRoutes();
 
   const createPhoto = (key: string, body: unknown, user = 'alice') =>
-    call(routes.createPhoto, { method: 'POST', route: '/photos', user, body, headers: { 'Idempotency-Key': key } });
+    call(stack.routes.createPhoto, { method: 'POST', route: '/photos', user, body, headers: { 'Idempotency-Key': key } });
 
   it('a retried photo creation creates one photo and answers the same photo', async () => {
     // Prepare
@@ -27,7 +17,7 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     const [second, third] = await Promise.all([createPhoto('photo-key-0001', body), createPhoto('photo-key-0001', body)]);
 
     // Assess: one item; every answer that succeeded names it
-    const photos = (await env.snapshot()).photos;
+    const photos = (await stack.env.snapshot()).photos;
     expect(photos).toHaveLength(1);
     expect(first.status).toBe(201);
     for (const retry of [second, third]) {
@@ -44,14 +34,14 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
   it('the same key with a different body is refused (422) and stores nothing', async () => {
     // Prepare
     await createPhoto('photo-key-0002', { contentType: 'image/png', size: 68 });
-    const before = await env.snapshot();
+    const before = await stack.env.snapshot();
 
     // Act
     const answer = await createPhoto('photo-key-0002', { contentType: 'image/gif', size: 43 });
 
     // Assess
     expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect(await env.snapshot()).toEqual(before);
+    expect(await stack.env.snapshot()).toEqual(before);
   });
 
   it('keys are scoped by user: two users with the same key get two photos', async () => {
@@ -73,25 +63,25 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
       headers: created.body.upload.headers,
       body: new Uint8Array(IMAGES['image/png']),
     });
-    await call(routes.completePhotoUpload, { method: 'POST', route: '/photos/{photoId}/complete', pathParameters: { photoId } });
+    await call(stack.routes.completePhotoUpload, { method: 'POST', route: '/photos/{photoId}/complete', pathParameters: { photoId } });
     const comment = {
       method: 'POST' as const,
       route: '/photos/{photoId}/comments',
       pathParameters: { photoId },
       body: { text: 'once only' },
     };
-    const first = await call(routes.addComment, { ...comment, headers: { 'Idempotency-Key': 'comment-key-0004' } });
+    const first = await call(stack.routes.addComment, { ...comment, headers: { 'Idempotency-Key': 'comment-key-0004' } });
 
     // Act: the region fails over; the client, unsure the first write landed, retries in the secondary
-    await env.setState('failover');
-    const secondary = loadRoutes(env, SECONDARY);
+    await stack.env.setState('failover');
+    const secondary = loadRoutes(stack.env, SECONDARY);
     const retry = await call(secondary.addComment, { ...comment, headers: { 'Idempotency-Key': 'comment-key-0004' } });
-    await env.setState('active');
+    await stack.env.setState('active');
 
     // Assess
     expect([first.status, retry.status]).toEqual([201, 201]);
     expect(retry.body.id).toBe(first.body.id);
-    const comments = (await env.snapshot()).comments;
+    const comments = (await stack.env.snapshot()).comments;
     expect(comments).toHaveLength(1);
   });
 
@@ -106,9 +96,9 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     };
 
     // Act
-    const first = await call(routes.deletePhoto, remove);
-    const retry = await call(routes.deletePhoto, remove);
-    const withoutKey = await call(routes.deletePhoto, { ...remove, headers: {} });
+    const first = await call(stack.routes.deletePhoto, remove);
+    const retry = await call(stack.routes.deletePhoto, remove);
+    const withoutKey = await call(stack.routes.deletePhoto, { ...remove, headers: {} });
 
     // Assess
     expect([first.status, retry.status, withoutKey.status]).toEqual([204, 204, 404]);
@@ -116,8 +106,8 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
 
   it('a refused write does not burn its key: the retry after the fence lifts succeeds', async () => {
     // Prepare: fenced
-    await env.setState('fenced');
-    const fenced = loadRoutes(env, PRIMARY);
+    await stack.env.setState('fenced');
+    const fenced = loadRoutes(stack.env, PRIMARY);
     const refused = await call(fenced.createPhoto, {
       method: 'POST',
       route: '/photos',
@@ -126,8 +116,8 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     });
 
     // Act: the fence lifts and the client retries with the same key
-    await env.setState('active');
-    const active = loadRoutes(env, PRIMARY);
+    await stack.env.setState('active');
+    const active = loadRoutes(stack.env, PRIMARY);
     const retried = await call(active.createPhoto, {
       method: 'POST',
       route: '/photos',
@@ -142,8 +132,11 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
 
   /** As if the idempotency records had not replicated to the region the retry goes to. */
   const forgetIdempotencyRecords = async () => {
-    const { Items = [] } = await env.documents.send(new ScanCommand({ TableName: env.tables.IdempotencyTable, ConsistentRead: true }));
-    for (const item of Items) await env.documents.send(new DeleteCommand({ TableName: env.tables.IdempotencyTable, Key: { id: item.id } }));
+    const { Items = [] } = await stack.env.documents.send(
+      new ScanCommand({ TableName: stack.env.tables.IdempotencyTable, ConsistentRead: true }),
+    );
+    for (const item of Items)
+      await stack.env.documents.send(new DeleteCommand({ TableName: stack.env.tables.IdempotencyTable, Key: { id: item.id } }));
   };
 
   const listedPhoto = async (key: string) => {
@@ -154,7 +147,7 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
       headers: created.body.upload.headers,
       body: new Uint8Array(IMAGES['image/png']),
     });
-    await call(routes.completePhotoUpload, { method: 'POST', route: '/photos/{photoId}/complete', pathParameters: { photoId } });
+    await call(stack.routes.completePhotoUpload, { method: 'POST', route: '/photos/{photoId}/complete', pathParameters: { photoId } });
     return photoId;
   };
 
@@ -174,22 +167,22 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
 
     // Act: they reach the server in another order; the early one's answer is lost and the
     // client retries it in the secondary after a failover, where its idempotency record never arrived
-    const lateAnswer = await add(routes, late as string, 'late');
-    const earlyFirst = await add(routes, early as string, 'early');
-    const middleAnswer = await add(routes, middle as string, 'middle');
-    await env.setState('failover');
+    const lateAnswer = await add(stack.routes, late as string, 'late');
+    const earlyFirst = await add(stack.routes, early as string, 'early');
+    const middleAnswer = await add(stack.routes, middle as string, 'middle');
+    await stack.env.setState('failover');
     await forgetIdempotencyRecords();
-    const secondary = loadRoutes(env, SECONDARY);
+    const secondary = loadRoutes(stack.env, SECONDARY);
     const earlyRetry = await add(secondary, early as string, 'early');
     const reused = await add(secondary, middle as string, 'not what was sent first');
-    await env.setState('active');
+    await stack.env.setState('active');
 
     // Assess: one comment per request, the retry answered with the first attempt's comment,
     // and the list in the order the comments were first sent (the keys' time), not received
     expect([lateAnswer.status, earlyFirst.status, middleAnswer.status, earlyRetry.status]).toEqual([201, 201, 201, 201]);
     expect(earlyRetry.body).toEqual(earlyFirst.body);
     expect({ status: reused.status, code: reused.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
-    const listed = await call(routes.listComments, {
+    const listed = await call(stack.routes.listComments, {
       method: 'GET',
       route: '/photos/{photoId}/comments',
       pathParameters: { photoId },
@@ -204,7 +197,7 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     const key = newId(new Date());
     const body = { contentType: 'image/png', size: 68, title: 'exactly once' };
     const first = await createPhoto(key, body);
-    const before = (await env.snapshot()).photos.length;
+    const before = (await stack.env.snapshot()).photos.length;
 
     // Act
     await forgetIdempotencyRecords();
@@ -215,18 +208,18 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     expect([first.status, retry.status, otherUser.status]).toEqual([201, 201, 201]);
     expect(retry.body.photo.id).toBe(first.body.photo.id);
     expect(otherUser.body.photo.id).not.toBe(first.body.photo.id);
-    expect((await env.snapshot()).photos.length).toBe(before + 1);
+    expect((await stack.env.snapshot()).photos.length).toBe(before + 1);
   });
 
   it('refuses a ULID key far from the server clock (a stale or skewed client), storing nothing', async () => {
     // Prepare
-    const before = await env.snapshot();
+    const before = await stack.env.snapshot();
 
     // Act
     const stale = await createPhoto(newId(new Date(Date.now() - 2 * 3_600_000)), { contentType: 'image/png', size: 68 });
 
     // Assess
     expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 400, code: 'IDEMPOTENCY_KEY_OUT_OF_RANGE' });
-    expect(await env.snapshot()).toEqual(before);
+    expect(await stack.env.snapshot()).toEqual(before);
   });
 });

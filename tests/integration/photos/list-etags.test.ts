@@ -1,33 +1,23 @@
 // The list routes answer an unchanged page with a body-less 304, so the web app can poll them
 // every few seconds (If-None-Match) and pay only for what changed.
-import { call, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, startPhotoEnvironment, uploadPhoto } from './harness';
+import { call, uploadPhoto, usePrimaryPhotoRoutes } from './harness';
 
 describe('ETags on the list routes', () => {
-  let env: PhotoEnvironment;
-  let routes: Routes;
-
-  beforeAll(async () => {
-    env = await startPhotoEnvironment();
-    routes = loadRoutes(env, PRIMARY);
-  });
-
-  afterAll(async () => {
-    await env?.stop();
-  });
+  const stack = usePrimaryPhotoRoutes();
 
   const photos = (headers: Record<string, string> = {}) =>
-    call(routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '24' }, headers });
+    call(stack.routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '24' }, headers });
   const comments = (photoId: string, headers: Record<string, string> = {}) =>
-    call(routes.listComments, { method: 'GET', route: '/photos/{photoId}/comments', pathParameters: { photoId }, headers });
+    call(stack.routes.listComments, { method: 'GET', route: '/photos/{photoId}/comments', pathParameters: { photoId }, headers });
 
   it('GET /photos: 304 while nothing changed, 200 with a new ETag once a photo is added', async () => {
     // Prepare
-    await uploadPhoto(routes, { title: 'first' });
+    await uploadPhoto(stack.routes, { title: 'first' });
     const first = await photos();
     const etag = first.headers.etag as string;
     // Act
     const unchanged = await photos({ 'if-none-match': etag });
-    await uploadPhoto(routes, { title: 'second' });
+    await uploadPhoto(stack.routes, { title: 'second' });
     const changed = await photos({ 'if-none-match': etag });
     // Assess
     expect(first.status).toBe(200);
@@ -40,11 +30,11 @@ describe('ETags on the list routes', () => {
 
   it('GET /photos/{id}/comments: 304 while nothing changed, 200 after a comment and after its delete', async () => {
     // Prepare
-    const photo = await uploadPhoto(routes, { title: 'commented' });
+    const photo = await uploadPhoto(stack.routes, { title: 'commented' });
     const empty = await comments(photo.id);
     // Act
     const unchanged = await comments(photo.id, { 'if-none-match': empty.headers.etag as string });
-    const added = await call(routes.addComment, {
+    const added = await call(stack.routes.addComment, {
       method: 'POST',
       route: '/photos/{photoId}/comments',
       pathParameters: { photoId: photo.id },
@@ -53,7 +43,7 @@ describe('ETags on the list routes', () => {
     });
     const afterAdd = await comments(photo.id, { 'if-none-match': empty.headers.etag as string });
     const commentId = added.body.comment?.id ?? added.body.id;
-    const deleted = await call(routes.deleteComment, {
+    const deleted = await call(stack.routes.deleteComment, {
       method: 'DELETE',
       route: '/photos/{photoId}/comments/{commentId}',
       pathParameters: { photoId: photo.id, commentId },

@@ -1,25 +1,15 @@
-import { call, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, startPhotoEnvironment, uploadPhoto } from './harness';
+import { call, uploadPhoto, usePrimaryPhotoRoutes } from './harness';
 
 describe('photo list pagination', () => {
-  let env: PhotoEnvironment;
-  let routes: Routes;
-
-  beforeAll(async () => {
-    env = await startPhotoEnvironment();
-    routes = loadRoutes(env, PRIMARY);
-  });
-
-  afterAll(async () => {
-    await env?.stop();
-  });
+  const stack = usePrimaryPhotoRoutes();
 
   const page = (cursor?: string) =>
-    call(routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '3', ...(cursor ? { cursor } : {}) } });
+    call(stack.routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '3', ...(cursor ? { cursor } : {}) } });
 
   it('pages newest first with no duplicates and no skips while photos are added concurrently', async () => {
     // Prepare: 8 listed photos (uploaded one after the other, so their order is known)
     const existing: string[] = [];
-    for (let i = 0; i < 8; i += 1) existing.push((await uploadPhoto(routes, { title: `existing ${i}` })).id);
+    for (let i = 0; i < 8; i += 1) existing.push((await uploadPhoto(stack.routes, { title: `existing ${i}` })).id);
 
     // Act: page through, uploading a new photo at the same time as every page is read
     const seen: Array<{ id: string; listedAt: string }> = [];
@@ -27,7 +17,7 @@ describe('photo list pagination', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const [answer, upload] = await Promise.all([page(cursor), uploadPhoto(routes, { title: `added during page ${pages}` })]);
+      const [answer, upload] = await Promise.all([page(cursor), uploadPhoto(stack.routes, { title: `added during page ${pages}` })]);
       expect(answer.status).toBe(200);
       seen.push(...answer.body.items);
       added.push(upload.id);
@@ -48,7 +38,7 @@ describe('photo list pagination', () => {
 
   it('reports the last page with a null cursor and never an empty page', async () => {
     // Prepare: whatever the previous test left; count it
-    const all = await call(routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '100' } });
+    const all = await call(stack.routes.listPhotos, { method: 'GET', route: '/photos', query: { limit: '100' } });
     const total = all.body.items.length as number;
 
     // Act

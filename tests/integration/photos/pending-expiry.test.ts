@@ -2,27 +2,21 @@
 // table's TTL attribute (infra/resources/tables-primary.yml) until it is listed.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PENDING_RETENTION_SECONDS, photoItemKey } from '../../../shared/photos/dynamo-photo-store';
-import { call, IMAGES, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, startPhotoEnvironment, uploadPhoto } from './harness';
+import { call, IMAGES, uploadPhoto, usePrimaryPhotoRoutes } from './harness';
 
 describe('pending photo expiry (real handlers, DynamoDB Local)', () => {
-  let env: PhotoEnvironment;
-  let routes: Routes;
-
-  beforeAll(async () => {
-    env = await startPhotoEnvironment();
-    routes = loadRoutes(env, PRIMARY);
-  });
-
-  afterAll(async () => {
-    await env?.stop();
-  });
+  const stack = usePrimaryPhotoRoutes();
 
   const item = async (id: string) =>
-    (await env.documents.send(new GetCommand({ TableName: env.tables.PhotosTable!, Key: photoItemKey(id), ConsistentRead: true }))).Item;
+    (
+      await stack.env.documents.send(
+        new GetCommand({ TableName: stack.env.tables.PhotosTable!, Key: photoItemKey(id), ConsistentRead: true }),
+      )
+    ).Item;
 
   it('a pending photo expires a day after its upload deadline', async () => {
     // Act: the upload is requested, and never made
-    const created = await call(routes.createPhoto, {
+    const created = await call(stack.routes.createPhoto, {
       method: 'POST',
       route: '/photos',
       user: 'alice',
@@ -38,7 +32,7 @@ describe('pending photo expiry (real handlers, DynamoDB Local)', () => {
   });
 
   it('a listed photo does not expire', async () => {
-    const { id, completed } = await uploadPhoto(routes, { user: 'alice' });
+    const { id, completed } = await uploadPhoto(stack.routes, { user: 'alice' });
 
     expect(completed.status).toBe(200);
     const stored = await item(id);
