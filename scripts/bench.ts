@@ -9,6 +9,10 @@
 //   --save-baseline (write sections 1-2 to the baseline file), --baseline FILE,
 //   --why (each bundle's bytes by package, from an esbuild metafile built with custom.esbuild),
 //   --functions-only (skip section 3).
+// Runtime modes (scripts/bench-load.ts), instead of the sections above:
+//   --idle [--idle-seconds S, default 30]: the two-region runtime's CPU with no client;
+//   --load [--rate N, default 80] [--load-seconds S, default 60]: probe timeouts and replication
+//   lag p99 under the drill's client mix.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +27,7 @@ import { handlerSource } from '../local/runtime/bundle';
 import { buildRegionTopology } from '../local/runtime/topology';
 import { loadServiceDefinition, PROJECT_ROOT } from '../local/service-definition';
 import { type Baseline, budgetSummary, bytesByPackage, type FunctionFigures, functionRows, renderTable } from './bench-functions';
+import { benchIdle, benchLoad } from './bench-load';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +38,11 @@ const { values } = parseArgs({
     baseline: { type: 'string', default: 'reports/bench-baseline.json' },
     why: { type: 'boolean', default: false },
     'functions-only': { type: 'boolean', default: false },
+    idle: { type: 'boolean', default: false },
+    'idle-seconds': { type: 'string', default: '30' },
+    load: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '80' },
+    'load-seconds': { type: 'string', default: '60' },
   },
 });
 const coldRuns = Number(values['cold-runs']);
@@ -133,7 +143,22 @@ function readBaseline(): Baseline | undefined {
   return JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as Baseline;
 }
 
+async function runtimeMode(): Promise<boolean> {
+  if (!values.idle && !values.load) return false;
+  const positive = (name: 'idle-seconds' | 'rate' | 'load-seconds') => {
+    const n = Number(values[name]);
+    if (!(n > 0 && n <= 3600)) throw new Error(`--${name} must be a positive number (at most 3600)`);
+    return n;
+  };
+  const say = (line: string) => console.log(line);
+  console.log(`\nSwitchyard bench · ${os.cpus().length} cores · load ${loadAverage()} · Node ${process.version} · embedded runtime`);
+  if (values.idle) console.log(`\n${await benchIdle(positive('idle-seconds'), say)}`);
+  if (values.load) console.log(`\n${await benchLoad({ rate: positive('rate'), seconds: positive('load-seconds') }, say)}`);
+  return true;
+}
+
 async function main() {
+  if (await runtimeMode()) return;
   if (!fs.existsSync(path.join(artifacts, 'getState.zip'))) {
     console.log(`No packaged artifacts in ${path.relative(PROJECT_ROOT, artifacts)}/: running npm run package:all first…`);
     execFileSync('npm', ['run', '--silent', 'package:all'], { stdio: 'inherit', cwd: PROJECT_ROOT });

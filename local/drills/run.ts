@@ -80,6 +80,32 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: n
   }
 }
 
+/**
+ * Both probes healthy, each region's record replicated to the other, and the seeded photo in the
+ * secondary: the steady start every drill and the load bench begin from.
+ */
+export async function steadyStart(rt: Runtime, token: string, photoId: string): Promise<void> {
+  await waitFor(
+    'both health probes to report healthy in both regions',
+    async () =>
+      (
+        await Promise.all(
+          rt.regions.map(async (r) => {
+            const res = await fetch(`${r.apiUrl}/health?deep=1`);
+            const body = (await res.json()) as { probe?: { peer?: { status?: string } } };
+            return res.status === 200 && body.probe?.peer?.status === 'healthy';
+          }),
+        )
+      ).every(Boolean),
+    30_000,
+  );
+  await waitFor(
+    'the photo in the secondary',
+    async () => (await fetch(`${rt.secondary.apiUrl}/photos/${photoId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
+    15_000,
+  );
+}
+
 /** The comment ids among `acked` that `region`'s comments table holds now. */
 async function presentIn(rt: Runtime, region: string, photoId: string, acked: readonly AckedWrite[]): Promise<Set<string>> {
   const table = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-comments'))?.TableName as string;
@@ -117,27 +143,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const token = await issueDevToken({ sub: 'drill-load', name: 'Drill load', ttlSeconds: 3600 });
     say('Seeding a photo and waiting for both regions to be healthy…');
     const photoId = await seedPhoto(rt, token);
-    // Both probes healthy, and each region's record replicated to the other: a steady start.
-    await waitFor(
-      'both health probes to report healthy in both regions',
-      async () =>
-        (
-          await Promise.all(
-            rt.regions.map(async (r) => {
-              const res = await fetch(`${r.apiUrl}/health?deep=1`);
-              const body = (await res.json()) as { probe?: { peer?: { status?: string } } };
-              return res.status === 200 && body.probe?.peer?.status === 'healthy';
-            }),
-          )
-        ).every(Boolean),
-      30_000,
-    );
-    await waitFor(
-      'the photo in the secondary',
-      async () =>
-        (await fetch(`${rt.secondary.apiUrl}/photos/${photoId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
-      15_000,
-    );
+    await steadyStart(rt, token, photoId);
 
     const rate = options.rate ?? defaultRate();
     say(`Load: ${rate} requests/s, 30 % writes${options.rate ? '' : ` (default for ${os.cpus().length} cores)`}`);

@@ -60,6 +60,8 @@ export interface DirectionStat {
   lastLagMs: number | null;
   maxLagMs: number | null;
   p50LagMs: number | null;
+  /** Of the last 1,024 deliveries. */
+  p99LagMs: number | null;
   /** Changes read from the source and not yet delivered or discarded. */
   pending: number;
   /** Of those, being written right now. */
@@ -372,6 +374,7 @@ export class ReplicationEngine<P> {
         lastLagMs: d.lag.last,
         maxLagMs: d.lag.max,
         p50LagMs: d.lag.p50,
+        p99LagMs: d.lag.p99,
         pending: d.queue.length,
         inFlight: d.busyKeys.size,
         applied: d.applied,

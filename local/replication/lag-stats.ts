@@ -32,6 +32,11 @@ export class LagWindow {
   get p50(): number | null {
     return percentile(this.samples, 50);
   }
+
+  /** 99th percentile of the window (nearest rank). */
+  get p99(): number | null {
+    return percentile(this.samples, 99);
+  }
 }
 
 /** Nearest-rank percentile (p in 0..100) of the values; null when there are none. */

@@ -3,7 +3,7 @@ import { LagWindow, percentile } from '../../../local/replication/lag-stats';
 describe('lag statistics', () => {
   it('reports nothing before the first sample', () => {
     const window = new LagWindow();
-    expect([window.last, window.max, window.p50]).toEqual([null, null, null]);
+    expect([window.last, window.max, window.p50, window.p99]).toEqual([null, null, null, null]);
   });
 
   it('tracks the last, the maximum and the median', () => {
@@ -29,6 +29,15 @@ describe('lag statistics', () => {
     // Assess
     expect(window.p50).toBe(20);
     expect(window.max).toBe(1000);
+  });
+
+  it('gives the 99th percentile of the window: one slow delivery in a hundred is the tail', () => {
+    const window = new LagWindow();
+    for (let i = 0; i < 99; i += 1) window.record(200);
+    window.record(5000);
+    expect(window.p99).toBe(200);
+    window.record(5000);
+    expect(window.p99).toBe(5000);
   });
 
   it('clamps negative lags (a change time rounded past the apply time) to zero', () => {
