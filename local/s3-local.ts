@@ -223,6 +223,20 @@ async function startAccessLayer(options: {
 }
 
 /**
+ * s3rver logs every request even when `silent`: koa-logger formats each line and counts every
+ * response body through a stream of its own, and winston formats each controller message before
+ * its silent transport drops it. Idle, the probes' S3 checks made that a tenth of the runtime's
+ * CPU (README, performance). Requests and answers are unchanged: only the logging goes.
+ */
+function quietS3rver(server: S3rverInstance): void {
+  const app = server as unknown as { middleware: Array<{ name?: string }>; context: { logger: unknown } };
+  const index = app.middleware.findIndex((fn) => fn.name === 'logger');
+  if (index >= 0) app.middleware.splice(index, 1);
+  const quiet = () => undefined;
+  app.context.logger = { error: quiet, warn: quiet, info: quiet, debug: quiet, log: quiet };
+}
+
+/**
  * Starts s3rver (a filesystem-backed S3 stand-in) with the given buckets, each with CORS so a
  * browser can PUT to presigned URLs, behind a layer that checks requests as S3 does (see
  * startAccessLayer). Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (see localS3Client).
@@ -243,6 +257,7 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
     vhostBuckets: false,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [cors] })),
   });
+  quietS3rver(server);
 
   const listeners = new Set<S3ObjectListener>();
   const emit = (event: S3ObjectEvent): void => {
