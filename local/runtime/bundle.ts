@@ -43,7 +43,7 @@ export async function bundleHandlers(handlers: string[], outDir: string): Promis
     // so SelfUnhealthy held the failover back): inconclusive; until a quiet machine says, the
     // drills run what they ran before (issue 17).
     outExtension: { '.js': '.mjs' },
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     logLevel: 'error',
     // CommonJS dependencies inside an ES module bundle still call require().
     banner: {
