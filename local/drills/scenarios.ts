@@ -149,6 +149,17 @@ export const SCENARIOS: Record<string, Scenario> = {
       const { faultAt, detectedAt } = await outageAndAutomaticFailover(ctx);
       await sleep(1000);
       const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
+      // The alarm stays in ALARM: nothing may start a second run, nor a failback by itself.
+      const failbacks = ctx.rt.regions
+        .flatMap((r) => ctx.rt.controlPlane.executions(r.region))
+        .filter((e) => runbookOfStateMachine(ctx.rt.stage, e.stateMachineArn) === 'failback');
+      const subjects = ctx.rt.controlPlane.snsMessages(ctx.secondary).map((m) => m.subject ?? '');
+      const told = {
+        alarm: subjects.some((subject) => subject.startsWith('ALARM') && subject.includes(regionDownAlarm(ctx.rt))),
+        // The best-effort fence lands in the quorum even with the primary gone: active -> fenced -> failover.
+        fence: subjects.some((subject) => subject.includes('active -> fenced')),
+        promotion: subjects.some((subject) => subject.includes('fenced -> failover')),
+      };
       return {
         faultAt,
         detectedAt,
@@ -156,6 +167,14 @@ export const SCENARIOS: Record<string, Scenario> = {
         invariants: [
           check('the alarm detected the outage', detectedAt !== null, detectedAt ? `${detectedAt - faultAt} ms after the cut` : 'no ALARM'),
           check('exactly one automatic failover', promoted === 1, `${promoted} transition(s) to failover`),
+          check('no failback started by itself', failbacks.length === 0, `${failbacks.length} failback run(s)`),
+          check(
+            'on-call was told: the alarm, the fence and the promotion',
+            told.alarm && told.fence && told.promotion,
+            Object.entries(told)
+              .map(([what, yes]) => `${what} ${yes ? 'sent' : 'MISSING'}`)
+              .join(', '),
+          ),
         ],
       };
     },

@@ -1,6 +1,8 @@
 // The health probe, the alarms and the automatic failover, on the embedded two-region runtime:
 // the probe runs every second, alarm periods are scaled to match (10 s on AWS → 1 s here), and
 // the alarm's EventBridge rule starts the real failover ASL. One fresh runtime per scenario.
+// The alarm that fires on a cut primary and its one automatic failover (with the notifications and
+// no failback) are the region-outage drill's invariants, which tests/e2e/drills.test.ts runs under load.
 import type { Runtime } from '../../local/runtime';
 import { eventually, RUNTIME_START_TIMEOUT, sleep, startTestRuntime } from '../support/runtime';
 
@@ -32,46 +34,6 @@ const stateIn = async (s: Scenario, region: string) =>
   (await (await fetch(`${s.rt.regions.find((r) => r.region === region)?.apiUrl}/state`)).json()) as { state: string; activeRegion: string };
 const everAlarmed = (s: Scenario, name: string) =>
   s.rt.controlPlane.events().some((e) => e.type === 'AlarmStateChange' && e.alarmName === name && e.state === 'ALARM');
-
-describe('automatic failover on the "primary down" alarm', () => {
-  let s: Scenario;
-  beforeAll(async () => {
-    s = await scenario();
-  }, RUNTIME_START_TIMEOUT);
-  afterAll(() => s?.rt.stop(), 60_000);
-
-  it('fires when the primary is cut and runs the failover exactly once', async () => {
-    s.rt.controlPlane.setParameter(s.secondary, KILL_SWITCH, 'enabled');
-    const cutAt = Date.now();
-    s.rt.chaos.cut(s.primary);
-
-    await eventually('the region-down alarm in the secondary', async () => alarmState(s, s.regionDown) === 'ALARM', 30_000);
-    const detectedMs = Date.now() - cutAt;
-    const state = await eventually(
-      'the secondary to serve',
-      async () => {
-        const view = await stateIn(s, s.secondary);
-        return view.state === 'failover' ? view : undefined;
-      },
-      60_000,
-    );
-    console.log(`primary cut → alarm in ${detectedMs} ms, failover complete in ${Date.now() - cutAt} ms (probe every 1 s, 3 of 3 periods)`);
-    expect(state.activeRegion).toBe(s.secondary);
-
-    // The alarm stays in ALARM; nothing starts a second run.
-    await sleep(4000);
-    const runs = machineRuns(s, 'failover');
-    expect(runs).toHaveLength(1);
-    expect(runs[0]?.status).toBe('SUCCEEDED');
-    expect(machineRuns(s, 'failback', s.primary)).toHaveLength(0);
-    // People are told: the alarm and the transition went to the stage's topic.
-    const subjects = s.rt.controlPlane.snsMessages(s.secondary).map((m) => m.subject ?? '');
-    expect(subjects.some((subject) => subject.startsWith('ALARM') && subject.includes(s.regionDown))).toBe(true);
-    // The best-effort fence lands in the quorum even with the primary gone: active -> fenced -> failover.
-    expect(subjects.some((subject) => subject.includes('active -> fenced'))).toBe(true);
-    expect(subjects.some((subject) => subject.includes('fenced -> failover'))).toBe(true);
-  });
-});
 
 describe('a flapping primary', () => {
   let s: Scenario;
