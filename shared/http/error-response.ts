@@ -45,7 +45,7 @@ export interface ErrorResponse {
   internal: boolean;
 }
 
-export const INTERNAL_ERROR_BODY: ErrorBody = { code: 'INTERNAL_ERROR', message: 'Internal server error' };
+const INTERNAL_ERROR_BODY: ErrorBody = { code: 'INTERNAL_ERROR', message: 'Internal server error' };
 
 // biome-ignore lint/suspicious/noExplicitAny: constructors of any signature; only `instanceof` is used.
 type ErrorClass<E extends Error> = abstract new (...args: any[]) => E;
