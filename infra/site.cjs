@@ -24,7 +24,7 @@ const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const stackOutputs = (region, stage, service) =>
   `aws cloudformation describe-stacks --region ${region} --stack-name ${service}-${stage} --query "Stacks[0].Outputs"`;
 
-/** The virtual-hosted origin of a region's photo bucket, as presigned URLs name it (shared/photos/s3-object-store.ts). */
+/** The virtual-hosted origin of a region's photo bucket, as presigned URLs name it (shared/photos/adapters/s3-object-store.ts). */
 const photosOrigin = (service, stage, region) =>
   `https://${service}-${stage}-photos-${region}-\${AWS::AccountId}.s3.${region}.amazonaws.com`;
 

@@ -1,6 +1,6 @@
+import { jsonBody, parseInput } from '../../shared/http/input';
+import { json, writeRoute } from '../../shared/http/routes';
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
-import { jsonBody, parseInput } from '../../shared/photos/edge';
-import { json, writeRoute } from '../../shared/photos/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
 import { clock, commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
 import { addComment } from './add-comment';

@@ -1,7 +1,8 @@
 import { IdempotencyKeyReused } from '../../shared/idempotency/errors';
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
+import type { CommentRecord, CommentStore } from '../../shared/photos/comment-model';
 import { PhotoNotFound } from '../../shared/photos/errors';
-import type { Actor, CommentRecord, CommentStore, WriteGatePort } from '../../shared/photos/model';
+import type { Actor, WriteGatePort } from '../../shared/photos/model';
 import { requestScopedId } from '../../shared/photos/request-ids';
 import { writeStampFor } from '../../shared/photos/write-stamp';
 import { type CommentView, toCommentView } from './views';

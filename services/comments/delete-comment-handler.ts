@@ -1,6 +1,6 @@
+import { parseInput } from '../../shared/http/input';
+import { noContent, writeRoute } from '../../shared/http/routes';
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
-import { parseInput } from '../../shared/photos/edge';
-import { noContent, writeRoute } from '../../shared/photos/routes';
 import { commentPathSchema } from '../../shared/photos/schemas';
 import { clock, commentStore, idempotentWrites, writeGate } from '../../shared/photos/wiring';
 import { deleteComment } from './delete-comment';

@@ -1,6 +1,7 @@
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
+import type { CommentStore } from '../../shared/photos/comment-model';
 import { CommentNotFound, NotOwner } from '../../shared/photos/errors';
-import type { Actor, CommentStore, WriteGatePort } from '../../shared/photos/model';
+import type { Actor, WriteGatePort } from '../../shared/photos/model';
 import { writeStampFor } from '../../shared/photos/write-stamp';
 
 export interface DeleteCommentDeps {

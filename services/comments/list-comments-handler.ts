@@ -1,5 +1,5 @@
-import { parseInput } from '../../shared/photos/edge';
-import { listJson, readRoute } from '../../shared/photos/routes';
+import { parseInput } from '../../shared/http/input';
+import { listJson, readRoute } from '../../shared/http/routes';
 import { listQuerySchema, photoPathSchema } from '../../shared/photos/schemas';
 import { commentStore, photoStore } from '../../shared/photos/wiring';
 import { listComments } from './list-comments';

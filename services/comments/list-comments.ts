@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import type { CommentListPosition, CommentStore } from '../../shared/photos/comment-model';
 import { decodeCursor, encodeCursor } from '../../shared/photos/cursor';
 import { PhotoNotFound } from '../../shared/photos/errors';
 import { ID_PATTERN } from '../../shared/photos/ids';
-import type { CommentListPosition, CommentStore, PhotoStore } from '../../shared/photos/model';
+import type { PhotoStore } from '../../shared/photos/model';
 import { type CommentView, toCommentView } from './views';
 
 const position = z.strictObject({ id: z.string().regex(ID_PATTERN) });

@@ -1,4 +1,4 @@
-import type { CommentRecord } from '../../shared/photos/model';
+import type { CommentRecord } from '../../shared/photos/comment-model';
 
 /** A comment as clients see it. `text` is plain text, returned exactly as stored: render it as text. */
 export interface CommentView {

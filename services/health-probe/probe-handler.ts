@@ -3,7 +3,7 @@
 // wall-clock period of its minute and one more (./schedule.ts); the embedded runtime fires it
 // every second and the handler runs one round.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logger } from '../../shared/powertools';
+import { lambdaEntry, logger } from '../../shared/powertools';
 import { runProbe } from './probe';
 import { roundTimes } from './schedule';
 import { createProbeDeps, loadProbeEnv, probeCadence } from './wiring';
@@ -26,7 +26,7 @@ async function round(): Promise<RoundSummary> {
   return summary;
 }
 
-export async function handler(): Promise<{ rounds: RoundSummary[] }> {
+export const handler = lambdaEntry(async (): Promise<{ rounds: RoundSummary[] }> => {
   const rounds: Array<Promise<RoundSummary>> = [];
   for (const at of roundTimes(Date.now(), cadence)) {
     // Timers may fire a little early: a round that started before its boundary would land in the previous period.
@@ -36,4 +36,4 @@ export async function handler(): Promise<{ rounds: RoundSummary[] }> {
     rounds.push(round());
   }
   return { rounds: await Promise.all(rounds) };
-}
+});

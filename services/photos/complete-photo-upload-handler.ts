@@ -1,6 +1,6 @@
+import { parseInput } from '../../shared/http/input';
+import { json, writeRoute } from '../../shared/http/routes';
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
-import { parseInput } from '../../shared/photos/edge';
-import { json, writeRoute } from '../../shared/photos/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
 import { clock, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
 import { completePhotoUpload } from './complete-photo-upload';

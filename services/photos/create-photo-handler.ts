@@ -1,6 +1,6 @@
+import { jsonBody, parseInput } from '../../shared/http/input';
+import { json, writeRoute } from '../../shared/http/routes';
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
-import { jsonBody, parseInput } from '../../shared/photos/edge';
-import { json, writeRoute } from '../../shared/photos/routes';
 import { clock, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
 import { createPhoto } from './create-photo';
 import { loadPhotoLimits } from './limits';

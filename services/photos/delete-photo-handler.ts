@@ -1,6 +1,6 @@
+import { parseInput } from '../../shared/http/input';
+import { noContent, writeRoute } from '../../shared/http/routes';
 import { idempotencyKeyFrom } from '../../shared/idempotency/idempotent-writes';
-import { parseInput } from '../../shared/photos/edge';
-import { noContent, writeRoute } from '../../shared/photos/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
 import { clock, commentStore, idempotentWrites, objectStore, photoStore, writeGate } from '../../shared/photos/wiring';
 import { deletePhoto } from './delete-photo';

@@ -1,14 +1,7 @@
 import type { IdempotentWrites } from '../../shared/idempotency/idempotent-writes';
+import type { CommentStore } from '../../shared/photos/comment-model';
 import { NotOwner, PhotoNotFound } from '../../shared/photos/errors';
-import {
-  type Actor,
-  type CommentStore,
-  type ObjectStore,
-  type PhotoStore,
-  photoKey,
-  uploadKey,
-  type WriteGatePort,
-} from '../../shared/photos/model';
+import { type Actor, type ObjectStore, type PhotoStore, photoKey, uploadKey, type WriteGatePort } from '../../shared/photos/model';
 import { writeStampFor } from '../../shared/photos/write-stamp';
 
 export interface DeletePhotoDeps {

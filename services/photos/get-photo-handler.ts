@@ -1,5 +1,5 @@
-import { parseInput } from '../../shared/photos/edge';
-import { json, readRoute } from '../../shared/photos/routes';
+import { parseInput } from '../../shared/http/input';
+import { json, readRoute } from '../../shared/http/routes';
 import { photoPathSchema } from '../../shared/photos/schemas';
 import { objectStore, photoStore } from '../../shared/photos/wiring';
 import { getPhoto } from './get-photo';

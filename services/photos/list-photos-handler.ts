@@ -1,5 +1,5 @@
-import { parseInput } from '../../shared/photos/edge';
-import { listJson, readRoute } from '../../shared/photos/routes';
+import { parseInput } from '../../shared/http/input';
+import { listJson, readRoute } from '../../shared/http/routes';
 import { listQuerySchema } from '../../shared/photos/schemas';
 import { photoStore } from '../../shared/photos/wiring';
 import { listPhotos } from './list-photos';

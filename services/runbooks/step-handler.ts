@@ -1,7 +1,9 @@
-// The one frame of every runbook Lambda (a Step Functions Task): log the step with the
-// execution it belongs to, run it, let its named error propagate (the state machine matches on
-// error.name). No middy: there is no HTTP to parse or serialise here.
-import { logger } from '../../shared/powertools';
+// The one frame of every runbook Lambda (a Step Functions Task): the Powertools frame of every
+// entry point (Lambda context in the logs, the handler's trace subsegment), then log the step with
+// the execution it belongs to, run it, let its named error propagate (the state machine matches on
+// error.name). There is no HTTP to parse or serialise here.
+import type { Context } from 'aws-lambda';
+import { lambdaEntry, logger } from '../../shared/powertools';
 
 interface StepEvent {
   run?: { executionName?: string; runbook?: string };
@@ -9,8 +11,8 @@ interface StepEvent {
   runbook?: string;
 }
 
-export function stepHandler<E, R>(step: string, body: (event: E) => Promise<R>): (event: E) => Promise<R> {
-  return async (event: E) => {
+export function stepHandler<E, R>(step: string, body: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
+  return lambdaEntry(async (event: E) => {
     const e = (event ?? {}) as StepEvent;
     logger.appendKeys({
       step,
@@ -25,5 +27,5 @@ export function stepHandler<E, R>(step: string, body: (event: E) => Promise<R>):
       logger.warn('Runbook step ended with an error', { errorName: (error as Error).name, errorMessage: (error as Error).message });
       throw error;
     }
-  };
+  });
 }

@@ -1,9 +1,8 @@
 // Adapter for GET /state (see get-state.ts).
 import { quorumStateStore } from '../../shared/app-state/wiring';
 import { loadAppEnv } from '../../shared/env';
-import { ifNoneMatchMatches } from '../../shared/http/conditional';
+import { conditionalJson } from '../../shared/http/conditional';
 import { httpHandler } from '../../shared/http/handler';
-import { jsonResponse, notModified } from '../../shared/http/responses';
 import { getState, stateEtag } from './get-state';
 
 const env = loadAppEnv();
@@ -20,7 +19,5 @@ const CACHE_CONTROL = 'no-cache, max-age=0';
 
 export const handler = httpHandler(async (event) => {
   const view = await getState(deps);
-  const headers = { ETag: stateEtag(view), 'Cache-Control': CACHE_CONTROL };
-  if (ifNoneMatchMatches(event.headers['if-none-match'], headers.ETag)) return notModified(headers);
-  return jsonResponse(200, view, headers);
+  return conditionalJson(event.headers['if-none-match'], view, { 'Cache-Control': CACHE_CONTROL }, stateEtag(view));
 });

@@ -1,7 +1,7 @@
 // Conditional requests (RFC 9110, section 13.1.2): If-None-Match uses the weak comparison, so
 // W/"x" matches "x", and "*" matches any current representation.
 import { createHash } from 'node:crypto';
-import { type HttpResult, notModified } from './responses';
+import { type HttpResult, jsonResponse, notModified } from './responses';
 
 const opaque = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
 
@@ -24,10 +24,18 @@ export function contentEtag(body: string): string {
   return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-/** 200 with the JSON body and its ETag, or 304 when If-None-Match already names it. */
-export function conditionalJson(ifNoneMatch: string | undefined, body: unknown, headers: Record<string, string> = {}): HttpResult {
-  const text = JSON.stringify(body);
-  const withTag = { ...headers, ETag: contentEtag(text) };
+/**
+ * 200 with the JSON body and its ETag, or a body-less 304 when If-None-Match already names it.
+ * The ETag is the representation's own version when it has one, else a tag over the bytes sent.
+ */
+export function conditionalJson(
+  ifNoneMatch: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+  etag?: string,
+): HttpResult {
+  const response = jsonResponse(200, body, headers);
+  const withTag = { ...headers, ETag: etag ?? contentEtag(response.body as string) };
   if (ifNoneMatchMatches(ifNoneMatch, withTag.ETag)) return notModified(withTag);
-  return { statusCode: 200, headers: { 'Content-Type': 'application/json', ...withTag }, body: text };
+  return { ...response, headers: { ...response.headers, ETag: withTag.ETag } };
 }

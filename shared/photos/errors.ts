@@ -1,21 +1,6 @@
-// Domain errors of the photos and comments services. Their HTTP status is attached at the
-// edge (./http-errors.ts); messages are written for clients and never carry internals.
-
-/** Input that fails validation. `issues` name the field and the rule, never echo the value. */
-export class InvalidInput extends Error {
-  override readonly name = 'InvalidInput';
-  constructor(readonly issues: string[]) {
-    super(`Invalid request: ${issues.join('; ')}`);
-  }
-}
-
-/** A write whose body is not declared as JSON (Content-Type). */
-export class UnsupportedMediaType extends Error {
-  override readonly name = 'UnsupportedMediaType';
-  constructor() {
-    super('Content-Type must be application/json');
-  }
-}
+// Domain errors of photos and comments. Their HTTP status is attached at the edge, in the one
+// error table (shared/http/error-response.ts); messages are written for clients and never
+// carry internals.
 
 export class InvalidCursor extends Error {
   override readonly name = 'InvalidCursor';

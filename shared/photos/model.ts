@@ -1,6 +1,7 @@
-// The photo and comment model shared by both services, and the narrow ports their use cases
-// need. Adapters (./dynamo-*.ts, ./s3-object-store.ts) implement them; use cases never import
-// the AWS SDK.
+// The photo model, what photos and comments share (pages, creations, the admitted state, the
+// actor), and the narrow ports their use cases need. Comments have their own file
+// (./comment-model.ts). Adapters (./adapters/) implement the ports; use cases never import the
+// AWS SDK; the composition root (./wiring.ts) puts the two together.
 import type { WriteStamp } from '../write-journal/model';
 
 export type { WriteStamp } from '../write-journal/model';
@@ -26,23 +27,9 @@ export interface PhotoRecord {
   listedAt?: string;
 }
 
-export interface CommentRecord {
-  id: string;
-  photoId: string;
-  authorId: string;
-  authorName?: string;
-  text: string;
-  createdAt: string;
-}
-
 /** Where a page of the photo list ended (the last photo returned). */
 export interface PhotoListPosition {
   listedAt: string;
-  id: string;
-}
-
-/** Where a page of a photo's comments ended (the last comment returned). */
-export interface CommentListPosition {
   id: string;
 }
 
@@ -80,15 +67,6 @@ export interface PhotoStore {
   /** Removes a pending photo (a rejected or abandoned upload), never a listed one. */
   discardPending(photoId: string, stamp: WriteStamp): Promise<void>;
   listReady(options: { limit: number; after?: PhotoListPosition }): Promise<Page<PhotoRecord, PhotoListPosition>>;
-}
-
-export interface CommentStore {
-  /** Stores the comment only if its photo is listed at that moment, and only if its id is new. */
-  addToListedPhoto(comment: CommentRecord, stamp: WriteStamp): Promise<Creation<CommentRecord> | { kind: 'photo-not-listed' }>;
-  removeOwned(photoId: string, commentId: string, authorId: string, stamp: WriteStamp): Promise<OwnedRemoval>;
-  list(photoId: string, options: { limit: number; after?: CommentListPosition }): Promise<Page<CommentRecord, CommentListPosition>>;
-  /** Removes every comment of a photo (after the photo itself is gone). */
-  removeAllOf(photoId: string, stamp: WriteStamp): Promise<void>;
 }
 
 export interface StoredObject {

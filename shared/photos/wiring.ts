@@ -8,10 +8,11 @@ import { dynamoDocumentClient, enforceWriteDeadline, usesLocalS3 } from '../aws-
 import { loadAppEnv, nonEmpty } from '../env';
 import { createDynamoIdempotentWrites } from '../idempotency/dynamo-idempotent-writes';
 import type { IdempotentWrites } from '../idempotency/idempotent-writes';
-import { DynamoCommentStore } from './dynamo-comment-store';
-import { DynamoPhotoStore } from './dynamo-photo-store';
-import type { CommentStore, ObjectStore, PhotoStore } from './model';
-import { S3ObjectStore } from './s3-object-store';
+import { DynamoCommentStore } from './adapters/dynamo-comment-store';
+import { DynamoPhotoStore } from './adapters/dynamo-photo-store';
+import { S3ObjectStore } from './adapters/s3-object-store';
+import type { CommentStore } from './comment-model';
+import type { ObjectStore, PhotoStore } from './model';
 
 const env = loadAppEnv({ PHOTOS_TABLE: nonEmpty, COMMENTS_TABLE: nonEmpty, IDEMPOTENCY_TABLE: nonEmpty, PHOTOS_BUCKET: nonEmpty });
 

@@ -137,11 +137,6 @@ export function tombstoneRecord(stamp: WriteStamp, item: ItemKey): Record<string
   return { ...tombstoneKey(item), ...tombstone, expiresAt: epochSeconds(stamp.at) + TOMBSTONE_RETENTION_SECONDS };
 }
 
-/** Journal entries, tombstones: never application data. */
-export function isBookkeeping(pk: unknown): boolean {
-  return typeof pk === 'string' && (pk.startsWith(JOURNAL_PREFIX) || pk.startsWith(TOMBSTONE_PREFIX));
-}
-
 /**
  * Is the version `held` (the writeId an item or tombstone carries, or null when there is
  * neither) the write `entry` made, or a later one? WriteIds are ULIDs, so later writes sort

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3_LOCAL_CREDENTIALS } from '../../../local/s3-local';
-import { photoItemKey } from '../../../shared/photos/dynamo-photo-store';
+import { photoItemKey } from '../../../shared/photos/adapters/dynamo-photo-store';
 import {
   type Answer,
   bucketOf,

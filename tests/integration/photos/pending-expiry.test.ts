@@ -1,7 +1,7 @@
 // A pending photo whose upload never completes must not stay forever: it carries the photo
 // table's TTL attribute (infra/resources/tables-primary.yml) until it is listed.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PENDING_RETENTION_SECONDS, photoItemKey } from '../../../shared/photos/dynamo-photo-store';
+import { PENDING_RETENTION_SECONDS, photoItemKey } from '../../../shared/photos/adapters/dynamo-photo-store';
 import { call, IMAGES, uploadPhoto, usePrimaryPhotoRoutes } from './harness';
 
 describe('pending photo expiry (real handlers, DynamoDB Local)', () => {

@@ -1,7 +1,8 @@
 import { WritesFenced, WrongRegion } from '../../../shared/app-state/errors';
 import { Unauthenticated } from '../../../shared/auth/errors';
-import { InvalidInput, NotOwner } from '../../../shared/photos/errors';
-import { type MetricsPort, measureWrite } from '../../../shared/photos/write-metrics';
+import { InvalidInput } from '../../../shared/http/input';
+import { type MetricsPort, measureWrite } from '../../../shared/http/write-metrics';
+import { NotOwner } from '../../../shared/photos/errors';
 
 function fakeMetrics() {
   const emitted: Array<{ name: string; unit: string; value: number; dimensions: Record<string, string> }> = [];

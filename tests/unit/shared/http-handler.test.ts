@@ -1,7 +1,9 @@
 import createHttpError from 'http-errors';
 import { IllegalTransition, StaleVersion, StateMismatch, WritesFenced, WrongRegion } from '../../../shared/app-state/errors';
 import { httpHandler } from '../../../shared/http/handler';
+import { BodyTooLarge, InvalidInput, UnsupportedMediaType } from '../../../shared/http/input';
 import { jsonResponse } from '../../../shared/http/responses';
+import { PhotoNotFound as DomainPhotoNotFound } from '../../../shared/photos/errors';
 import { logger } from '../../../shared/powertools';
 import { httpEvent, lambdaContext } from './http-event';
 
@@ -9,10 +11,10 @@ class PhotoNotFound extends Error {
   override readonly name = 'PhotoNotFound';
 }
 
-function throwing(error: unknown, options: Parameters<typeof httpHandler>[1] = {}) {
+function throwing(error: unknown) {
   return httpHandler(async () => {
     throw error;
-  }, options);
+  });
 }
 
 const invoke = (handler: ReturnType<typeof httpHandler>, event = httpEvent()) => handler(event, lambdaContext());
@@ -26,7 +28,7 @@ describe('HTTP handler stack', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('passes a handler result through, with CORS headers', async () => {
+  it('passes a handler result through, without CORS headers: the HTTP API answers CORS', async () => {
     // Prepare
     const handler = httpHandler(async () => jsonResponse(200, { hello: 'world' }));
 
@@ -36,7 +38,7 @@ describe('HTTP handler stack', () => {
     // Assess
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual({ hello: 'world' });
-    expect(result.headers).toMatchObject({ 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+    expect(result.headers).toEqual({ 'Content-Type': 'application/json' });
   });
 
   it('answers WritesFenced with 503, Retry-After and code WRITES_FENCED', async () => {
@@ -100,7 +102,7 @@ describe('HTTP handler stack', () => {
     expect(result.statusCode).toBe(500);
     expect(bodyOf(result)).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal server error' });
     expect(result.body).not.toMatch(/switchyard-dev|10\.0\.0|ResourceNotFound/);
-    expect(result.headers).toMatchObject({ 'Access-Control-Allow-Origin': '*' });
+    expect(result.headers).toEqual({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     expect(errorLog).toHaveBeenCalledWith('Request failed', internal);
   });
 
@@ -113,48 +115,26 @@ describe('HTTP handler stack', () => {
     expect(bodyOf(result)).toEqual({ code: 'BAD_GATEWAY', message: 'Bad Gateway' });
   });
 
-  it('lets a service map its own domain errors first', async () => {
-    // Prepare
-    const mapError = (error: unknown) =>
-      error instanceof PhotoNotFound ? createHttpError(404, 'No such photo', { code: 'PHOTO_NOT_FOUND' }) : error;
-
-    // Act
-    const mapped = await invoke(throwing(new PhotoNotFound('photo 123 missing'), { mapError }));
-    const unmapped = await invoke(throwing(new PhotoNotFound('photo 123 missing')));
+  it('maps the domain errors by class, whatever their name', async () => {
+    // Act: a class of the same name that is not the domain's PhotoNotFound, then the domain's.
+    const lookalike = await invoke(throwing(new PhotoNotFound('photo 123 missing')));
+    const domain = await invoke(throwing(new DomainPhotoNotFound()));
 
     // Assess
-    expect(mapped.statusCode).toBe(404);
-    expect(bodyOf(mapped)).toEqual({ code: 'PHOTO_NOT_FOUND', message: 'No such photo' });
-    expect(unmapped.statusCode).toBe(500);
+    expect(lookalike.statusCode).toBe(500);
+    expect(domain.statusCode).toBe(404);
+    expect(bodyOf(domain)).toEqual({ code: 'PHOTO_NOT_FOUND', message: 'No such photo' });
   });
 
-  it('parses a JSON body when asked, and answers malformed JSON and a wrong Content-Type with 4xx reasons', async () => {
-    // Prepare
-    const handler = httpHandler(async (event) => jsonResponse(200, { got: event.body }), { jsonBody: true });
-    const post = (headers: Record<string, string>, body: string) => httpEvent({ method: 'POST', path: '/photos', headers, body });
-
+  it('answers input errors with their 4xx reasons', async () => {
     // Act
-    const parsed = await invoke(handler, post({ 'Content-Type': 'application/json' }, '{"title":"x"}'));
-    const malformed = await invoke(handler, post({ 'Content-Type': 'application/json' }, '{"title":'));
-    const wrongType = await invoke(handler, post({ 'Content-Type': 'text/plain' }, 'hello'));
+    const invalid = await invoke(throwing(new InvalidInput(['body: not valid JSON'])));
+    const wrongType = await invoke(throwing(new UnsupportedMediaType()));
+    const tooLarge = await invoke(throwing(new BodyTooLarge()));
 
     // Assess
-    expect(bodyOf(parsed)).toEqual({ got: { title: 'x' } });
-    expect([malformed.statusCode, bodyOf(malformed).code]).toEqual([400, 'INVALID_JSON']);
-    expect(malformed.body).not.toContain('title');
+    expect([invalid.statusCode, bodyOf(invalid).code]).toEqual([400, 'VALIDATION']);
     expect([wrongType.statusCode, bodyOf(wrongType).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
-  });
-
-  it('answers only listed origins when CORS origins are given', async () => {
-    // Prepare
-    const handler = httpHandler(async () => jsonResponse(200, {}), { corsOrigins: ['https://app.example.test'] });
-
-    // Act
-    const listed = await invoke(handler, httpEvent({ headers: { origin: 'https://app.example.test' } }));
-    const other = await invoke(handler, httpEvent({ headers: { origin: 'https://evil.example.test' } }));
-
-    // Assess
-    expect(listed.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.test');
-    expect(other.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+    expect([tooLarge.statusCode, bodyOf(tooLarge).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
 });

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../write-journal/model';
-import type { Creation, OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore, WriteStamp } from './model';
+import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../../write-journal/model';
+import type { Creation, OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore, WriteStamp } from '../model';
 
 /*
  * PhotosTable layout:

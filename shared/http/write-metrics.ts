@@ -1,4 +1,4 @@
-import { refusalReason } from './http-errors';
+import { refusalReason } from './error-response';
 
 /** The slice of a Powertools Metrics instance used here (shared/powertools.ts provides the real one). */
 export interface MetricsPort {

@@ -1,11 +1,27 @@
 import type * as z from 'zod';
-import { InvalidInput, UnsupportedMediaType } from './errors';
 
 /**
- * HTTP-edge parsing shared by the photo and comment handlers: body, path and query become
- * typed commands or an InvalidInput whose messages name the field and the rule. Messages are
- * written here rather than taken from zod, so no part of the input is ever echoed back.
+ * Request parsing at the HTTP edge: body, path and query become typed commands or one of the
+ * errors below, whose messages name the field and the rule. Messages are written here rather
+ * than taken from zod, so no part of the input is ever echoed back. Their statuses are in the
+ * one error table (./error-response.ts).
  */
+
+/** Input that fails validation. `issues` name the field and the rule, never echo the value. */
+export class InvalidInput extends Error {
+  override readonly name = 'InvalidInput';
+  constructor(readonly issues: string[]) {
+    super(`Invalid request: ${issues.join('; ')}`);
+  }
+}
+
+/** A write whose body is not declared as JSON (Content-Type). */
+export class UnsupportedMediaType extends Error {
+  override readonly name = 'UnsupportedMediaType';
+  constructor() {
+    super('Content-Type must be application/json');
+  }
+}
 
 /** JSON bodies of these routes are small; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -18,12 +34,12 @@ export class BodyTooLarge extends Error {
 }
 
 interface EventBody {
-  body?: unknown;
+  body?: string | null;
   isBase64Encoded?: boolean;
   headers?: Record<string, string | undefined>;
 }
 
-// application/json, with or without parameters (charset); what @middy/http-json-body-parser accepts too.
+// application/json or a +json type, with or without parameters (charset).
 const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
 
 function contentTypeOf(headers: EventBody['headers']): string | undefined {
@@ -31,14 +47,13 @@ function contentTypeOf(headers: EventBody['headers']): string | undefined {
 }
 
 /**
- * The JSON body, whether a middleware parsed it already or it is still the raw string. A body
+ * The JSON body of the request (API Gateway passes it as a string, base64 when binary). A body
  * sent as anything but JSON (text/plain, a form, octet-stream, no Content-Type) is refused with
  * UnsupportedMediaType rather than parsed anyway.
  */
 export function jsonBody(event: EventBody): unknown {
   if (event.body === undefined || event.body === null || event.body === '') throw new InvalidInput(['body: a JSON object is required']);
   if (!JSON_MEDIA_TYPE.test(contentTypeOf(event.headers) ?? '')) throw new UnsupportedMediaType();
-  if (typeof event.body !== 'string') return event.body;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new BodyTooLarge();
   try {

@@ -1,7 +1,8 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../write-journal/model';
+import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../../write-journal/model';
+import type { CommentListPosition, CommentRecord, CommentStore } from '../comment-model';
+import type { Creation, OwnedRemoval, Page, WriteStamp } from '../model';
 import { cancellationCodes, photoItemKey } from './dynamo-photo-store';
-import type { CommentListPosition, CommentRecord, CommentStore, Creation, OwnedRemoval, Page, WriteStamp } from './model';
 
 /*
  * CommentsTable layout: pk = PHOTO#<photoId>, sk = COMMENT#<commentId>. Comment ids are ULIDs,

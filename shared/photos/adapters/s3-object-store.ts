@@ -8,8 +8,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { UploadChanged } from './errors';
-import type { ImageType, ObjectStore, PresignedRequest, StoredObject } from './model';
+import { UploadChanged } from '../errors';
+import type { ImageType, ObjectStore, PresignedRequest, StoredObject } from '../model';
 
 const status = (error: unknown): number | undefined => (error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined);
 

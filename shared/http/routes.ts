@@ -1,13 +1,12 @@
 // What every photo and comment route does at the edge, around its use case: require the
-// caller, count writes, attach statuses to domain errors (./http-errors.ts) and answer JSON.
+// caller, count writes and answer JSON. Errors get their statuses in ./error-response.ts.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { type Caller, callerFromEvent } from '../auth/caller';
-import { conditionalJson } from '../http/conditional';
-import { httpHandler } from '../http/handler';
-import { type HttpResult, jsonResponse } from '../http/responses';
 import { withInvocation } from '../idempotency/invocation';
 import { metrics } from '../powertools';
-import { toHttpError } from './http-errors';
+import { conditionalJson } from './conditional';
+import { httpHandler } from './handler';
+import { type HttpResult, jsonResponse } from './responses';
 import { measureWrite } from './write-metrics';
 
 export type RouteEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -22,17 +21,16 @@ export const noContent = (): HttpResult => ({ statusCode: 204, headers: NO_STORE
 
 /** A read route: any application state, any region; only a verified caller. */
 export function readRoute(run: (event: RouteEvent, caller: Caller) => Promise<HttpResult>) {
-  return httpHandler<RouteEvent>(async (event) => run(event, callerFromEvent(event)), { mapError: toHttpError });
+  return httpHandler<RouteEvent>(async (event) => run(event, callerFromEvent(event)));
 }
 
 /**
  * A write route: counted as accepted or refused by reason, with its latency. The body is parsed
- * by the route itself (shared/photos/edge.ts) so that malformed JSON is counted as a VALIDATION
- * refusal like any other bad input.
+ * by the route itself (./input.ts) so that malformed JSON is counted as a VALIDATION refusal
+ * like any other bad input.
  */
 export function writeRoute(operation: string, run: (event: RouteEvent, caller: Caller) => Promise<HttpResult>) {
-  return httpHandler<RouteEvent>(
-    (event, context) => withInvocation(context, () => measureWrite(metrics, operation, async () => run(event, callerFromEvent(event)))),
-    { mapError: toHttpError },
+  return httpHandler<RouteEvent>((event, context) =>
+    withInvocation(context, () => measureWrite(metrics, operation, async () => run(event, callerFromEvent(event)))),
   );
 }
