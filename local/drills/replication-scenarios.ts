@@ -7,6 +7,7 @@ import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { stepResultOf } from '../../services/runbooks/adapters/runbook-read-model';
 import { newId } from '../../shared/photos/ids';
 import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
+import { eventually } from '../eventually';
 import type { Runtime } from '../runtime';
 import { scaledFunctionEnv } from '../runtime/time-scale';
 import { postRetrying } from './client';
@@ -19,20 +20,6 @@ const check = (name: string, ok: boolean, detail: string): Invariant => ({ name,
 /** A runbook run that had to succeed, with its error and cause when it did not. */
 const succeeded = (name: string, run: { status?: string; error?: string; cause?: string }): Invariant =>
   check(name, run.status === 'SUCCEEDED', `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`);
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const tableNamed = (rt: Runtime, suffix: string): string => {
   const name = rt.primary.topology.tables.find((t) => t.TableName?.endsWith(suffix))?.TableName;
@@ -158,7 +145,7 @@ async function journalIn(rt: Runtime, region: string, sinceMs: number): Promise<
 
 /** Until the secondary's own probe says healthy (30 s at most). */
 async function secondaryHealthy(ctx: ScenarioContext): Promise<void> {
-  await until(
+  await eventually(
     'the secondary healthy by its probe',
     async () => {
       const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
@@ -184,7 +171,7 @@ async function plannedFailover(ctx: ScenarioContext, reason: string) {
 export async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
   const needed = Number(scaledFunctionEnv(loadStageConfig(ctx.rt.stage), ctx.rt.timeScale).RUNBOOK_PRIMARY_HEALTHY_SECONDS);
   ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);
-  await until(
+  await eventually(
     `${ctx.primary} healthy for ${needed} s`,
     async () => {
       const res = await fetch(`${ctx.rt.primary.apiUrl}/health?deep=1`).catch(() => null);
@@ -460,7 +447,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         mode: 'ungraceful',
       });
       ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
-      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      await eventually('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
       const retry = await postComment(ctx, ctx.rt.secondary.apiUrl, ctx.photoId, key, text);
       ctx.mark(`the client retried the same key in ${ctx.secondary}: ${retry.status} ${retry.body.id ?? retry.body.code ?? ''}`);
       ctx.rt.chaos.clearSlowReplication();
@@ -496,7 +483,11 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
     description: 'A comment stranded in the primary, its photo deleted in the secondary, failback: no orphan comment',
     async run(ctx) {
       const photoId = await createListedPhoto(ctx, 'to be deleted during the failover');
-      await until('the second photo in the secondary', async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined, 15_000);
+      await eventually(
+        'the second photo in the secondary',
+        async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined,
+        15_000,
+      );
       ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${photoId}`, extraMs: 8_000 });
       const stranded = await postComment(ctx, ctx.rt.primary.apiUrl, photoId, newId(new Date()), 'stranded on a photo about to go');
       const committed = (await commentsIn(ctx.rt, ctx.primary, photoId)).length > 0;
@@ -508,7 +499,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         mode: 'ungraceful',
       });
       ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
-      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      await eventually('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
       const deleted = await postRetrying(`${ctx.rt.secondary.apiUrl}/photos/${photoId}`, {
         method: 'DELETE',
         headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },

@@ -8,6 +8,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
+import { eventually } from '../eventually';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
 import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
@@ -72,14 +73,6 @@ export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   return photo.id;
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** The comment ids among `acked` that `region`'s comments table holds now. */
 async function presentIn(rt: Runtime, region: string, photoId: string, acked: readonly AckedWrite[]): Promise<Set<string>> {
   const table = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-comments'))?.TableName as string;
@@ -118,7 +111,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     say('Seeding a photo and waiting for both regions to be healthy…');
     const photoId = await seedPhoto(rt, token);
     // Both probes healthy, and each region's record replicated to the other: a steady start.
-    await waitFor(
+    await eventually(
       'both health probes to report healthy in both regions',
       async () =>
         (
@@ -132,7 +125,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         ).every(Boolean),
       30_000,
     );
-    await waitFor(
+    await eventually(
       'the photo in the secondary',
       async () =>
         (await fetch(`${rt.secondary.apiUrl}/photos/${photoId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,

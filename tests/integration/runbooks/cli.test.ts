@@ -7,8 +7,9 @@ import { EXIT, type Io, main } from '../../../scripts/runbook';
 import type { RunbookDeps } from '../../../services/runbooks/steps/ports';
 import { createRunbookDeps } from '../../../services/runbooks/wiring';
 import { loadDefinition, RUNBOOK_MACHINES, withFunctionArns } from '../../../state-machines/definitions';
+import { eventually } from '../../support/eventually';
 import { STEPS } from './support/run-machine';
-import { createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
@@ -118,10 +119,10 @@ describe('runbook CLI', () => {
       expect.stringContaining('active -> fenced'),
       expect.stringContaining('fenced -> failover'),
     ]);
-    await eventually(
-      () => w.state(PRIMARY),
-      (s) => s.version === 2,
-    );
+    await eventually(`state version 2 as ${PRIMARY} reads it`, async () => {
+      const s = await w.state(PRIMARY);
+      return s.version === 2 && s;
+    });
   });
 
   it('exits 1 with the named error when the run is refused', async () => {

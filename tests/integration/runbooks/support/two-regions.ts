@@ -349,13 +349,3 @@ export class World {
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   return new World(options).create();
 }
-
-/** Polls until `check` holds (replication is asynchronous). */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
