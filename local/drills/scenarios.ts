@@ -8,6 +8,7 @@ import { runbookOfStateMachine } from '../../state-machines/names';
 import { eventually } from '../eventually';
 import type { Runtime } from '../runtime';
 import { scaledFunctionEnv } from '../runtime/time-scale';
+import { plannedFailoverAsOnCall, probeSummary, toItsEnd } from './kit';
 import type { LoadGenerator } from './load';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
@@ -76,28 +77,6 @@ async function transitionsTo(rt: Runtime, region: string, to: string): Promise<n
   return (await runbookRecords(rt, region).auditTrail()).filter((i) => i.to === to).length;
 }
 
-/**
- * A planned failover as on-call runs it: a refusal because the secondary's probe saw it unhealthy
- * is retried once the probe says healthy again (at most twice). Each refusal stays in the figures.
- */
-async function plannedFailoverAsOnCall(ctx: ScenarioContext, reason: string) {
-  let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
-  for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
-    ctx.mark(`failover refused (${await probeSummary(ctx.rt, ctx.secondary)}): on-call waits for a healthy probe`);
-    await eventually(
-      'the secondary healthy by its probe',
-      async () => (await probeSummary(ctx.rt, ctx.secondary)).endsWith('healthy'),
-      30_000,
-    );
-    run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
-      reason: `${reason} (again, the secondary is healthy)`,
-      requestedBy: 'oncall:drill',
-      mode: 'planned',
-    });
-  }
-  return run;
-}
-
 async function serving(ctx: ScenarioContext, state: string, timeoutMs: number): Promise<void> {
   await eventually(`the application to be ${state}`, () => ctx.load.current?.state === state, timeoutMs);
 }
@@ -118,7 +97,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'On-call runs a planned failover to the secondary under load',
     async run(ctx) {
       const faultAt = ctx.mark(`failover requested (${await probeSummary(ctx.rt, ctx.secondary)})`);
-      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover');
+      const { value: run } = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover', toItsEnd(ctx.rt, ctx.secondary));
       ctx.mark(`failover ${run.status?.toLowerCase()}`);
       return {
         faultAt,
@@ -389,7 +368,11 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.witnessDown();
       await sleep(ctx.short ? 2000 : 4000);
       const during = ackedBy(ctx, ctx.primary, faultAt).length;
-      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover with the witness down');
+      const { value: run } = await plannedFailoverAsOnCall(
+        ctx,
+        'Game day: planned failover with the witness down',
+        toItsEnd(ctx.rt, ctx.secondary),
+      );
       ctx.mark(`failover ${String(run.status).toLowerCase()}`);
       await sleep(2000);
       ctx.rt.chaos.witnessUp();
@@ -673,15 +656,6 @@ async function runReportError(rt: Runtime, region: string, executionArn: string 
   const error = Item?.error as { message?: string } | undefined;
   const health = { Item: await records.healthRecord(region) };
   return `${error?.message ?? String(Item?.summary ?? 'no report')} [probe record: ${JSON.stringify({ ...health.Item, checks: undefined })}]`;
-}
-
-/** What a region's probe last recorded, as GET /health?deep=1 shows it: for the drill's timeline. */
-async function probeSummary(rt: Runtime, region: string): Promise<string> {
-  const api = rt.regions.find((r) => r.region === region)?.apiUrl;
-  const res = await fetch(`${api}/health?deep=1`).catch(() => null);
-  const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string; detail?: string } } } | null;
-  const self = body?.probe?.self;
-  return self ? `${region} probe: ${self.status}${self.status === 'healthy' ? '' : `, ${self.detail}`}` : `${region} probe: no answer`;
 }
 
 // Unordered replication and exactly-once writes (issue 14): ./replication-scenarios.ts.
