@@ -34,7 +34,11 @@ beforeAll(async () => {
         definition: withFunctionArns(loadDefinition(machine), (id) => `arn:aws:lambda:${region}:${ACCOUNT}:function:switchyard-dev-${id}`),
       })),
     ),
-    parameters: [PRIMARY, SECONDARY].map((region) => ({ region, name: '/switchyard/test/max-replication-lag-seconds', value: '5' })),
+    parameters: [PRIMARY, SECONDARY].map((region) => ({
+      region,
+      name: `${w.env(region).SSM_PREFIX}/max-replication-lag-seconds`,
+      value: '5',
+    })),
     invokeFunction: async (region, functionArn, payload) => {
       const logicalId = functionArn.split(':function:switchyard-dev-')[1] ?? '';
       const step = STEPS[logicalId];
