@@ -26,11 +26,19 @@ export interface StateMachineSpec {
 
 export interface ExecutionsDeps {
   accountId: string;
-  invokeFunction(region: string, functionArn: string, payload: unknown): Promise<unknown>;
+  invokeFunction(region: string, functionArn: string, payload: unknown, task: TaskCall): Promise<unknown>;
   publishToTopic(region: string, topicArn: string, message: string, subject?: string): string;
   /** Local seconds per AWS second for Wait states with fixed Seconds and for Retry intervals. */
   waitTimeScale: number;
+  /** Milliseconds a Wait state of this name lasts, whatever its Seconds or path says (tests only; the runtime sets none). */
+  waitOverridesMs?: Record<string, number>;
   onExecutionStarted(execution: { region: string; executionArn: string; stateMachineArn: string; name: string; input: string }): void;
+}
+
+/** Which Task state of which execution calls a function. */
+export interface TaskCall {
+  state: string;
+  executionArn: string;
 }
 
 type TaskKind = 'lambda' | 'lambda:invoke' | 'sns:publish';
@@ -93,7 +101,7 @@ function integrationOf(kind: TaskKind): { resourceType: string; resource: string
 }
 
 /** Checks a definition once, up front, for what aws-local-stepfunctions would run wrongly or not at all. */
-function compile(spec: StateMachineSpec, waitTimeScale: number): Machine {
+function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs: Record<string, number> = {}): Machine {
   const fail = (why: string): never => {
     throw new UnsupportedDefinition(`State machine ${spec.name} (${spec.region}): ${why}`);
   };
@@ -117,6 +125,8 @@ function compile(spec: StateMachineSpec, waitTimeScale: number): Machine {
     if (waitTimeScale !== 1 && Array.isArray(state.Retry))
       retryIntervalOverrides[name] = state.Retry.map((r: { IntervalSeconds?: number }) => (r.IntervalSeconds ?? 1) * 1000 * waitTimeScale);
   }
+  for (const [name, state] of statesOf(definition))
+    if (state.Type === 'Wait' && name in waitOverridesMs) waitTimeOverrides[name] = waitOverridesMs[name] as number;
   let engine: StateMachine;
   try {
     engine = new StateMachine(definition as unknown as StateMachineDefinition);
@@ -139,7 +149,7 @@ function lambdaError(thrown: unknown): Error {
 /** Step Functions executions of every region, run in-process by aws-local-stepfunctions. */
 export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps) {
   const roleArn = `arn:aws:iam::${deps.accountId}:role/local-states-execution`;
-  const machines = new Map(specs.map((spec) => [`${spec.region} ${spec.arn}`, compile(spec, deps.waitTimeScale)]));
+  const machines = new Map(specs.map((spec) => [`${spec.region} ${spec.arn}`, compile(spec, deps.waitTimeScale, deps.waitOverridesMs)]));
   const executions = new Map<string, Execution>();
 
   const machineFor = (region: string, arn: string): Machine => {
@@ -163,7 +173,13 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
     execution.history.push({ timestamp: Date.now() / 1000, type, id, previousEventId: id - 1, ...details });
   };
 
-  async function runTask(execution: Execution, task: { kind: TaskKind; resource: string }, input: JsonValue): Promise<JsonValue> {
+  async function runTask(
+    execution: Execution,
+    state: string,
+    task: { kind: TaskKind; resource: string },
+    input: JsonValue,
+  ): Promise<JsonValue> {
+    const call: TaskCall = { state, executionArn: execution.arn };
     // Let the history take in this state's TaskStateEntered before the task's own events.
     await nextTurn();
     const region = execution.machine.spec.region;
@@ -181,12 +197,12 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
     }
     try {
       let output: unknown;
-      if (task.kind === 'lambda') output = (await deps.invokeFunction(region, task.resource, input)) ?? null;
+      if (task.kind === 'lambda') output = (await deps.invokeFunction(region, task.resource, input, call)) ?? null;
       else if (task.kind === 'lambda:invoke') {
         if (typeof fields.FunctionName !== 'string')
           throw Object.assign(new Error('lambda:invoke needs Parameters.FunctionName'), { name: 'States.Runtime' });
         // AWS wraps what the function returned in Payload for the lambda:invoke integration.
-        const payload = (await deps.invokeFunction(region, fields.FunctionName, fields.Payload ?? {})) ?? null;
+        const payload = (await deps.invokeFunction(region, fields.FunctionName, fields.Payload ?? {}, call)) ?? null;
         output = { ExecutedVersion: '$LATEST', Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 }, StatusCode: 200 };
       } else {
         const message = typeof fields.Message === 'string' ? fields.Message : JSON.stringify(fields.Message ?? null);
@@ -324,7 +340,7 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
     deps.onExecutionStarted({ region, executionArn: arn, stateMachineArn, name: executionName, input: inputText });
     const overrides: Overrides = {
       taskResourceLocalHandlers: Object.fromEntries(
-        Object.entries(machine.tasks).map(([state, task]) => [state, (i: JsonValue) => runTask(execution, task, i)]),
+        Object.entries(machine.tasks).map(([state, task]) => [state, (i: JsonValue) => runTask(execution, state, task, i)]),
       ),
       waitTimeOverrides: machine.waitTimeOverrides,
       retryIntervalOverrides: machine.retryIntervalOverrides,

@@ -1,7 +1,7 @@
 import { createCloudWatch } from './cloudwatch';
 import { UnsupportedDefinition } from './errors';
 import { createEventBus } from './event-bus';
-import { createExecutions } from './executions';
+import { createExecutions, type TaskCall } from './executions';
 import { startHttpServer } from './http-server';
 import type { SnsMessage } from './sns';
 import { createTopics } from './sns';
@@ -13,7 +13,7 @@ export interface ControlPlaneOptions {
   port?: number;
   accountId?: string;
   /** Runs one Task state's Lambda: the runtime will wire this to the region worker. */
-  invokeFunction(region: string, functionArn: string, payload: unknown): Promise<unknown>;
+  invokeFunction(region: string, functionArn: string, payload: unknown, task: TaskCall): Promise<unknown>;
   stateMachines: Array<{ region: string; name: string; arn: string; definition: object }>;
   alarms: Array<{ region: string; kind: 'metric' | 'composite'; properties: Record<string, unknown> }>;
   rules: Array<{
@@ -34,6 +34,8 @@ export interface ControlPlaneOptions {
   isRegionDown?(region: string): boolean;
   /** Local seconds per AWS second for Wait states with fixed Seconds and Retry intervals. Default: timeScale. */
   waitTimeScale?: number;
+  /** Milliseconds a Wait state of this name lasts, whatever its Seconds or path says: for tests only, the runtime sets none. */
+  waitOverridesMs?: Record<string, number>;
   log?(line: string): void;
 }
 
@@ -76,6 +78,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     invokeFunction: options.invokeFunction,
     publishToTopic: (region, topicArn, message, subject) => topics.publish(region, topicArn, message, subject),
     waitTimeScale: options.waitTimeScale ?? timeScale,
+    ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     onExecutionStarted: (started) => events.push({ type: 'ExecutionStarted', at: new Date().toISOString(), ...started }),
   });
   const bus = createEventBus({

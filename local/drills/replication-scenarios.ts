@@ -7,11 +7,13 @@ import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { stepResultOf } from '../../services/runbooks/adapters/runbook-read-model';
 import { newId } from '../../shared/photos/ids';
 import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
+import { eventually } from '../eventually';
 import type { Runtime } from '../runtime';
 import { scaledFunctionEnv } from '../runtime/time-scale';
 import { postRetrying } from './client';
+import { plannedFailoverAsOnCall, probeOf, toItsEnd } from './kit';
 import type { Invariant } from './report';
-import { documentClient, historyOf, runbookReport, runRunbook, startRunbook, waitForExecution, waitForLockRelease } from './runbooks';
+import { documentClient, historyOf, runbookReport, runRunbook, waitForExecution } from './runbooks';
 import type { Scenario, ScenarioContext } from './scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,20 +21,6 @@ const check = (name: string, ok: boolean, detail: string): Invariant => ({ name,
 /** A runbook run that had to succeed, with its error and cause when it did not. */
 const succeeded = (name: string, run: { status?: string; error?: string; cause?: string }): Invariant =>
   check(name, run.status === 'SUCCEEDED', `${run.status}${run.error ? ` ${run.error}: ${run.cause}` : ''}`);
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const tableNamed = (rt: Runtime, suffix: string): string => {
   const name = rt.primary.topology.tables.find((t) => t.TableName?.endsWith(suffix))?.TableName;
@@ -156,40 +144,14 @@ async function journalIn(rt: Runtime, region: string, sinceMs: number): Promise<
   return found;
 }
 
-/** Until the secondary's own probe says healthy (30 s at most). */
-async function secondaryHealthy(ctx: ScenarioContext): Promise<void> {
-  await until(
-    'the secondary healthy by its probe',
-    async () => {
-      const res = await fetch(`${ctx.rt.secondary.apiUrl}/health?deep=1`).catch(() => null);
-      const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string } } } | null;
-      return body?.probe?.self?.status === 'healthy';
-    },
-    30_000,
-  ).catch(() => undefined);
-}
-
-/** A planned failover as on-call runs it: a refusal for an unhealthy probe is retried once it is healthy (twice at most). */
-async function plannedFailover(ctx: ScenarioContext, reason: string) {
-  let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
-  for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
-    ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
-    await secondaryHealthy(ctx);
-    run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
-  }
-  return run;
-}
-
 /** The primary healthy for the failback's period by its own probe (scaled like the runtime scales it). */
 export async function primaryHealthyForFailback(ctx: ScenarioContext): Promise<void> {
   const needed = Number(scaledFunctionEnv(loadStageConfig(ctx.rt.stage), ctx.rt.timeScale).RUNBOOK_PRIMARY_HEALTHY_SECONDS);
   ctx.progress(`waiting for ${ctx.primary} to be healthy for ${needed} s (failback precondition)…`);
-  await until(
+  await eventually(
     `${ctx.primary} healthy for ${needed} s`,
     async () => {
-      const res = await fetch(`${ctx.rt.primary.apiUrl}/health?deep=1`).catch(() => null);
-      const body = (await res?.json().catch(() => null)) as { probe?: { self?: { healthySince?: string | null } } } | null;
-      const since = body?.probe?.self?.healthySince;
+      const since = (await probeOf(ctx.rt, ctx.primary))?.healthySince;
       return since ? Date.now() - Date.parse(since) >= (needed + 1) * 1000 : false;
     },
     needed * 1000 + 150_000,
@@ -322,7 +284,11 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       ctx.mark(`the drill photo’s comments (one partition) replicate ${HOT_PARTITION_LAG_MS / 1000} s late; markers and the rest do not`);
       await sleep(ctx.short ? 1500 : 3000);
       const faultAt = ctx.mark('planned failover requested');
-      const run = await plannedFailover(ctx, 'Game day: planned failover with a hot partition');
+      const { value: run } = await plannedFailoverAsOnCall(
+        ctx,
+        'Game day: planned failover with a hot partition',
+        toItsEnd(ctx.rt, ctx.secondary),
+      );
       ctx.mark(`failover ${String(run.status).toLowerCase()}${run.error ? ` (${run.error})` : ''}`);
       if (run.status === 'SUCCEEDED') {
         // Whatever the old primary still held and did not replicate is gone with it.
@@ -364,24 +330,13 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       const completions: Array<{ sentAt: number; answeredAt: number; status: number; code: string }> = [];
       const sent: Promise<void>[] = [];
       let drainUntil: number | null | undefined;
-      let executionArn = '';
-      const fenced = (async () => {
-        for (let attempt = 1; ; attempt += 1) {
-          await waitForLockRelease(ctx.rt);
-          executionArn = await startRunbook(ctx.rt, 'failover', ctx.secondary, {
-            reason: 'Game day: planned failover with slow writes in the primary',
-            requestedBy: 'oncall:drill',
-            mode: 'planned',
-          });
-          const at = await drainEndOf(ctx.rt, ctx.secondary, executionArn, 60_000);
-          const refused = at === null ? await waitForExecution(ctx.rt, ctx.secondary, executionArn) : null;
-          // As on-call does: a refusal for a secondary whose probe timed out is retried once it is healthy.
-          if (refused?.error !== 'TargetRegionUnhealthy' || attempt >= 3) return at;
-          ctx.mark('failover refused (secondary probe unhealthy): on-call waits for a healthy probe');
-          await secondaryHealthy(ctx);
-        }
-      })().then((at) => {
-        drainUntil = at;
+      const fenced = plannedFailoverAsOnCall(ctx, 'Game day: planned failover with slow writes in the primary', async (arn) => {
+        // The drain's end as soon as the fence step has computed it; a run refused before it fenced is watched to its end.
+        const at = await drainEndOf(ctx.rt, ctx.secondary, arn, 60_000);
+        return { value: at, ended: at === null ? await waitForExecution(ctx.rt, ctx.secondary, arn) : null };
+      }).then((run) => {
+        drainUntil = run.value;
+        return run;
       });
       let next = 0;
       while (drainUntil === undefined) {
@@ -395,7 +350,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       }
       // Sent at the drain's end; DynamoDB is not slowed, so this is what had committed by then.
       const atDrainEnd = drainUntil ? await journalIn(ctx.rt, ctx.primary, since) : null;
-      const run = await waitForExecution(ctx.rt, ctx.secondary, executionArn);
+      const run = await waitForExecution(ctx.rt, ctx.secondary, (await fenced).executionArn);
       ctx.mark(`failover ${String(run.status).toLowerCase()}${run.error ? ` (${run.error})` : ''}`);
       await Promise.all(sent);
       // A function runs 10 s at most: every completion admitted before the fence has ended by now.
@@ -460,7 +415,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         mode: 'ungraceful',
       });
       ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
-      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      await eventually('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
       const retry = await postComment(ctx, ctx.rt.secondary.apiUrl, ctx.photoId, key, text);
       ctx.mark(`the client retried the same key in ${ctx.secondary}: ${retry.status} ${retry.body.id ?? retry.body.code ?? ''}`);
       ctx.rt.chaos.clearSlowReplication();
@@ -496,7 +451,11 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
     description: 'A comment stranded in the primary, its photo deleted in the secondary, failback: no orphan comment',
     async run(ctx) {
       const photoId = await createListedPhoto(ctx, 'to be deleted during the failover');
-      await until('the second photo in the secondary', async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined, 15_000);
+      await eventually(
+        'the second photo in the secondary',
+        async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined,
+        15_000,
+      );
       ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${photoId}`, extraMs: 8_000 });
       const stranded = await postComment(ctx, ctx.rt.primary.apiUrl, photoId, newId(new Date()), 'stranded on a photo about to go');
       const committed = (await commentsIn(ctx.rt, ctx.primary, photoId)).length > 0;
@@ -508,7 +467,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         mode: 'ungraceful',
       });
       ctx.mark(`ungraceful failover ${String(failover.status).toLowerCase()}`);
-      await until('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
+      await eventually('the secondary to take writes', () => ctx.load.current?.state === 'failover', 30_000).catch(() => undefined);
       const deleted = await postRetrying(`${ctx.rt.secondary.apiUrl}/photos/${photoId}`, {
         method: 'DELETE',
         headers: { ...auth(ctx), 'idempotency-key': newId(new Date()) },
@@ -561,7 +520,11 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
     description: 'Failover and failback with small tables, then with 100,000+ items seeded: Promote and Reconcile take about as long',
     async run(ctx) {
       const cycle = async (label: string) => {
-        const failover = await plannedFailover(ctx, `Game day: planned failover, ${label}`);
+        const { value: failover } = await plannedFailoverAsOnCall(
+          ctx,
+          `Game day: planned failover, ${label}`,
+          toItsEnd(ctx.rt, ctx.secondary),
+        );
         ctx.mark(`failover (${label}) ${String(failover.status).toLowerCase()}`);
         await primaryHealthyForFailback(ctx);
         const { run } = await failback(ctx, `Game day: failback, ${label}`);

@@ -8,6 +8,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { issueDevToken } from '../../shared/auth/dev-identity';
 import type { RegionConfig } from '../../web/src/state';
+import { eventually } from '../eventually';
 import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
 import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
@@ -72,20 +73,12 @@ export async function seedPhoto(rt: Runtime, token: string): Promise<string> {
   return photo.id;
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /**
  * Both probes healthy, each region's record replicated to the other, and the seeded photo in the
  * secondary: the steady start every drill and the load bench begin from.
  */
 export async function steadyStart(rt: Runtime, token: string, photoId: string): Promise<void> {
-  await waitFor(
+  await eventually(
     'both health probes to report healthy in both regions',
     async () =>
       (
@@ -99,7 +92,7 @@ export async function steadyStart(rt: Runtime, token: string, photoId: string): 
       ).every(Boolean),
     30_000,
   );
-  await waitFor(
+  await eventually(
     'the photo in the secondary',
     async () => (await fetch(`${rt.secondary.apiUrl}/photos/${photoId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
     15_000,

@@ -5,8 +5,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { appStateKey } from '../../shared/app-state/store';
 import { runbookOfStateMachine } from '../../state-machines/names';
+import { eventually } from '../eventually';
 import type { Runtime } from '../runtime';
 import { scaledFunctionEnv } from '../runtime/time-scale';
+import { plannedFailoverAsOnCall, probeSummary, toItsEnd } from './kit';
 import type { LoadGenerator } from './load';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import type { Invariant } from './report';
@@ -57,20 +59,6 @@ export interface Scenario {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 const KILL_SWITCH = (rt: Runtime) => `/switchyard/${rt.stage}/auto-failover`;
 const regionDownAlarm = (rt: Runtime) => `switchyard-${rt.stage}-region-down-${rt.primary.region}`;
 
@@ -89,26 +77,8 @@ async function transitionsTo(rt: Runtime, region: string, to: string): Promise<n
   return (await runbookRecords(rt, region).auditTrail()).filter((i) => i.to === to).length;
 }
 
-/**
- * A planned failover as on-call runs it: a refusal because the secondary's probe saw it unhealthy
- * is retried once the probe says healthy again (at most twice). Each refusal stays in the figures.
- */
-async function plannedFailoverAsOnCall(ctx: ScenarioContext, reason: string) {
-  let run = await runRunbook(ctx.rt, 'failover', ctx.secondary, { reason, requestedBy: 'oncall:drill', mode: 'planned' });
-  for (let retry = 0; retry < 2 && run.error === 'TargetRegionUnhealthy'; retry += 1) {
-    ctx.mark(`failover refused (${await probeSummary(ctx.rt, ctx.secondary)}): on-call waits for a healthy probe`);
-    await until('the secondary healthy by its probe', async () => (await probeSummary(ctx.rt, ctx.secondary)).endsWith('healthy'), 30_000);
-    run = await runRunbook(ctx.rt, 'failover', ctx.secondary, {
-      reason: `${reason} (again, the secondary is healthy)`,
-      requestedBy: 'oncall:drill',
-      mode: 'planned',
-    });
-  }
-  return run;
-}
-
 async function serving(ctx: ScenarioContext, state: string, timeoutMs: number): Promise<void> {
-  await until(`the application to be ${state}`, () => ctx.load.current?.state === state, timeoutMs);
+  await eventually(`the application to be ${state}`, () => ctx.load.current?.state === state, timeoutMs);
 }
 
 const check = (name: string, ok: boolean, detail: string): Invariant => ({ name, ok, detail });
@@ -127,7 +97,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'On-call runs a planned failover to the secondary under load',
     async run(ctx) {
       const faultAt = ctx.mark(`failover requested (${await probeSummary(ctx.rt, ctx.secondary)})`);
-      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover');
+      const { value: run } = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover', toItsEnd(ctx.rt, ctx.secondary));
       ctx.mark(`failover ${run.status?.toLowerCase()}`);
       return {
         faultAt,
@@ -206,7 +176,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.healLink();
       ctx.mark('link healed');
       // On-call waits for replication to catch up before deciding (RUNBOOK.md, gate timeout).
-      await until('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
+      await eventually('replication to catch up', () => ctx.rt.replicator.stats().every((st) => st.pending === 0), 60_000);
       ctx.mark('replication caught up');
       if (primaryView?.state === 'fenced') {
         const lifted = await runRunbook(ctx.rt, 'fence', ctx.primary, {
@@ -303,7 +273,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.controlPlane.setParameter(ctx.secondary, KILL_SWITCH(ctx.rt), 'enabled');
       const faultAt = ctx.mark(`${ctx.primary} cut`);
       ctx.rt.chaos.cut(ctx.primary);
-      const detectedAt = await until('the region-down alarm', () => alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt), 45_000);
+      const detectedAt = await eventually('the region-down alarm', () => alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt), 45_000);
       ctx.mark('alarm + on-call');
       const manual = await startRunbook(ctx.rt, 'failover', ctx.secondary, {
         reason: 'Game day: on-call fails over too',
@@ -311,7 +281,7 @@ export const SCENARIOS: Record<string, Scenario> = {
         mode: 'ungraceful',
       });
       await waitForExecution(ctx.rt, ctx.secondary, manual);
-      await until(
+      await eventually(
         'every failover run to end',
         () => runsOf(ctx.rt, ctx.secondary, 'failover').every((e) => e.status !== 'RUNNING'),
         60_000,
@@ -342,7 +312,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.partition(ctx.primary);
       await serving(ctx, 'failover', 45_000);
       ctx.mark(`${ctx.secondary} serving`);
-      await until('the secondary to acknowledge writes', () => ackedBy(ctx, ctx.secondary, faultAt).length > 3, 30_000);
+      await eventually('the secondary to acknowledge writes', () => ackedBy(ctx, ctx.secondary, faultAt).length > 3, 30_000);
       ctx.mark(`${ctx.secondary} acknowledges writes`);
       await sleep(ctx.short ? 1000 : 3000);
       const handover = handoverLine(ctx, ctx.primary, ctx.secondary, faultAt);
@@ -350,7 +320,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.healPartition(ctx.primary);
       ctx.mark(`${ctx.primary} healed`);
       // What the primary acknowledged before its lease ended reaches the secondary once replication resumes.
-      await until('replication to deliver what was queued', () => caughtUp(ctx.rt), 120_000);
+      await eventually('replication to deliver what was queued', () => caughtUp(ctx.rt), 120_000);
       ctx.mark('replication caught up');
       const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
       const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
@@ -388,7 +358,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       const alarm = alarmFiredAt(ctx.rt, regionDownAlarm(ctx.rt), faultAt);
       ctx.rt.chaos.healPartitionLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
+      await eventually('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const runs = runsOf(ctx.rt, ctx.secondary, 'failover').filter((e) => Date.parse(e.startDate) >= faultAt);
       const promoted = await transitionsTo(ctx.rt, ctx.secondary, 'failover');
       return {
@@ -417,7 +387,11 @@ export const SCENARIOS: Record<string, Scenario> = {
       ctx.rt.chaos.witnessDown();
       await sleep(ctx.short ? 2000 : 4000);
       const during = ackedBy(ctx, ctx.primary, faultAt).length;
-      const run = await plannedFailoverAsOnCall(ctx, 'Game day: planned failover with the witness down');
+      const { value: run } = await plannedFailoverAsOnCall(
+        ctx,
+        'Game day: planned failover with the witness down',
+        toItsEnd(ctx.rt, ctx.secondary),
+      );
       ctx.mark(`failover ${String(run.status).toLowerCase()}`);
       await sleep(2000);
       ctx.rt.chaos.witnessUp();
@@ -447,11 +421,11 @@ export const SCENARIOS: Record<string, Scenario> = {
       const readsDuring = ctx.load.attempts.filter((a) => a.kind === 'read' && a.at > leaseOver);
       const healAt = ctx.mark('witness up (link still partitioned)');
       ctx.rt.chaos.witnessUp();
-      await until('writes to resume by themselves', () => ackedBy(ctx, ctx.primary, healAt).length > 0, 30_000);
+      await eventually('writes to resume by themselves', () => ackedBy(ctx, ctx.primary, healAt).length > 0, 30_000);
       ctx.mark('writes resumed');
       ctx.rt.chaos.healPartitionLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
+      await eventually('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const after = await quorumState(ctx.rt, ctx.primary);
       return {
         faultAt,
@@ -508,7 +482,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       );
       ctx.rt.chaos.healLink();
       ctx.mark('link healed');
-      await until('replication to catch up', () => caughtUp(ctx.rt), 120_000);
+      await eventually('replication to catch up', () => caughtUp(ctx.rt), 120_000);
       const [p, q] = await Promise.all([quorumState(ctx.rt, ctx.primary), quorumState(ctx.rt, ctx.secondary)]);
       const succeeded = [lifted, resumed].filter((r) => r.status === 'SUCCEEDED').length;
       const loser = [lifted, resumed].find((r) => r.status !== 'SUCCEEDED');
@@ -556,7 +530,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       );
       const faultAt = ctx.mark(`${ctx.primary} cut`);
       ctx.rt.chaos.cut(ctx.primary);
-      await until(
+      await eventually(
         'an automatic failover to run and end',
         () => runsOf(ctx.rt, ctx.secondary, 'failover').some((e) => Date.parse(e.startDate) >= faultAt && e.status !== 'RUNNING'),
         45_000,
@@ -604,16 +578,16 @@ export const SCENARIOS: Record<string, Scenario> = {
         mode: 'planned',
         force: true,
       });
-      await until(
+      const waiting = await eventually(
         'the failover to fence and wait in its replication gate',
         async () => {
           const fenced = (await quorumState(ctx.rt, ctx.secondary))?.state === 'fenced';
           const running = (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status === 'RUNNING';
-          if (!running) throw new Error('the failover to be stopped ended by itself');
-          return fenced;
+          return running ? fenced && 'fenced' : 'ended';
         },
         30_000,
       );
+      if (waiting === 'ended') throw new Error('the failover to be stopped ended by itself');
       await sleep(1000);
       const faultAt = ctx.mark('failover stopped mid-run');
       await sfn.send(new StopExecutionCommand({ executionArn: arn, cause: 'Game day: stopped' }));
@@ -701,15 +675,6 @@ async function runReportError(rt: Runtime, region: string, executionArn: string 
   const error = Item?.error as { message?: string } | undefined;
   const health = { Item: await records.healthRecord(region) };
   return `${error?.message ?? String(Item?.summary ?? 'no report')} [probe record: ${JSON.stringify({ ...health.Item, checks: undefined })}]`;
-}
-
-/** What a region's probe last recorded, as GET /health?deep=1 shows it: for the drill's timeline. */
-async function probeSummary(rt: Runtime, region: string): Promise<string> {
-  const api = rt.regions.find((r) => r.region === region)?.apiUrl;
-  const res = await fetch(`${api}/health?deep=1`).catch(() => null);
-  const body = (await res?.json().catch(() => null)) as { probe?: { self?: { status?: string; detail?: string } } } | null;
-  const self = body?.probe?.self;
-  return self ? `${region} probe: ${self.status}${self.status === 'healthy' ? '' : `, ${self.detail}`}` : `${region} probe: no answer`;
 }
 
 // Unordered replication and exactly-once writes (issue 14): ./replication-scenarios.ts.

@@ -4,6 +4,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Runtime, startRuntime } from '../../local/runtime';
 
+export { eventually } from './eventually';
+
 export const RUNTIME_START_TIMEOUT = 180_000;
 
 /** One embedded two-region runtime for a test file (ports chosen by the OS). */
@@ -36,28 +38,6 @@ export function regionQuorumClient(rt: Runtime, region: string, maxAttempts = 1)
 
 export function regionSfnClient(rt: Runtime, region: string): SFNClient {
   return new SFNClient({ ...clientConfig(rt, region), endpoint: rt.controlPlane.endpoint });
-}
-
-/** Polls `probe` until it returns a truthy value; rejects with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -14,9 +14,14 @@ export function testDynamoEndpoint(): string {
 /**
  * Creates this test file's own copy of every table serverless.yml declares (same keys,
  * indexes and streams), under a unique prefix, and returns logical name -> table name
- * (e.g. { AppStateTable: 't1a2b-switchyard-dev-app-state' }).
+ * (e.g. { AppStateTable: 't1a2b-switchyard-dev-app-state' }), and the copy of a declared table name
+ * (tableOf('switchyard-dev-app-state')), for function environments (tests/support/functions.ts).
  */
-export async function createTestTables(): Promise<{ client: DynamoDBClient; tables: Record<string, string> }> {
+export async function createTestTables(): Promise<{
+  client: DynamoDBClient;
+  tables: Record<string, string>;
+  tableOf: (declaredName: string) => string | undefined;
+}> {
   const definition = await loadServiceDefinition('dev', 'us-east-1');
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const resources = definition.resources?.Resources ?? {};
@@ -28,5 +33,7 @@ export async function createTestTables(): Promise<{ client: DynamoDBClient; tabl
     tables[logicalId] = `${prefix}${(resource.Properties as { TableName: string }).TableName}`;
   }
   await ensureTables(client, inputs);
-  return { client, tables };
+  const copies = new Set(Object.values(tables));
+  const tableOf = (declaredName: string) => (copies.has(`${prefix}${declaredName}`) ? `${prefix}${declaredName}` : undefined);
+  return { client, tables, tableOf };
 }

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { ControlPlane } from '../../../local/control-plane';
-import { clientConfig, eventually, functionArn, startTestControlPlane, stateMachineArn } from './harness';
+import { eventually } from '../../support/eventually';
+import { clientConfig, functionArn, startTestControlPlane, stateMachineArn } from './harness';
 
 const EAST = 'us-east-1';
 const NAMESPACE = 'Switchyard';
@@ -62,11 +63,7 @@ describe('control plane: CloudWatch metrics and alarms', () => {
     await cloudWatch.send(new PutMetricAlarmCommand({ ...rule, AlarmName: 'errors-not-breaching', TreatMissingData: 'notBreaching' }));
     await cloudWatch.send(new PutMetricAlarmCommand({ ...rule, AlarmName: 'errors-missing', TreatMissingData: 'missing' }));
     const state = (name: string) => plane.alarmStates(EAST).find((a) => a.name === name)?.state;
-    await eventually(
-      () => state('errors-not-breaching'),
-      (s) => s === 'OK',
-      'no data treated as not breaching',
-    );
+    await eventually('no data treated as not breaching', () => state('errors-not-breaching') === 'OK', 60_000);
 
     // Act: errors every 100 ms until both alarms fire, then silence.
     const pump = setInterval(() => {
@@ -81,23 +78,15 @@ describe('control plane: CloudWatch metrics and alarms', () => {
     }, 100);
     try {
       await eventually(
-        () => [state('errors-not-breaching'), state('errors-missing')],
-        (s) => s.every((x) => x === 'ALARM'),
         'both alarms in ALARM',
+        () => [state('errors-not-breaching'), state('errors-missing')].every((x) => x === 'ALARM'),
+        60_000,
       );
     } finally {
       clearInterval(pump);
     }
-    await eventually(
-      () => state('errors-not-breaching'),
-      (s) => s === 'OK',
-      'recovery once the errors stop',
-    );
-    await eventually(
-      () => state('errors-missing'),
-      (s) => s === 'INSUFFICIENT_DATA',
-      'no data at all → INSUFFICIENT_DATA',
-    );
+    await eventually('recovery once the errors stop', () => state('errors-not-breaching') === 'OK', 60_000);
+    await eventually('no data at all → INSUFFICIENT_DATA', () => state('errors-missing') === 'INSUFFICIENT_DATA', 60_000);
     const described = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['errors-not-breaching', 'errors-missing'] }));
     const series = await cloudWatch.send(
       new GetMetricStatisticsCommand({
@@ -271,13 +260,13 @@ describe('control plane: composite alarm → EventBridge rule → state machine'
   it('fires ALARM(a) AND NOT ALARM(b), starts the failover machine with the transformed input, and clears when b alarms too', async () => {
     // Prepare
     const composite = () => plane.alarmStates(EAST).find((a) => a.name === 'failover-wanted')?.state;
-    await eventually(composite, (s) => s === 'OK', 'the composite to settle to OK');
+    await eventually('the composite to settle to OK', () => composite() === 'OK', 60_000);
     // Act
     await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'primary-unhealthy', StateValue: 'ALARM', StateReason: 'drill' }));
     const execution = await eventually(
-      () => plane.executions(EAST).find((e) => e.stateMachineArn === FAILOVER && e.status !== 'RUNNING'),
-      (e) => e !== undefined,
       'the failover execution to finish',
+      () => plane.executions(EAST).find((e) => e.stateMachineArn === FAILOVER && e.status !== 'RUNNING'),
+      60_000,
     );
     await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'secondary-unhealthy', StateValue: 'ALARM', StateReason: 'drill' }));
     const afterBoth = composite();

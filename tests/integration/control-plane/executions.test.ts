@@ -12,7 +12,8 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { ControlPlane } from '../../../local/control-plane';
-import { clientConfig, eventually, functionArn, startTestControlPlane, stateMachineArn } from './harness';
+import { eventually } from '../../support/eventually';
+import { clientConfig, functionArn, startTestControlPlane, stateMachineArn } from './harness';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -93,9 +94,12 @@ describe('control plane: Step Functions', () => {
 
   const finished = (executionArn: string) =>
     eventually(
-      () => sfn.send(new DescribeExecutionCommand({ executionArn })),
-      (d) => d.status !== 'RUNNING',
       `${executionArn} to finish`,
+      async () => {
+        const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return d.status !== 'RUNNING' && d;
+      },
+      60_000,
     );
 
   it('runs a Task through invokeFunction with the $$ context, and its history reads back through the SDK', async () => {
@@ -212,9 +216,12 @@ describe('control plane: Step Functions', () => {
       new ListExecutionsCommand({ stateMachineArn: stateMachineArn(EAST, 'waiting'), statusFilter: 'ABORTED' }),
     );
     const history = await eventually(
-      () => sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn })),
-      (h) => h.events?.at(-1)?.type === 'ExecutionAborted',
       'the ExecutionAborted history event',
+      async () => {
+        const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }));
+        return h.events?.at(-1)?.type === 'ExecutionAborted' && h;
+      },
+      60_000,
     );
     // Assess
     expect(described).toMatchObject({ status: 'ABORTED', error: 'Drill', cause: 'operator stopped it' });

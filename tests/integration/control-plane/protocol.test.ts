@@ -3,7 +3,8 @@ import { ListActivitiesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidParameterException, ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ControlPlane } from '../../../local/control-plane';
-import { clientConfig, eventually, startTestControlPlane } from './harness';
+import { eventually } from '../../support/eventually';
+import { clientConfig, startTestControlPlane } from './harness';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -71,26 +72,14 @@ describe('control plane: regions, SNS and the wire protocols', () => {
     down.add(WEST);
     try {
       // Act: let east evaluate twice over, so west has had its chances too.
-      await eventually(
-        () => plane.alarmStates(EAST)[0]?.state,
-        (s) => s === 'OK',
-        'east to evaluate',
-      );
+      await eventually('east to evaluate', () => plane.alarmStates(EAST)[0]?.state === 'OK', 60_000);
       const evaluatedAt = Date.parse(plane.alarmStates(EAST)[0]?.updatedAt ?? '');
-      await eventually(
-        () => Date.now(),
-        (now) => now > evaluatedAt + 2_000,
-        'two more periods of east',
-      );
+      await eventually('two more periods of east', () => Date.now() > evaluatedAt + 2_000, 60_000);
       const westWhileDown = plane.alarmStates(WEST)[0]?.state;
       down.delete(WEST);
       // Assess
       expect(westWhileDown).toBe('INSUFFICIENT_DATA');
-      await eventually(
-        () => plane.alarmStates(WEST)[0]?.state,
-        (s) => s === 'OK',
-        'west to evaluate once back',
-      );
+      await eventually('west to evaluate once back', () => plane.alarmStates(WEST)[0]?.state === 'OK', 60_000);
     } finally {
       down.delete(WEST);
     }

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dy
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
 import { DynamoAppStateStore } from '../../../shared/app-state/store';
+import { type DeclaredFunction, declaredFunctions, withTestTables } from '../../support/functions';
 import { createTestTables, testDynamoEndpoint } from '../../support/tables';
 
 export const PRIMARY = 'us-east-1';
@@ -18,6 +19,8 @@ export const bucketOf = (region: string) => `switchyard-dev-photos-${region}-000
 
 export interface PhotoEnvironment {
   tables: Record<string, string>;
+  /** Each region's functions as serverless.yml declares them, their environment on this test's tables. */
+  functions: Record<string, Record<string, DeclaredFunction>>;
   documents: DynamoDBDocumentClient;
   s3: S3Local;
   s3Client: S3Client;
@@ -50,7 +53,16 @@ export function dataOf(snapshot: Snapshot): Omit<Snapshot, 'journal' | 'tombston
 }
 
 export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
-  const { client, tables } = await createTestTables();
+  const { client, tables, tableOf } = await createTestTables();
+  const functions: PhotoEnvironment['functions'] = {};
+  for (const region of [PRIMARY, SECONDARY]) {
+    functions[region] = Object.fromEntries(
+      Object.entries(await declaredFunctions(region)).map(([key, fn]) => [
+        key,
+        { ...fn, environment: withTestTables(fn.environment, tableOf) },
+      ]),
+    );
+  }
   const documents = DynamoDBDocumentClient.from(client);
   const s3 = await startS3Local({ buckets: [bucketOf(PRIMARY), bucketOf(SECONDARY)] });
   const s3Client = localS3Client(s3.endpoint);
@@ -69,6 +81,7 @@ export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
 
   return {
     tables,
+    functions,
     documents,
     s3,
     s3Client,
@@ -116,63 +129,60 @@ export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
 
 type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export interface Routes {
-  region: string;
-  createPhoto: Handler;
-  completePhotoUpload: Handler;
-  listPhotos: Handler;
-  getPhoto: Handler;
-  deletePhoto: Handler;
-  addComment: Handler;
-  listComments: Handler;
-  deleteComment: Handler;
-  /** The Metrics instance these handlers report to (shared/powertools of this module graph). */
-  metrics: { singleMetric(): unknown };
-}
+/** The photo and comment functions, by their key in serverless.yml. */
+const ROUTE_KEYS = [
+  'createPhoto',
+  'completePhotoUpload',
+  'listPhotos',
+  'getPhoto',
+  'deletePhoto',
+  'addComment',
+  'listComments',
+  'deleteComment',
+] as const;
+type RouteKey = (typeof ROUTE_KEYS)[number];
+
+export type Routes = { region: string } & Record<RouteKey, Handler> & {
+    /** The Metrics instance these handlers report to (shared/powertools of this module graph). */
+    metrics: { singleMetric(): unknown };
+  };
 
 /**
  * The real handler modules, freshly loaded for `region` (so each load has its own containers'
  * worth of state: clients, the write gate's cache) with the environment the deploy gives them.
  */
 export function loadRoutes(env: PhotoEnvironment, region: string): Routes {
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    STAGE: 'dev',
-    APP_ID,
-    PRIMARY_REGION: PRIMARY,
-    SECONDARY_REGION: SECONDARY,
-    APP_STATE_TABLE: env.tables.AppStateTable,
-    QUORUM_TABLE: env.tables.QuorumTable,
-    WRITE_LEASE_MS: '2000',
-    CLOCK_SKEW_MARGIN_MS: '500',
-    PHOTOS_TABLE: env.tables.PhotosTable,
-    COMMENTS_TABLE: env.tables.CommentsTable,
-    IDEMPOTENCY_TABLE: env.tables.IdempotencyTable,
-    PHOTOS_BUCKET: bucketOf(region),
-    PHOTOS_MAX_BYTES: String(TEST_MAX_BYTES),
-    AWS_ENDPOINT_URL_DYNAMODB: testDynamoEndpoint(),
-    AWS_ENDPOINT_URL_S3: env.s3.endpoint,
-    // s3rver checks signatures (presigned URLs included) against its fixed key pair; DynamoDB Local accepts any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_NAMESPACE: 'SwitchyardTest',
-    // EMF lines would drown the test output; recordMetrics() observes what is emitted instead.
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
+  const declared = env.functions[region] ?? {};
+  const fn = (key: RouteKey): DeclaredFunction => {
+    const found = declared[key];
+    if (!found) throw new Error(`serverless.yml declares no function ${key} in ${region}`);
+    return found;
+  };
+  Object.assign(
+    process.env,
+    // What the deploy gives these functions (one module graph holds them all: their environments agree)...
+    ...ROUTE_KEYS.map((key) => fn(key).environment),
+    // ...and what this test changes.
+    {
+      AWS_REGION: region,
+      PHOTOS_MAX_BYTES: String(TEST_MAX_BYTES),
+      AWS_ENDPOINT_URL_DYNAMODB: testDynamoEndpoint(),
+      AWS_ENDPOINT_URL_S3: env.s3.endpoint,
+      // s3rver checks signatures (presigned URLs included) against its fixed key pair; DynamoDB Local accepts any.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_NAMESPACE: 'SwitchyardTest',
+      // EMF lines would drown the test output; recordMetrics() observes what is emitted instead.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  );
   let routes: Routes | undefined;
   jest.isolateModules(() => {
-    const load = (path: string): Handler => (require(path) as { handler: Handler }).handler;
+    const load = (key: RouteKey): Handler => (require(fn(key).modulePath) as { handler: Handler }).handler;
     routes = {
       region,
-      createPhoto: load('../../../services/photos/create-photo-handler'),
-      completePhotoUpload: load('../../../services/photos/complete-photo-upload-handler'),
-      listPhotos: load('../../../services/photos/list-photos-handler'),
-      getPhoto: load('../../../services/photos/get-photo-handler'),
-      deletePhoto: load('../../../services/photos/delete-photo-handler'),
-      addComment: load('../../../services/comments/add-comment-handler'),
-      listComments: load('../../../services/comments/list-comments-handler'),
-      deleteComment: load('../../../services/comments/delete-comment-handler'),
+      ...(Object.fromEntries(ROUTE_KEYS.map((key) => [key, load(key)])) as Record<RouteKey, Handler>),
       metrics: (require('../../../shared/powertools') as { metrics: Routes['metrics'] }).metrics,
     };
   });

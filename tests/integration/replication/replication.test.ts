@@ -6,6 +6,7 @@ import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal
 import { createReplicator, ReplicationDrainTimeout, type ReplicationStat, type Replicator } from '../../../local/replication';
 import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
 import { loadServiceDefinition } from '../../../local/service-definition';
+import { eventually } from '../../support/eventually';
 
 // Two regions on one machine, each with its own real DynamoDB Local and s3rver, kept in step
 // by the replicator under test.
@@ -83,17 +84,6 @@ function replicatorFor(lagMs = 200): Replicator {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` returns something other than undefined; a bound for liveness, not a speed check. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const photoKey = (id: string) => ({ pk: { S: `PHOTO#${id}` }, sk: { S: 'META' } });
 

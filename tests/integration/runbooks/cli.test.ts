@@ -7,8 +7,9 @@ import { EXIT, type Io, main } from '../../../scripts/runbook';
 import type { RunbookDeps } from '../../../services/runbooks/steps/ports';
 import { createRunbookDeps } from '../../../services/runbooks/wiring';
 import { loadDefinition, RUNBOOK_MACHINES, withFunctionArns } from '../../../state-machines/definitions';
+import { eventually } from '../../support/eventually';
 import { STEPS } from './support/run-machine';
-import { createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +34,11 @@ beforeAll(async () => {
         definition: withFunctionArns(loadDefinition(machine), (id) => `arn:aws:lambda:${region}:${ACCOUNT}:function:switchyard-dev-${id}`),
       })),
     ),
-    parameters: [PRIMARY, SECONDARY].map((region) => ({ region, name: '/switchyard/test/max-replication-lag-seconds', value: '5' })),
+    parameters: [PRIMARY, SECONDARY].map((region) => ({
+      region,
+      name: `${w.env(region).SSM_PREFIX}/max-replication-lag-seconds`,
+      value: '5',
+    })),
     invokeFunction: async (region, functionArn, payload) => {
       const logicalId = functionArn.split(':function:switchyard-dev-')[1] ?? '';
       const step = STEPS[logicalId];
@@ -118,10 +123,10 @@ describe('runbook CLI', () => {
       expect.stringContaining('active -> fenced'),
       expect.stringContaining('fenced -> failover'),
     ]);
-    await eventually(
-      () => w.state(PRIMARY),
-      (s) => s.version === 2,
-    );
+    await eventually(`state version 2 as ${PRIMARY} reads it`, async () => {
+      const s = await w.state(PRIMARY);
+      return s.version === 2 && s;
+    });
   });
 
   it('exits 1 with the named error when the run is refused', async () => {

@@ -1,7 +1,8 @@
 import { recordKeys } from '../../../services/runbooks/model';
 import { stampAttributes } from '../../../shared/write-journal/model';
+import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
-import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(180_000);
 
@@ -123,10 +124,10 @@ describe('failback', () => {
     expect(run.path).toEqual(expect.arrayContaining(['Reconcile', 'FenceSecondary', 'DrainInFlightWrites', 'Promote']));
     expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', activeRegion: PRIMARY, version: 4 });
     expect(
-      await eventually(
-        () => w.state(SECONDARY),
-        (s) => s.version === 4,
-      ),
+      await eventually(`state version 4 as ${SECONDARY} reads it`, async () => {
+        const s = await w.state(SECONDARY);
+        return s.version === 4 && s;
+      }),
     ).toMatchObject({ state: 'active', activeRegion: PRIMARY });
     // Replayed into the secondary (and so replicated everywhere)
     expect(await titleIn(SECONDARY, 'e')).toBe('e');
@@ -166,9 +167,8 @@ describe('failback', () => {
     expect(await w.get(SECONDARY, 'comments', comment)).toBeUndefined();
     expect(await w.get(SECONDARY, 'comments', { pk: `TOMBSTONE#${comment.pk}`, sk: comment.sk })).toBeDefined();
     // The delete reaches the primary too: neither the photo nor its comment comes back there.
-    await eventually(
-      async () => [await w.get(PRIMARY, 'photos', photoKey('d')), await w.get(PRIMARY, 'comments', comment)],
-      (found) => found.every((item) => item === undefined),
+    await eventually('the deleted photo and its orphan comment gone from the primary', async () =>
+      [await w.get(PRIMARY, 'photos', photoKey('d')), await w.get(PRIMARY, 'comments', comment)].every((item) => item === undefined),
     );
     expect(await w.get(PRIMARY, 'comments', comment)).toBeUndefined();
     expect(await w.get(PRIMARY, 'photos', photoKey('d'))).toBeUndefined();

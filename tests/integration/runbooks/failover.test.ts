@@ -1,7 +1,8 @@
 import { recordKeys } from '../../../services/runbooks/model';
 import { heartbeatKey } from '../../../shared/health/heartbeat';
+import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
-import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
@@ -43,10 +44,10 @@ describe('planned failover', () => {
     const w = await world();
     await w.healthy(SECONDARY);
     await w.putState(PRIMARY, { state: 'active', version: 3 });
-    await eventually(
-      () => w.state(SECONDARY),
-      (s) => s.version === 3,
-    );
+    await eventually(`state version 3 as ${SECONDARY} reads it`, async () => {
+      const s = await w.state(SECONDARY);
+      return s.version === 3 && s;
+    });
     const deps = await w.deps(SECONDARY);
 
     // Act
@@ -62,10 +63,10 @@ describe('planned failover', () => {
     expect(secondary).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 5 });
     expect(secondary.updatedBy).toContain(run.executionName);
     expect(
-      await eventually(
-        () => w.state(PRIMARY),
-        (s) => s.version === 5,
-      ),
+      await eventually(`state version 5 as ${PRIMARY} reads it`, async () => {
+        const s = await w.state(PRIMARY);
+        return s.version === 5 && s;
+      }),
     ).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
 
     const audit = await auditOf(w, SECONDARY);
@@ -219,10 +220,10 @@ describe('ungraceful failover', () => {
     // Promoted on top of its own fence (v1 -> v2), so both regions agree on one history.
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 2 });
     expect(
-      await eventually(
-        () => w.state(PRIMARY),
-        (s) => s.version === 2,
-      ),
+      await eventually(`state version 2 as ${PRIMARY} reads it`, async () => {
+        const s = await w.state(PRIMARY);
+        return s.version === 2 && s;
+      }),
     ).toMatchObject({ state: 'failover', activeRegion: SECONDARY });
     expect((await auditOf(w, SECONDARY)).map((a) => `${a.from}->${a.to}`)).toEqual(['active->fenced', 'fenced->failover']);
   });
@@ -234,10 +235,10 @@ describe('practice run (dryRun)', () => {
     const w = await world();
     await w.healthy(SECONDARY);
     await w.putState(PRIMARY, { state: 'active', version: 2 });
-    const before = await eventually(
-      () => w.state(SECONDARY),
-      (s) => s.version === 2,
-    );
+    const before = await eventually(`state version 2 as ${SECONDARY} reads it`, async () => {
+      const s = await w.state(SECONDARY);
+      return s.version === 2 && s;
+    });
     const deps = await w.deps(SECONDARY);
 
     // Act
@@ -301,10 +302,10 @@ describe('refusals', () => {
     const w = await world();
     await w.healthy(SECONDARY);
     await w.putState(PRIMARY, { state: 'active', version: 7 });
-    await eventually(
-      () => w.state(SECONDARY),
-      (s) => s.version === 7,
-    );
+    await eventually(`state version 7 as ${SECONDARY} reads it`, async () => {
+      const s = await w.state(SECONDARY);
+      return s.version === 7 && s;
+    });
     const deps = await w.deps(SECONDARY);
 
     const run = await runMachine('failover', deps, request({ expectedVersion: 6 }));

@@ -1,6 +1,7 @@
 import { recordKeys } from '../../../services/runbooks/model';
+import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
-import { APP_ID, createWorld, eventually, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
@@ -35,28 +36,28 @@ describe('fence runbook', () => {
     expect(lifted.status).toBe('SUCCEEDED');
     expect(lifted.path).not.toContain('DrainInFlightWrites');
     expect(await w.state(PRIMARY)).toMatchObject({ state: 'active', activeRegion: PRIMARY, version: 2 });
-    const audit = await eventually(
-      () => w.items(SECONDARY, 'appState', `AUDIT#${APP_ID}`),
-      (items) => items.length === 2,
-    );
+    const audit = await eventually('both audit records in the secondary', async () => {
+      const items = await w.items(SECONDARY, 'appState', `AUDIT#${APP_ID}`);
+      return items.length === 2 && items;
+    });
     expect(audit.map((a) => `${a.from}->${a.to}@${a.writtenIn}`)).toEqual([`active->fenced@${PRIMARY}`, `fenced->active@${PRIMARY}`]);
     expect(w.sent).toHaveLength(2);
   });
 
   it('fences the secondary while it is the active region, and lifting returns to failover', async () => {
     await w.putState(PRIMARY, { state: 'failover', version: 4 });
-    await eventually(
-      () => w.state(SECONDARY),
-      (s) => s.version === 4,
-    );
+    await eventually(`state version 4 as ${SECONDARY} reads it`, async () => {
+      const s = await w.state(SECONDARY);
+      return s.version === 4 && s;
+    });
     const deps = await w.deps(PRIMARY);
 
     await runMachine('fence', deps, request());
     const fencedSecondary = await w.state(SECONDARY);
-    await eventually(
-      () => w.state(PRIMARY),
-      (s) => s.version === 5,
-    );
+    await eventually(`state version 5 as ${PRIMARY} reads it`, async () => {
+      const s = await w.state(PRIMARY);
+      return s.version === 5 && s;
+    });
     const lifted = await runMachine('fence', deps, request({ lift: true }));
 
     expect(fencedSecondary).toMatchObject({ state: 'fenced', activeRegion: SECONDARY, version: 5 });

@@ -1,10 +1,12 @@
-// Runs a runbook's real ASL (state-machines/*.asl.yaml) with aws-local-stepfunctions, each
-// Task state calling the real step of its function in-process with deps from the real wiring
-// (services/runbooks/wiring.ts) - what the Lambda handlers do, minus the Lambda boundary, which
-// is imitated: JSON in and out, and errors reported as AWS reports them (name + JSON cause).
+// Runs a runbook's real ASL (state-machines/*.asl.yaml) the one way the project runs ASL: through
+// the local control plane's Step Functions (local/control-plane, as the embedded runtime does),
+// started and read back with the real SDK client. Each Task state calls the real step of its
+// function in-process with deps from the real wiring (services/runbooks/wiring.ts) - what the
+// Lambda handlers do, minus the Lambda boundary, which is imitated: JSON in and out.
 import '../../../../local/polyfills';
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { startControlPlane } from '../../../../local/control-plane';
 import { beginRun } from '../../../../services/runbooks/steps/begin';
 import { runFence } from '../../../../services/runbooks/steps/fence';
 import { finishRun } from '../../../../services/runbooks/steps/finish';
@@ -13,9 +15,9 @@ import type { RunbookDeps } from '../../../../services/runbooks/steps/ports';
 import { checkFailbackPreconditions, checkFailoverPreconditions } from '../../../../services/runbooks/steps/preconditions';
 import { promote } from '../../../../services/runbooks/steps/promote';
 import { reconcileStrandedWrites } from '../../../../services/runbooks/steps/reconcile';
-import { loadDefinition, type RunbookMachine, taskFunctions, withFunctionArns } from '../../../../state-machines/definitions';
+import { loadDefinition, type RunbookMachine, withFunctionArns } from '../../../../state-machines/definitions';
+import { eventually } from '../../../support/eventually';
 
-type Json = Parameters<StateMachine['run']>[0];
 // biome-ignore lint/suspicious/noExplicitAny: each step takes its own document shape
 type Step = (deps: RunbookDeps, event: any) => Promise<unknown>;
 
@@ -50,13 +52,9 @@ export interface RunOverrides {
   executionName?: string;
 }
 
-function asLambdaError(thrown: unknown): Error {
-  const name = thrown instanceof Error ? thrown.name : 'Error';
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  const error = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: ['(omitted)'] }));
-  error.name = name;
-  return error;
-}
+const ACCOUNT = '000000000000';
+/** Retry intervals and fixed waits at a hundredth of what the ASL says, as the runtime scales them by its time scale. */
+const WAIT_TIME_SCALE = 0.01;
 
 export async function runMachine(
   machine: RunbookMachine,
@@ -65,52 +63,61 @@ export async function runMachine(
   overrides: RunOverrides = {},
 ): Promise<MachineRun> {
   const region = deps.config.region;
-  const definition = loadDefinition(machine);
-  const functions = taskFunctions(definition);
-  const resolved = withFunctionArns(definition, (id) => `arn:aws:lambda:${region}:000000000000:function:switchyard-test-${id}`);
-  const engine = new StateMachine(resolved as unknown as StateMachineDefinition, {
-    validationOptions: { checkPaths: true, checkArn: true },
-  });
-
-  const handlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
-  const retries: Record<string, number> = {};
-  for (const [state, logicalId] of Object.entries(functions)) {
-    const step = STEPS[logicalId];
-    if (!step) throw new Error(`No step for ${logicalId} (Task ${state})`);
-    retries[state] = 10;
-    handlers[state] = async (event: Json) => {
-      await overrides.beforeTask?.(state, event);
-      try {
-        const result = await step(deps, JSON.parse(JSON.stringify(event)));
-        return JSON.parse(JSON.stringify(result ?? null)) as Json;
-      } catch (error) {
-        throw asLambdaError(error);
-      }
-    };
-  }
-
-  const executionName = overrides.executionName ?? `${machine}-${randomUUID()}`;
-  const executionId = `arn:aws:states:${region}:000000000000:execution:switchyard-test-${machine}:${executionName}`;
-  const path: string[] = [];
-  const run = engine.run(input as Json, {
-    overrides: {
-      taskResourceLocalHandlers: handlers,
-      waitTimeOverrides: { DrainInFlightWrites: 50, WaitForReplication: 100, ...overrides.waits },
-      retryIntervalOverrides: retries,
+  const functionPrefix = `arn:aws:lambda:${region}:${ACCOUNT}:function:switchyard-test-`;
+  const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:switchyard-test-${machine}`;
+  const plane = await startControlPlane({
+    accountId: ACCOUNT,
+    stateMachines: [
+      {
+        region,
+        name: `switchyard-test-${machine}`,
+        arn: stateMachineArn,
+        definition: withFunctionArns(loadDefinition(machine), (id) => `${functionPrefix}${id}`),
+      },
+    ],
+    alarms: [],
+    rules: [],
+    waitTimeScale: WAIT_TIME_SCALE,
+    waitOverridesMs: { DrainInFlightWrites: 50, WaitForReplication: 100, ...overrides.waits },
+    invokeFunction: async (_region, functionArn, payload, task) => {
+      const logicalId = functionArn.startsWith(functionPrefix) ? functionArn.slice(functionPrefix.length) : '';
+      const step = STEPS[logicalId];
+      if (!step) throw new Error(`No step for ${functionArn} (Task ${task.state})`);
+      await overrides.beforeTask?.(task.state, payload);
+      const result = await step(deps, JSON.parse(JSON.stringify(payload)));
+      return JSON.parse(JSON.stringify(result ?? null));
     },
-    context: { Execution: { Id: executionId, Name: executionName, StartTime: new Date().toISOString() } },
   });
-  const events = (async () => {
-    for await (const event of run.eventLogs) if (event.type === 'StateEntered') path.push(event.state.name);
-  })();
+  const sfn = new SFNClient({
+    region,
+    endpoint: plane.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   try {
-    const output = (await run.result) as Record<string, unknown>;
-    await events;
-    return { executionName, status: 'SUCCEEDED', output, error: null, cause: null, path };
-  } catch (error) {
-    await events.catch(() => undefined);
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as Error;
-    return { executionName, status: 'FAILED', output: null, error: cause.name, cause: cause.message, path };
+    const executionName = overrides.executionName ?? `${machine}-${randomUUID()}`;
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input ?? {}) }),
+    );
+    const ended = await eventually(
+      `the ${machine} execution ${executionName} to end`,
+      async () => {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return described.status !== 'RUNNING' && described;
+      },
+      120_000,
+      50,
+    );
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const path = (history.events ?? []).flatMap((e) =>
+      e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
+    );
+    if (ended.status === 'SUCCEEDED')
+      return { executionName, status: 'SUCCEEDED', output: JSON.parse(ended.output ?? 'null'), error: null, cause: null, path };
+    if (ended.status !== 'FAILED') throw new Error(`${executionName} ended ${ended.status}`);
+    return { executionName, status: 'FAILED', output: null, error: ended.error ?? null, cause: ended.cause ?? null, path };
+  } finally {
+    sfn.destroy();
+    await plane.stop();
   }
 }

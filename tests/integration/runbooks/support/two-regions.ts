@@ -24,6 +24,7 @@ import { createWriteGate } from '../../../../shared/app-state/write-gate';
 import { enforceWriteDeadline } from '../../../../shared/aws-clients';
 import { newId } from '../../../../shared/photos/ids';
 import { journalRecord, stampAttributes, tombstoneRecord, type WriteStamp } from '../../../../shared/write-journal/model';
+import { declaredFunctions, withTestTables } from '../../../support/functions';
 import { testDynamoEndpoint } from '../../../support/tables';
 
 export const PRIMARY = 'us-east-1';
@@ -33,6 +34,8 @@ export const APP_ID = 'switchyard';
 let secondaryDynamo: DynamoDbLocal | undefined;
 let tableTemplates: CreateTableCommandInput[] | undefined;
 const endpoints: Record<string, string> = {};
+/** Each region's runbook environment as serverless.yml declares it (every runbook function has the same one). */
+const runbookEnvironments: Record<string, Record<string, string>> = {};
 
 /** Once per test file (beforeAll): the second DynamoDB Local, and the credentials the SDK wants. */
 export async function startRegions(): Promise<void> {
@@ -43,6 +46,11 @@ export async function startRegions(): Promise<void> {
   endpoints[SECONDARY] = secondaryDynamo.endpoint;
   const definition = await loadServiceDefinition('dev', PRIMARY);
   tableTemplates = tablesOf(definition.resources?.Resources, { region: PRIMARY });
+  for (const region of [PRIMARY, SECONDARY]) {
+    const declared = (await declaredFunctions(region)).runbookBegin;
+    if (!declared) throw new Error(`serverless.yml declares no runbookBegin function in ${region}`);
+    runbookEnvironments[region] = declared.environment;
+  }
 }
 
 export async function stopRegions(): Promise<void> {
@@ -62,8 +70,9 @@ export interface WorldOptions {
   killSwitch?: string | null;
   maxReplicationLagSeconds?: number | null;
   gateTimeoutSeconds?: number;
+  /** Default: as in dev. */
   lockLeaseSeconds?: number;
-  /** thresholds.autoFailoverMaxAlarmAgeSeconds (default 300, as in dev). */
+  /** thresholds.autoFailoverMaxAlarmAgeSeconds (default: as in dev). */
   maxAlarmAgeSeconds?: number;
 }
 
@@ -127,33 +136,20 @@ export class World {
     await this.replicator?.stop();
   }
 
+  /** The runbook functions' environment in `region`: what serverless.yml declares, on this world's tables, with what these tests change. */
   env(region: string, extra: Record<string, string> = {}): Record<string, string> {
+    const declaredTables = new Set((tableTemplates ?? []).map((t) => t.TableName));
     return {
+      ...withTestTables(runbookEnvironments[region] ?? {}, (name) => (declaredTables.has(name) ? `${this.prefix}${name}` : undefined)),
       AWS_REGION: region,
-      PRIMARY_REGION: PRIMARY,
-      SECONDARY_REGION: SECONDARY,
-      STAGE: 'test',
-      APP_ID,
-      APP_STATE_TABLE: this.tables.appState,
-      PHOTOS_TABLE: this.tables.photos,
-      COMMENTS_TABLE: this.tables.comments,
-      SSM_PREFIX: '/switchyard/test',
-      NOTIFICATIONS_TOPIC_ARN: `arn:aws:sns:${region}:000000000000:switchyard-test-notifications`,
-      QUORUM_TABLE: this.tables.quorum,
+      // A short write lease keeps the fence's drain short.
       WRITE_LEASE_MS: '1000',
       CLOCK_SKEW_MARGIN_MS: '200',
-      STATE_WRITE_TIMEOUT_MS: '1000',
-      HEARTBEAT_STALE_SECONDS: '20',
       // These tests write a region's probe record once and run for minutes on it.
       HEALTH_RECORD_STALE_SECONDS: '300',
-      RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds ?? 120),
       RUNBOOK_GATE_TIMEOUT_SECONDS: String(this.options.gateTimeoutSeconds ?? 20),
-      RUNBOOK_GATE_POLL_SECONDS: '1',
-      RUNBOOK_BEST_EFFORT_TIMEOUT_MS: '2000',
-      RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
-      RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
-      RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds ?? 300),
-      RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
+      ...(this.options.lockLeaseSeconds === undefined ? {} : { RUNBOOK_LOCK_LEASE_SECONDS: String(this.options.lockLeaseSeconds) }),
+      ...(this.options.maxAlarmAgeSeconds === undefined ? {} : { RUNBOOK_MAX_ALARM_AGE_SECONDS: String(this.options.maxAlarmAgeSeconds) }),
       SWITCHYARD_REGION_ENDPOINTS: JSON.stringify({
         [PRIMARY]: { dynamodb: endpoints[PRIMARY], quorum: endpoints[PRIMARY] },
         [SECONDARY]: { dynamodb: endpoints[SECONDARY], quorum: endpoints[PRIMARY] },
@@ -348,14 +344,4 @@ export class World {
 
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   return new World(options).create();
-}
-
-/** Polls until `check` holds (replication is asynchronous). */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
