@@ -9,7 +9,8 @@ import { type QuorumStatus, type QuorumStore, startQuorumStore } from '../quorum
 import { createReplicator, type DelayDistribution, type Replicator, type SlowRule } from '../replication';
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../s3-local';
 import { loadServiceDefinition, PROJECT_ROOT } from '../service-definition';
-import { type DelayDirection, type FaultMode, type Gateway, startGateway } from './gateway';
+import type { DelayDirection, FaultMode } from './faults';
+import { type Gateway, startGateway } from './gateway';
 import { type HttpApi, startHttpApi } from './http-api';
 import { type LambdaPool, startLambdaPool } from './lambda-pool';
 import { scaledFunctionEnv, timeScaleOf } from './time-scale';
