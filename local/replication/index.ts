@@ -1,9 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_CREDENTIALS } from '../dynamodb-local';
-import { S3_LOCAL_CREDENTIALS, type S3ObjectEvent, type S3ObjectListener } from '../s3-local';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { localDynamoClient, localDynamoStreamsClient, localS3Client } from '../clients';
+import type { S3ObjectEvent, S3ObjectListener } from '../s3-local';
 import { fingerprintOf, itemKeyOf, REMOVED } from './attribute-fingerprint';
 import { applyToBucket, type BucketPayload, objectFingerprint } from './bucket-writer';
 import {
@@ -229,22 +227,9 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     regions.map((r) => [
       r.region,
       {
-        dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: r.dynamodbEndpoint, region: r.region, credentials: LOCAL_CREDENTIALS }),
-        streams: new DynamoDBStreamsClient({
-          ...clientConfig,
-          endpoint: r.dynamodbEndpoint,
-          region: r.region,
-          credentials: LOCAL_CREDENTIALS,
-        }),
-        s3: r.s3Endpoint
-          ? new S3Client({
-              ...clientConfig,
-              endpoint: r.s3Endpoint,
-              region: r.region,
-              forcePathStyle: true,
-              credentials: S3_LOCAL_CREDENTIALS,
-            })
-          : undefined,
+        dynamodb: localDynamoClient(r.dynamodbEndpoint, r.region, clientConfig),
+        streams: localDynamoStreamsClient(r.dynamodbEndpoint, r.region, clientConfig),
+        s3: r.s3Endpoint ? localS3Client(r.s3Endpoint, r.region, clientConfig) : undefined,
       },
     ]),
   );
