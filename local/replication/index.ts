@@ -23,7 +23,7 @@ import { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } fr
 import { type TableChange, TableStreamReader } from './table-stream-reader';
 import { applyToTable, type TablePayload } from './table-writer';
 
-export { DEFAULT_DELAY, type DelayDistribution, delayWithMean, type SlowRule } from './delays';
+export { DEFAULT_DELAY, type DelayDistribution, delayWithMean, meanDelayMs, type SlowRule } from './delays';
 export { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
 
 export interface RegionEndpoints {
@@ -67,6 +67,11 @@ export interface ReplicationDelays {
   slowRules: Array<SlowRule & { describe: string }>;
 }
 
+export interface ReplicationCuts {
+  regions: string[];
+  link: boolean;
+}
+
 export interface Replicator {
   /** Resolves once every table stream is positioned: changes made after that are replicated. */
   start(): Promise<void>;
@@ -84,6 +89,8 @@ export interface Replicator {
   /** Replication link cut (both directions) while both regions stay up; queued changes are delivered on heal. */
   cutLink(): void;
   healLink(): void;
+  /** The cuts in force: the regions cut, and whether the link is. */
+  cuts(): ReplicationCuts;
   /** Mean delay per change, ms (the distribution keeps its shape: see delayWithMean). */
   setLag(ms: number): void;
   setDelay(distribution: DelayDistribution): void;
@@ -479,6 +486,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
       linkCut = false;
       log('[replication] link healed');
     },
+    cuts: () => ({ regions: [...cutRegions], link: linkCut }),
     setLag(ms) {
       distribution = delayWithMean(checkDuration('lag', ms, 0));
       log(`[replication] per-change delay set to ${describeDistribution(distribution)}`);
