@@ -11,7 +11,7 @@ export class UnknownRegion extends RangeError {
     readonly region: string,
     readonly regions: RegionPair,
   ) {
-    super(`Unknown region "${region}" (the regions are ${regions[0]} and ${regions[1]})`);
+    super(`Unknown region "${region}" (this stage has ${regions[0]} and ${regions[1]})`);
   }
 }
 
