@@ -127,8 +127,9 @@ export async function startCrossDoors(
   ports: PortLayout,
   onStop: Stop,
 ): Promise<[Record<Dependency, Gateway>, Record<Dependency, Gateway>]> {
+  const pair = new Regions(regions);
   const doorsOf = async (i: number) => {
-    const peer = regions[1 - i] as RegionEndpoints;
+    const peer = pair.of(pair.peerOf(regions[i]?.topology.region as string));
     const doors = {} as Record<Dependency, Gateway>;
     for (const d of DEPENDENCIES) {
       const door = await startGateway({ port: ports.crossDoor(i, d), target: ownPort(peer, d) });
