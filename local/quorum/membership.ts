@@ -12,6 +12,7 @@
 // So a region holds the quorum when it reaches at least one of the two other participants:
 // 2 of 3 votes, its own and the peer's or the witness's.
 
+import { peerOf } from '../region-pair';
 import { QuorumConfigError } from './errors';
 
 export interface ParticipantView {
@@ -107,8 +108,7 @@ export class QuorumMembership {
   }
 
   peerOf(region: string): string {
-    this.checkReplica(region);
-    return region === this.replicas[0] ? this.replicas[1] : this.replicas[0];
+    return peerOf(this.replicas, this.checkReplica(region));
   }
 
   snapshot(): MembershipSnapshot {

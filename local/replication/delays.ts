@@ -29,6 +29,18 @@ export function delayWithMean(meanMs: number): DelayDistribution {
   return { kind: 'exponential', minMs: meanMs / 2, meanMs };
 }
 
+/** The mean of a distribution, ms (for `delayWithMean(ms)`, `ms` again). */
+export function meanDelayMs(d: DelayDistribution): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.ms;
+    case 'uniform':
+      return (d.minMs + d.maxMs) / 2;
+    case 'exponential':
+      return d.meanMs;
+  }
+}
+
 function checkMs(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new ReplicationConfigError(`${name} must be a number of milliseconds >= 0, got ${value}`);
 }

@@ -1,3 +1,4 @@
+import { peerOf } from '../region-pair';
 import { type EchoExpectation, EchoLedger } from './echo-ledger';
 import { LagWindow } from './lag-stats';
 import { isNewer, newest, nextLocalStamp, type Stamp } from './stamps';
@@ -173,9 +174,7 @@ export class ReplicationEngine<P> {
   }
 
   peerOf(region: string): string {
-    if (region === this.regions[0]) return this.regions[1];
-    if (region === this.regions[1]) return this.regions[0];
-    throw new RangeError(`Unknown region ${region}`);
+    return peerOf(this.regions, region);
   }
 
   private direction(from: string, to: string): Direction<P> {

@@ -1,9 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_CREDENTIALS } from '../dynamodb-local';
-import { S3_LOCAL_CREDENTIALS, type S3ObjectEvent, type S3ObjectListener } from '../s3-local';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { localDynamoClient, localDynamoStreamsClient, localS3Client } from '../clients';
+import type { S3ObjectEvent, S3ObjectListener } from '../s3-local';
 import { fingerprintOf, itemKeyOf, REMOVED } from './attribute-fingerprint';
 import { applyToBucket, type BucketPayload, objectFingerprint } from './bucket-writer';
 import {
@@ -25,7 +23,7 @@ import { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } fr
 import { type TableChange, TableStreamReader } from './table-stream-reader';
 import { applyToTable, type TablePayload } from './table-writer';
 
-export { DEFAULT_DELAY, type DelayDistribution, delayWithMean, type SlowRule } from './delays';
+export { DEFAULT_DELAY, type DelayDistribution, delayWithMean, meanDelayMs, type SlowRule } from './delays';
 export { ReplicationConfigError, ReplicationDrainTimeout, ReplicatorStopped } from './errors';
 
 export interface RegionEndpoints {
@@ -69,6 +67,11 @@ export interface ReplicationDelays {
   slowRules: Array<SlowRule & { describe: string }>;
 }
 
+export interface ReplicationCuts {
+  regions: string[];
+  link: boolean;
+}
+
 export interface Replicator {
   /** Resolves once every table stream is positioned: changes made after that are replicated. */
   start(): Promise<void>;
@@ -86,6 +89,8 @@ export interface Replicator {
   /** Replication link cut (both directions) while both regions stay up; queued changes are delivered on heal. */
   cutLink(): void;
   healLink(): void;
+  /** The cuts in force: the regions cut, and whether the link is. */
+  cuts(): ReplicationCuts;
   /** Mean delay per change, ms (the distribution keeps its shape: see delayWithMean). */
   setLag(ms: number): void;
   setDelay(distribution: DelayDistribution): void;
@@ -229,22 +234,9 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     regions.map((r) => [
       r.region,
       {
-        dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: r.dynamodbEndpoint, region: r.region, credentials: LOCAL_CREDENTIALS }),
-        streams: new DynamoDBStreamsClient({
-          ...clientConfig,
-          endpoint: r.dynamodbEndpoint,
-          region: r.region,
-          credentials: LOCAL_CREDENTIALS,
-        }),
-        s3: r.s3Endpoint
-          ? new S3Client({
-              ...clientConfig,
-              endpoint: r.s3Endpoint,
-              region: r.region,
-              forcePathStyle: true,
-              credentials: S3_LOCAL_CREDENTIALS,
-            })
-          : undefined,
+        dynamodb: localDynamoClient(r.dynamodbEndpoint, r.region, clientConfig),
+        streams: localDynamoStreamsClient(r.dynamodbEndpoint, r.region, clientConfig),
+        s3: r.s3Endpoint ? localS3Client(r.s3Endpoint, r.region, clientConfig) : undefined,
       },
     ]),
   );
@@ -494,6 +486,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
       linkCut = false;
       log('[replication] link healed');
     },
+    cuts: () => ({ regions: [...cutRegions], link: linkCut }),
     setLag(ms) {
       distribution = delayWithMean(checkDuration('lag', ms, 0));
       log(`[replication] per-change delay set to ${describeDistribution(distribution)}`);

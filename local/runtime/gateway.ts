@@ -1,19 +1,12 @@
 import net from 'node:net';
-
-export type FaultMode = 'up' | 'refuse' | 'hang';
-/**
- * Which way a delay applies: `both` is a slow network (a request arrives late); `responses` is a
- * slow answer (the dependency acts at once, the caller hears of it late: a caller that goes on to
- * its next call is held up between the two, as by a slow dependency or a long pause).
- */
-export type DelayDirection = 'both' | 'responses';
+import { type DelayDirection, DoorFaults, type FaultMode, type FaultState, later } from './faults';
 
 export interface Gateway {
   port: number;
   setMode(mode: FaultMode): void;
   /** Adds latency to every chunk in each direction (a slow dependency), or to the answers alone. */
   setDelay(ms: number, direction?: DelayDirection): void;
-  state(): { mode: FaultMode; delayMs: number; delayDirection: DelayDirection };
+  state(): FaultState;
   stop(): Promise<void>;
 }
 
@@ -23,41 +16,24 @@ export interface Gateway {
  * connections that hang with no answer, as when a region's network goes dark.
  */
 export async function startGateway(options: { port?: number; target: number; host?: string }): Promise<Gateway> {
-  let mode: FaultMode = 'up';
-  let delayMs = 0;
-  let delayDirection: DelayDirection = 'both';
-  const open = new Set<net.Socket>();
+  const faults = new DoorFaults();
   const server = net.createServer((client) => {
-    open.add(client);
-    client.on('close', () => open.delete(client));
     client.on('error', () => client.destroy());
-    if (mode === 'refuse') {
-      client.resetAndDestroy();
-      return;
-    }
-    if (mode === 'hang') {
+    if (!faults.accept(client)) return;
+    if (faults.hanging()) {
       client.pause();
       return;
     }
     const upstream = net.connect({ port: options.target, host: options.host ?? '127.0.0.1' });
-    open.add(upstream);
+    faults.track(upstream);
     // A close follows the data it ends: a delayed answer is still delivered after its sender hung up.
-    const requestDelay = () => (delayDirection === 'both' ? delayMs : 0);
-    const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
-    upstream.on('close', () => {
-      open.delete(upstream);
-      later(delayMs, () => client.destroy());
-    });
-    client.on('close', () => later(requestDelay(), () => upstream.destroy()));
-    upstream.on('error', () => later(delayMs, () => client.destroy()));
+    upstream.on('close', () => later(faults.responseDelayMs(), () => client.destroy()));
+    client.on('close', () => later(faults.requestDelayMs(), () => upstream.destroy()));
+    upstream.on('error', () => later(faults.responseDelayMs(), () => client.destroy()));
     // Each chunk is held back by the delay in force when it arrives (order is kept: same delay).
     const forward = (from: net.Socket, to: net.Socket, isResponse: boolean) => {
-      const delay = () => (isResponse ? delayMs : requestDelay());
-      from.on('data', (chunk) => {
-        const ms = delay();
-        if (ms > 0) setTimeout(() => to.writable && to.write(chunk), ms);
-        else if (to.writable) to.write(chunk);
-      });
+      const delay = () => (isResponse ? faults.responseDelayMs() : faults.requestDelayMs());
+      from.on('data', (chunk) => later(delay(), () => to.writable && to.write(chunk)));
       from.on('end', () => setTimeout(() => to.end(), delay()));
     };
     forward(client, upstream, false);
@@ -70,18 +46,11 @@ export async function startGateway(options: { port?: number; target: number; hos
   const address = server.address() as net.AddressInfo;
   return {
     port: address.port,
-    setMode(next) {
-      mode = next;
-      // Existing keep-alive connections must see the outage too.
-      if (next !== 'up') for (const socket of open) socket.destroy();
-    },
-    setDelay(ms, direction = 'both') {
-      delayMs = Math.max(0, ms);
-      delayDirection = direction;
-    },
-    state: () => ({ mode, delayMs, delayDirection }),
+    setMode: (next) => faults.setMode(next),
+    setDelay: (ms, direction) => faults.setDelay(ms, direction),
+    state: () => faults.state(),
     async stop() {
-      for (const socket of open) socket.destroy();
+      faults.destroyAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

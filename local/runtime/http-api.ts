@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import { BodyTooLarge, decodePathPart, guardRequests, type RequestTarget, readBody } from '../http-guard';
-import type { FaultMode } from './gateway';
+import { DoorFaults, type FaultMode } from './faults';
 import type { HttpRoute, RegionTopology } from './topology';
 
 export interface HttpApi {
@@ -67,9 +67,7 @@ function headerList(value: string[] | undefined): string | undefined {
  */
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes = options.routes.map(compile).sort((a, b) => b.specificity - a.specificity);
-  let mode: FaultMode = 'up';
-  let delayMs = 0;
-  const sockets = new Set<net.Socket>();
+  const faults = new DoorFaults();
 
   const corsHeaders = (origin: string | undefined): Record<string, string> => {
     const cors = options.cors;
@@ -204,11 +202,12 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const server = http.createServer(
     guardRequests(
       async (req, res, target) => {
-        if (mode === 'refuse') {
+        if (faults.refusing()) {
           req.socket.destroy();
           return;
         }
-        if (mode === 'hang') return;
+        // A hanging API takes the request and never answers it.
+        if (faults.hanging()) return;
         let body: Buffer;
         try {
           body = await readBody(req, MAX_PAYLOAD_BYTES);
@@ -216,6 +215,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
           if (error instanceof BodyTooLarge) return jsonError(res, 413, 'Request Entity Too Large');
           throw error;
         }
+        // The api door delays whole requests (chaos allows no answers-only delay here).
+        const delayMs = faults.requestDelayMs();
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await handle(req, res, target, body);
       },
@@ -228,14 +229,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     ),
   );
   server.keepAliveTimeout = 5000;
-  server.on('connection', (socket) => {
-    if (mode === 'refuse') {
-      socket.resetAndDestroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  server.on('connection', (socket) => faults.accept(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -244,16 +238,14 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    setMode(next) {
-      mode = next;
-      if (next !== 'up') for (const socket of sockets) socket.destroy();
+    setMode: (next) => faults.setMode(next),
+    setDelay: (ms) => faults.setDelay(ms),
+    state: () => {
+      const { mode, delayMs } = faults.state();
+      return { mode, delayMs };
     },
-    setDelay(ms) {
-      delayMs = Math.max(0, ms);
-    },
-    state: () => ({ mode, delayMs }),
     async stop() {
-      for (const socket of sockets) socket.destroy();
+      faults.destroyAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

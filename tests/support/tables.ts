@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tablesOf } from '../../local/cfn';
-import { ensureTables, localDynamoClient } from '../../local/dynamodb-local';
+import { localDynamoClient } from '../../local/clients';
+import { ensureTables } from '../../local/dynamodb-local';
 import { loadServiceDefinition } from '../../local/service-definition';
 
 export function testDynamoEndpoint(): string {

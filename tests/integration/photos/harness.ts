@@ -4,7 +4,8 @@
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
+import { localS3Client } from '../../../local/clients';
+import { type S3Local, startS3Local } from '../../../local/s3-local';
 import { DynamoAppStateStore } from '../../../shared/app-state/store';
 import { type DeclaredFunction, declaredFunctions, withTestTables } from '../../support/functions';
 import { createTestTables, testDynamoEndpoint } from '../../support/tables';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_ACCOUNT_ID, strongTablesOf, tablesOf } from '../../../local/cfn';
-import { type DynamoDbLocal, ensureTables, localDynamoClient, startDynamoDbLocal } from '../../../local/dynamodb-local';
+import { localDynamoClient, localS3Client } from '../../../local/clients';
+import { type DynamoDbLocal, ensureTables, startDynamoDbLocal } from '../../../local/dynamodb-local';
 import { createReplicator, ReplicationDrainTimeout, type ReplicationStat, type Replicator } from '../../../local/replication';
-import { localS3Client, type S3Local, startS3Local } from '../../../local/s3-local';
+import { type S3Local, startS3Local } from '../../../local/s3-local';
 import { loadServiceDefinition } from '../../../local/service-definition';
 import { eventually } from '../../support/eventually';
 

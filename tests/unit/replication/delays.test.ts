@@ -3,6 +3,7 @@ import {
   checkRule,
   DEFAULT_DELAY,
   delayWithMean,
+  meanDelayMs,
   ruleMatches,
   sampleDelay,
   seededRandom,
@@ -31,6 +32,13 @@ describe('replication delays', () => {
     expect(delayWithMean(1_000)).toEqual({ kind: 'exponential', minMs: 500, meanMs: 1_000 });
     expect(sampleDelay({ kind: 'fixed', ms: 42 }, Math.random)).toBe(42);
     expect(sampleDelay({ kind: 'uniform', minMs: 10, maxMs: 20 }, () => 0.5)).toBe(15);
+  });
+
+  it('states the mean of each distribution (the lag the runtime status shows)', () => {
+    expect(meanDelayMs(delayWithMean(250))).toBe(250);
+    expect(meanDelayMs(DEFAULT_DELAY)).toBe(200);
+    expect(meanDelayMs({ kind: 'fixed', ms: 42 })).toBe(42);
+    expect(meanDelayMs({ kind: 'uniform', minMs: 10, maxMs: 20 })).toBe(15);
   });
 
   it('refuses distributions and rules it cannot use', () => {
