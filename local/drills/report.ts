@@ -217,7 +217,7 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
     ['two writable regions', `${f.twoWritableSamples} of ${f.samples} samples`],
     [
       'write lease / promotion wait',
-      `${f.fencing.leaseMs} ms + margin ${f.fencing.clockSkewMarginMs} ms / ${f.fencing.promotionWaitMs} ms after an ungraceful promotion`,
+      `${f.fencing.leaseMs} ms + margin ${f.fencing.clockSkewMarginMs} ms / an ungraceful promotion: ${f.fencing.leaseMs + f.fencing.clockSkewMarginMs} ms after its fence, or ${f.fencing.promotionWaitMs} ms after itself if no fence landed`,
     ],
     [
       'acknowledged hand-overs',

@@ -166,6 +166,9 @@ async function bestEffortFence(deps: FenceDeps, doc: RunbookDocument): Promise<F
       },
       run.executionName,
     );
+    // Acknowledged now: every write the fenced region admitted before it has ended by now + lease +
+    // margin (docs/fencing.md). The promotion resumes writes from this bound, not a later one.
+    const drainUntil = new Date(deps.clock().getTime() + deps.config.writeLeaseMs + deps.config.clockSkewMarginMs).toISOString();
     const { notified } = await recordTransition(deps, {
       run,
       plan,
@@ -184,6 +187,7 @@ async function bestEffortFence(deps: FenceDeps, doc: RunbookDocument): Promise<F
       from: 'active',
       to: 'fenced',
       version: after.version,
+      drainUntil,
       detail: `${region} fenced at v${after.version}${notified ? '' : ' (audit/notification not confirmed)'}`,
     };
   } catch (error) {

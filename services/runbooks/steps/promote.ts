@@ -90,6 +90,17 @@ export async function promote(deps: PromoteDeps, doc: RunbookDocument): Promise<
   });
 }
 
+/**
+ * The drain end of this run's best-effort fence, when the state being promoted is that fence
+ * (same version, still fenced): no write of the region it fenced can land after it.
+ */
+function ownFenceDrain(doc: RunbookDocument, state: StateSnapshot): Date | null {
+  const { fence } = doc;
+  if (!fence?.bestEffort || fence.outcome !== 'fenced' || !fence.drainUntil) return null;
+  if (state.state !== 'fenced' || state.version !== fence.version) return null;
+  return new Date(fence.drainUntil);
+}
+
 /** Did this run set the fence itself and wait out its drain? */
 function drainedByThisRun(doc: RunbookDocument): boolean {
   const { fence } = doc;
@@ -165,8 +176,11 @@ async function apply(
     // after stateWriteTimeoutMs, so if it succeeds it committed before sentAt + that.
     // A planned run that did not fence (it resumes a fence set earlier) did not drain either: its
     // wait counts from that fence's write, and has usually passed already.
+    // When this run's own best-effort fence landed and the state is still at it, every write the
+    // old region admitted has ended by that fence's drainUntil (acknowledged + lease + margin),
+    // as after a planned drain: the promoted region resumes from there, usually at once.
     ...(target.ungraceful
-      ? { writesResumeAt: leaseWaitFrom(deps, new Date(sentAt.getTime() + deps.config.stateWriteTimeoutMs)) }
+      ? { writesResumeAt: ownFenceDrain(doc, state) ?? leaseWaitFrom(deps, new Date(sentAt.getTime() + deps.config.stateWriteTimeoutMs)) }
       : drainedByThisRun(doc)
         ? {}
         : { writesResumeAt: leaseWaitFrom(deps, new Date(Date.parse(state.updatedAt) + deps.config.stateWriteTimeoutMs)) }),

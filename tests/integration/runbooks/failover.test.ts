@@ -176,6 +176,7 @@ describe('ungraceful failover', () => {
     const deps = await w.deps(SECONDARY, { unreachable: PRIMARY });
 
     // Act
+    const startedAt = Date.now();
     const run = await runMachine(
       'failover',
       deps,
@@ -191,8 +192,13 @@ describe('ungraceful failover', () => {
     const promoted = await w.state(SECONDARY);
     expect(promoted).toMatchObject({ state: 'failover', activeRegion: SECONDARY, version: 2 });
     expect(await w.state(PRIMARY)).toEqual(promoted);
-    // Writes resume only after the promotion's write timeout + the lease + the margin (test world: 1000 + 1000 + 200 ms).
-    expect(Date.parse(promoted.writesResumeAt ?? '')).toBeGreaterThanOrEqual(Date.parse(promoted.updatedAt) + 2200);
+    // The best-effort fence landed: writes resume once every lease the primary could hold before
+    // it has ended, the fence's acknowledgement (after the run started) + the lease + the margin
+    // (test world: 1000 + 200 ms), and not later: the bound counted from the promotion's own write
+    // would add its write timeout (1000 ms) to the promotion's time.
+    const resumesAt = Date.parse(promoted.writesResumeAt ?? '');
+    expect(resumesAt).toBeGreaterThanOrEqual(startedAt + 1200);
+    expect(resumesAt).toBeLessThan(Date.parse(promoted.updatedAt) + 2200);
     const [watermark] = await w.items(SECONDARY, 'appState', `WATERMARK#${APP_ID}`);
     // Recorded without reading a data table: the version that took over, and the last verified point.
     expect(watermark).toMatchObject({ mode: 'ungraceful', promotedVersion: 2, verifiedThrough }); // fenced v1 in the quorum, then failover v2
