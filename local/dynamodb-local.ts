@@ -61,6 +61,12 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
     pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // In memory there is nothing to flush: no need to wait for the JVM's orderly shutdown.
+      if (options.dataDir === undefined) {
+        child.kill('SIGKILL');
+        await exited;
+        return;
+      }
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;

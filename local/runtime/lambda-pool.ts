@@ -57,9 +57,9 @@ export async function startLambdaPool(options: {
   logStream(region: string): NodeJS.WritableStream;
 }): Promise<LambdaPool> {
   const allHandlers = options.regions.flatMap((r) => r.functions.map((f) => f.handler));
-  // A build folder per runtime, so that parallel test runs never share bundles.
+  // The handlers come from the shared bundle cache (./bundle.ts); the worker script goes in a folder of this runtime.
   const outDir = path.join(BUILD_DIR, `${process.pid}-${randomUUID().slice(0, 8)}`);
-  const bundles = await bundleHandlers(allHandlers, outDir);
+  const bundles = await bundleHandlers(allHandlers);
   const workerFile = await bundleWorker(outDir);
   const byRegion = new Map<string, { functions: LocalFunction[]; workers: RegionWorker[] }>();
   let nextId = 1;
