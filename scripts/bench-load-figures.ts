@@ -40,12 +40,18 @@ export function probeRounds(region: string, records: readonly HealthRecord[]): P
   return out;
 }
 
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
 export interface LoadFigures {
   rateAsked: number;
   rateAchieved: number;
   seconds: number;
   reads: { ok: number; failed: number };
-  writes: { attempts: number; acked: number; failed: number };
+  writes: { attempts: number; acked: number; failed: number; byOutcome: Record<string, number> };
   probes: ProbeRounds[];
   /** Per replicated table and direction: p99 and max lag, deliveries. */
   lag: Array<{ table: string; from: string; to: string; p99Ms: number | null; maxMs: number | null; applied: number }>;
@@ -70,7 +76,12 @@ export function loadFigures(input: {
     rateAchieved: input.seconds > 0 ? input.attempts.length / input.seconds : 0,
     seconds: input.seconds,
     reads: { ok: reads.filter((a) => a.ok).length, failed: reads.filter((a) => !a.ok).length },
-    writes: { attempts: writes.length, acked: input.acked, failed: writes.filter((a) => !a.ok).length },
+    writes: {
+      attempts: writes.length,
+      acked: input.acked,
+      failed: writes.filter((a) => !a.ok).length,
+      byOutcome: countBy(writes.filter((a) => !a.ok).map((a) => a.outcome)),
+    },
     probes: input.probes,
     lag: input.stats
       .filter((s) => s.applied > 0)
@@ -95,7 +106,13 @@ export function renderLoad(f: LoadFigures): string {
   const lines = [
     `Load: ${f.rateAsked} requests/s asked, ${f.rateAchieved.toFixed(1)}/s sent for ${f.seconds.toFixed(0)} s (30 % writes), load average ${f.loadAverage.toFixed(1)}`,
     `  reads   ${f.reads.ok} ok, ${f.reads.failed} failed`,
-    `  writes  ${f.writes.acked} acknowledged of ${f.writes.attempts} attempts, ${f.writes.failed} attempts failed`,
+    `  writes  ${f.writes.acked} acknowledged of ${f.writes.attempts} attempts, ${f.writes.failed} attempts failed${
+      f.writes.failed > 0
+        ? ` (${Object.entries(f.writes.byOutcome)
+            .map(([outcome, n]) => `${outcome} ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     ...f.probes.map(
       (p) =>
         `  probe   ${p.region}: ${p.rounds} rounds, ${p.timedOut} with a timed-out check${

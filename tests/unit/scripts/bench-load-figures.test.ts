@@ -50,7 +50,12 @@ describe('load bench figures', () => {
       cpu: { cpuSeconds: 5, wallSeconds: 10 },
       loadAverage: 1.5,
     });
-    expect(figures).toMatchObject({ rateAchieved: 0.4, reads: { ok: 1, failed: 1 }, writes: { attempts: 2, acked: 1, failed: 1 } });
+    expect(figures).toMatchObject({
+      rateAchieved: 0.4,
+      reads: { ok: 1, failed: 1 },
+      writes: { attempts: 2, acked: 1, failed: 1, byOutcome: { NETWORK: 1 } },
+    });
+    expect(renderLoad(figures)).toContain('1 attempts failed (NETWORK 1)');
     expect(figures.lag.map((l) => l.table)).toEqual(['comments', 'photos']);
     expect(worstLagP99(figures)).toBe(1200);
     expect(coreShare(figures.cpu)).toBe(0.5);
