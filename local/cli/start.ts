@@ -4,29 +4,29 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildWeb } from '../../web/build';
 import { startControlServer } from '../runtime/control-server';
-import { startRuntime } from '../runtime/index';
+import { RUNTIME_DEFAULTS as D, startRuntime } from '../runtime/index';
 import { PROJECT_ROOT } from '../service-definition';
 import { RUNTIME_FILE, type RuntimeFile, readRuntimeFile } from './runtime-file';
 
 const USAGE = `Usage: npm start -- [options]
-  --stage <name>        stage from infra/stages/<name>.yml (default dev)
-  --port-base <n>       first port of the block used (default 4100; 0 = any free ports)
+  --stage <name>        stage from infra/stages/<name>.yml (default ${D.stage})
+  --port-base <n>       first port of the block used (default ${D.startPortBase}; 0 = any free ports)
   --data-dir <folder>   keep DynamoDB and S3 data there across restarts (default: in memory)
-  --lag <ms>            mean replication delay per change between the regions (default 200)
-  --quorum-latency <ms> cross-region round trip of the quorum store's writes and strong reads (default 15)
-  --schedule-ms <ms>    how often scheduled functions (health probe) run (default 1000)
+  --lag <ms>            mean replication delay per change between the regions (default ${D.lagMs})
+  --quorum-latency <ms> cross-region round trip of the quorum store's writes and strong reads (default ${D.quorumLatencyMs})
+  --schedule-ms <ms>    how often scheduled functions (health probe) run (default ${D.scheduleIntervalMs})
   --no-schedules        do not run scheduled functions
   --quiet               only the ready banner and errors`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      stage: { type: 'string', default: 'dev' },
-      'port-base': { type: 'string', default: process.env.SWITCHYARD_PORT_BASE ?? '4100' },
+      stage: { type: 'string', default: D.stage },
+      'port-base': { type: 'string', default: process.env.SWITCHYARD_PORT_BASE ?? String(D.startPortBase) },
       'data-dir': { type: 'string' },
-      lag: { type: 'string', default: '200' },
-      'quorum-latency': { type: 'string', default: '15' },
-      'schedule-ms': { type: 'string', default: '1000' },
+      lag: { type: 'string', default: String(D.lagMs) },
+      'quorum-latency': { type: 'string', default: String(D.quorumLatencyMs) },
+      'schedule-ms': { type: 'string', default: String(D.scheduleIntervalMs) },
       'no-schedules': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },

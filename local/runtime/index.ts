@@ -2,7 +2,7 @@ import '../polyfills';
 import { LOCAL_ACCOUNT_ID } from '../cfn';
 import { type ControlPlane, startControlPlane } from '../control-plane';
 import { type QuorumStore, startQuorumStore } from '../quorum';
-import { createReplicator, type Replicator } from '../replication';
+import { createReplicator, DEFAULT_DELAY, meanDelayMs, type Replicator } from '../replication';
 import { loadServiceDefinition } from '../service-definition';
 import { devAuthorizer } from './authorizer';
 import { type Chaos, createChaos, FaultCauses } from './chaos';
@@ -30,6 +30,16 @@ import { buildRegionTopology, type RegionTopology } from './topology';
 export type { Chaos } from './chaos';
 export type { Dependency } from './regions';
 export type { RuntimeStatus } from './status';
+
+/** The runtime's defaults, written once: `npm start` shows and passes these too. */
+export const RUNTIME_DEFAULTS = {
+  stage: 'dev',
+  /** What `npm start` listens on; startRuntime itself defaults to 0 (free ports), for tests and drills. */
+  startPortBase: 4100,
+  lagMs: meanDelayMs(DEFAULT_DELAY),
+  quorumLatencyMs: 15,
+  scheduleIntervalMs: 1000,
+} as const;
 
 export interface RuntimeOptions {
   stage?: string;
@@ -153,7 +163,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       regions: stores.map((p) => ({ region: p.topology.region, dynamodbEndpoint: p.dynamo.endpoint })) as [never, never],
       witnessRegion,
       tables: strongTables,
-      latencyMs: options.quorumLatencyMs ?? 15,
+      latencyMs: options.quorumLatencyMs ?? RUNTIME_DEFAULTS.quorumLatencyMs,
       log,
     });
     onStop(() => quorum.stop());
@@ -161,7 +171,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const causes = new FaultCauses();
     let lambdas: LambdaPool | undefined;
-    const scheduleIntervalMs = options.scheduleIntervalMs ?? 1000;
+    const scheduleIntervalMs = options.scheduleIntervalMs ?? RUNTIME_DEFAULTS.scheduleIntervalMs;
     const timeScale = timeScaleOf(config, scheduleIntervalMs);
 
     progress('Starting the control plane (SSM, CloudWatch, Step Functions, SNS)');
