@@ -104,9 +104,10 @@ export async function benchLoad(options: { rate: number; seconds: number }, say:
   const stage = loadStageConfig(rt.stage);
   const table = appStateTable(rt);
   const records: HealthRecord[] = [];
+  const clients = rt.regions.map((r) => ({ region: r.region, client: documentClient(rt, r.region) }));
   const readRecords = async () => {
-    for (const region of rt.regions.map((r) => r.region)) {
-      const out = await documentClient(rt, region)
+    for (const { region, client } of clients) {
+      const out = await client
         .send(new GetCommand({ TableName: table, Key: healthRecordKey(stage.appId, region), ConsistentRead: true }))
         .catch(() => undefined);
       if (out?.Item) records.push(out.Item as HealthRecord);
