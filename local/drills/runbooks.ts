@@ -1,56 +1,30 @@
 // Starting runbooks on the embedded runtime the way on-call engineers do (Step Functions
 // StartExecution in the region, as the runbook CLI does), for drills and end-to-end tests.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   ListStateMachinesCommand,
-  SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
 import { executionHistory, RunbookRecordsReader } from '../../services/runbooks/adapters/runbook-read-model';
 import type { RunReport } from '../../services/runbooks/model';
 import { type RunbookMachine, stateMachineName } from '../../state-machines/names';
+import { regionDocumentClient as documentClient, regionQuorumClient as quorumClient, regionSfnClient as sfnClient } from '../clients';
 import type { Runtime } from '../runtime';
 
 export type Machine = RunbookMachine;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function credentials(rt: Runtime, region: string) {
-  const env = rt.clientEnv(region);
-  return { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string };
-}
-
-export function sfnClient(rt: Runtime, region: string): SFNClient {
-  return new SFNClient({ region, credentials: credentials(rt, region), endpoint: rt.controlPlane.endpoint });
-}
-
-export function documentClient(rt: Runtime, region: string): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region,
-      credentials: credentials(rt, region),
-      endpoint: rt.clientEnv(region).AWS_ENDPOINT_URL_DYNAMODB,
-      maxAttempts: 1,
-    }),
-  );
-}
+// The region's clients, as its own functions reach it: one builder for the drills and the tests.
+export { documentClient, quorumClient, sfnClient };
 
 export function appStateTable(rt: Runtime): string {
   const table = rt.primary.topology.tables.find((t) => t.TableName?.endsWith('-app-state'))?.TableName;
   if (!table) throw new Error('No app-state table in serverless.yml');
   return table;
-}
-
-/** The quorum store's DocumentClient as `region` reaches it (the runbook lock and the state live there). */
-export function quorumClient(rt: Runtime, region: string): DynamoDBDocumentClient {
-  const endpoint = rt.regions.find((r) => r.region === region)?.quorumEndpoint;
-  if (!endpoint) throw new Error(`No quorum endpoint for ${region}`);
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials: credentials(rt, region), endpoint, maxAttempts: 1 }));
 }
 
 export function quorumTable(rt: Runtime): string {
