@@ -40,6 +40,9 @@ interface Confirmed {
   readStartedAt: number;
 }
 
+/** A refusal comes from a state read at most this long ago (see decide). */
+export const REFUSAL_RECHECK_MS = 100;
+
 export function createWriteGate(options: WriteGateOptions): WriteGate {
   const { store, region, leaseMs } = options;
   const clock = options.clock ?? (() => new Date());
@@ -86,10 +89,25 @@ export function createWriteGate(options: WriteGateOptions): WriteGate {
     }
   }
 
-  async function assertWritable(): Promise<AppState> {
+  /**
+   * The state to decide on: the lease's, but a refusal is only given from a read younger than
+   * REFUSAL_RECHECK_MS. An older one is read again first, so the region promoted a moment ago does
+   * not send a client back to the region it replaced (WrongRegion) for the rest of a third of a
+   * lease. Admitting from the cache is what the lease is for; refusing from it is not. Callers
+   * share the one read (renew); if it fails, the cached refusal stands.
+   */
+  async function decide(): Promise<{ lease: Confirmed; now: Date; refusal: ReturnType<typeof writeRefusal> }> {
     const lease = await leased();
     const now = clock();
     const refusal = writeRefusal(lease.state, region, now);
+    if (refusal === undefined || age(lease, now.getTime()) < REFUSAL_RECHECK_MS) return { lease, now, refusal };
+    const fresh = await renew().catch(() => lease);
+    const later = clock();
+    return { lease: fresh, now: later, refusal: writeRefusal(fresh.state, region, later) };
+  }
+
+  async function assertWritable(): Promise<AppState> {
+    const { lease, now, refusal } = await decide();
     if (refusal === undefined) {
       const deadline = lease.readStartedAt + leaseMs;
       if (now.getTime() >= deadline) throw new RegionIsolated(region, options.retryAfterSeconds);

@@ -77,6 +77,46 @@ describe('write gate', () => {
     await expect(gate.assertWritable()).rejects.toMatchObject({ writableRegion: 'us-east-1', code: 'WRONG_REGION' });
   });
 
+  it('reads again before refusing from a state read more than 100 ms ago: a just-promoted region takes the write', async () => {
+    // Prepare: the secondary's gate last read "active in the primary"; the failover lands after.
+    const store = fakeStore(initialAppState(app));
+    const time = fakeClock();
+    const gate = createWriteGate({ store, region: 'us-west-2', clock: time.clock, leaseMs: 2000 });
+    await expect(gate.assertWritable()).rejects.toBeInstanceOf(WrongRegion);
+    store.set('failover', 'us-west-2');
+
+    // Act: within a third of the lease, so the cached read would still be used for an admission
+    time.advance(50);
+    const fromFreshRead = gate.assertWritable();
+    await expect(fromFreshRead).rejects.toBeInstanceOf(WrongRegion);
+    const readsThen = store.reads.length;
+    time.advance(100);
+    const state = await gate.assertWritable();
+
+    // Assess: a refusal from a read 50 ms old stands without a read; one from 150 ms reads again
+    expect(readsThen).toBe(1);
+    expect(state).toMatchObject({ state: 'failover', activeRegion: 'us-west-2' });
+    expect(store.reads).toHaveLength(2);
+  });
+
+  it('keeps the cached refusal when the read before refusing fails', async () => {
+    // Prepare
+    const store = fakeStore(initialAppState(app));
+    const time = fakeClock();
+    const gate = createWriteGate({ store, region: 'us-west-2', clock: time.clock, leaseMs: 2000 });
+    await expect(gate.assertWritable()).rejects.toBeInstanceOf(WrongRegion);
+    store.get = async () => {
+      throw new Error('quorum unreachable');
+    };
+
+    // Act
+    time.advance(300);
+    const attempt = gate.assertWritable();
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'WRONG_REGION', writableRegion: 'us-east-1' });
+  });
+
   it('accepts writes in the secondary after a failover', async () => {
     // Prepare
     const store = fakeStore(initialAppState(app));
