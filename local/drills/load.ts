@@ -33,7 +33,9 @@ export interface AckedWrite {
 }
 
 export interface StateSample {
+  /** When the poll was sent, and when its last answer arrived (ms since epoch). */
   at: number;
+  doneAt?: number;
   /** Per region: what it said, or null when it did not answer. */
   views: Record<string, { state: string; version: number; activeRegion: string; write: boolean; isolated: boolean } | null>;
   writable: string[];
@@ -97,7 +99,7 @@ export class LoadGenerator {
   async refreshState(): Promise<StateView | null> {
     const at = Date.now();
     const views = await this.client.refreshState();
-    const sample: StateSample = { at, views: {}, writable: [] };
+    const sample: StateSample = { at, doneAt: Date.now(), views: {}, writable: [] };
     this.options.regions.forEach((r, i) => {
       const v = views[i];
       sample.views[r.region] = v

@@ -169,6 +169,33 @@ export function versionForks(samples: readonly StateSample[]): string[] {
   return [...forks];
 }
 
+/**
+ * Answers of a region (one that reached the quorum) with a lower version than an answer of that
+ * region a client already had when it sent the poll: a read that went back in time. Polls overlap
+ * (the load polls on a timer and after a refused write), and an answer to a poll sent before
+ * another one ended may be older news without anything being wrong, so only polls sent after the
+ * higher answer arrived count.
+ */
+export function versionRegressions(
+  samples: readonly StateSample[],
+): Array<{ region: string; at: number; version: number; seenBefore: number }> {
+  const out: Array<{ region: string; at: number; version: number; seenBefore: number }> = [];
+  const regions = new Set(samples.flatMap((s) => Object.keys(s.views)));
+  for (const region of regions) {
+    const answered = samples.filter((s) => s.views[region] && !s.views[region]?.isolated);
+    const byDone = [...answered].sort((a, b) => (a.doneAt ?? a.at) - (b.doneAt ?? b.at));
+    let next = 0;
+    let highest = 0;
+    for (const sample of [...answered].sort((a, b) => a.at - b.at)) {
+      for (; next < byDone.length && ((byDone[next] as StateSample).doneAt ?? (byDone[next] as StateSample).at) <= sample.at; next += 1)
+        highest = Math.max(highest, (byDone[next] as StateSample).views[region]?.version ?? 0);
+      const version = sample.views[region]?.version ?? 0;
+      if (version < highest) out.push({ region, at: sample.at, version, seenBefore: highest });
+    }
+  }
+  return out;
+}
+
 export function refusedByReason(attempts: readonly Attempt[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const a of attempts) if (a.kind === 'write' && !a.ok) out[a.outcome] = (out[a.outcome] ?? 0) + 1;

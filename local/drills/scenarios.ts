@@ -11,7 +11,7 @@ import { scaledFunctionEnv } from '../runtime/time-scale';
 import { plannedFailoverAsOnCall, probeSummary, toItsEnd } from './kit';
 import type { LoadGenerator } from './load';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
-import type { Invariant } from './report';
+import { type Invariant, versionRegressions } from './report';
 import {
   historyOf,
   type Machine,
@@ -489,15 +489,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       const succeeded = [lifted, resumed].filter((r) => r.status === 'SUCCEEDED').length;
       const loser = [lifted, resumed].find((r) => r.status !== 'SUCCEEDED');
       // Versions never go down in what clients saw from regions that reached the quorum.
-      let downs = 0;
-      const lastSeen = new Map<string, number>();
-      for (const sample of ctx.load.samples) {
-        for (const [region, view] of Object.entries(sample.views)) {
-          if (!view || view.isolated) continue;
-          if (view.version < (lastSeen.get(region) ?? 0)) downs += 1;
-          lastSeen.set(region, view.version);
-        }
-      }
+      const downs = versionRegressions(ctx.load.samples).length;
       return {
         faultAt,
         noLostWrites: true,

@@ -97,6 +97,9 @@ export class RegionClient {
   private readonly unreachable = new Map<string, number>();
   private failures = 0;
   private retryTokens: number = RETRY_BUDGET.capacity;
+  /** Polls sent, and the number of the one whose answers `view` holds. */
+  private pollsSent = 0;
+  private viewFromPoll = 0;
 
   constructor(private readonly options: RegionClientOptions) {
     this.regions = options.regions;
@@ -119,10 +122,19 @@ export class RegionClient {
    * Asks every region for the state at once. A region that answers is reachable again, unless a
    * request to it failed after this poll was sent (that failure is newer news); one that does not
    * answer is marked. Returns each region's answer, in the order of `regions`.
+   *
+   * Polls may overlap (the app polls on a timer and again after a refused write). A poll that ends
+   * after a later-sent one does not replace the view: its answers are older news, and taking them
+   * would send the view back to a lower version than the client already saw.
    */
   async refreshState(): Promise<Array<StateView | null>> {
+    this.pollsSent += 1;
+    const poll = this.pollsSent;
     const views = await Promise.all(this.regions.map((region) => this.pollState(region)));
-    this.view = pickState(views);
+    if (poll > this.viewFromPoll) {
+      this.view = pickState(views);
+      this.viewFromPoll = poll;
+    }
     return views;
   }
 

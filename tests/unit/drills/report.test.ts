@@ -1,5 +1,14 @@
 import type { AckedWrite, Attempt, StateSample } from '../../../local/drills/load';
-import { handovers, longestWriteGap, lostWrites, refusedByReason, timeline, twoWritable, versionForks } from '../../../local/drills/report';
+import {
+  handovers,
+  longestWriteGap,
+  lostWrites,
+  refusedByReason,
+  timeline,
+  twoWritable,
+  versionForks,
+  versionRegressions,
+} from '../../../local/drills/report';
 
 const ack = (commentId: string, ackAt: number, region = 'us-east-1', sentAt = ackAt - 5): AckedWrite => ({
   key: commentId,
@@ -95,5 +104,23 @@ describe('what the regions acknowledged', () => {
     ];
     expect(versionForks(samples)).toEqual(['v7: active in us-east-1 / failover in us-west-2']);
     expect(versionForks(samples.slice(1))).toEqual([]);
+  });
+
+  it('counts an answer that went back in time, not an older answer to a poll that overlapped a newer one', () => {
+    const view = (version: number, isolated = false) => ({ state: 'fenced', version, activeRegion: 'us-east-1', write: false, isolated });
+    const overlapping = [
+      { at: 100, doneAt: 150, writable: [], views: { 'us-west-2': view(2) } },
+      // Sent at 90, before the v2 answer arrived, and slow: older news, not a regression.
+      { at: 90, doneAt: 400, writable: [], views: { 'us-west-2': view(1) } },
+    ];
+    expect(versionRegressions(overlapping)).toEqual([]);
+
+    const wentBack = [
+      ...overlapping,
+      { at: 200, doneAt: 210, writable: [], views: { 'us-west-2': view(1) } },
+      // An isolated region's answer may be stale by design (it says so): not counted.
+      { at: 300, doneAt: 310, writable: [], views: { 'us-west-2': view(0, true) } },
+    ];
+    expect(versionRegressions(wentBack)).toEqual([{ region: 'us-west-2', at: 200, version: 1, seenBefore: 2 }]);
   });
 });

@@ -191,6 +191,36 @@ describe('the retry budget', () => {
   });
 });
 
+describe('overlapping state polls', () => {
+  it('keep the view of the later-sent poll when an earlier one ends after it', async () => {
+    // The first poll's west answer (v1, before the failover) is held back; a second poll sees v2.
+    let releaseOld: () => void = () => undefined;
+    let version = 1;
+    const failedOver = { state: 'failover' as const, activeRegion: 'us-west-2', writableRegion: 'us-west-2', version: 2 };
+    const net = fakeRegions({
+      'us-east-1': () => 'refuse',
+      'us-west-2': (path) => {
+        if (path !== '/state') return json(200, { items: [], from: 'us-west-2' });
+        if (version === 1)
+          return new Promise<Answer>((resolve) => (releaseOld = () => resolve(json(200, stateOf('us-west-2', { state: 'fenced' })))));
+        return json(200, stateOf('us-west-2', { ...failedOver, allowed: { read: true, write: true } }));
+      },
+    });
+    const client = clientOf(net.fetch, { stateTimeoutMs: 5000 });
+    const old = client.refreshState();
+    version = 2;
+    await client.refreshState();
+    expect(client.view?.version).toBe(2);
+
+    releaseOld();
+    const oldViews = await old;
+
+    expect(oldViews[1]?.version).toBe(1); // the caller still gets what each region said
+    expect(client.view?.version).toBe(2);
+    expect(client.view?.writableRegion).toBe('us-west-2');
+  });
+});
+
 describe('a region marked unreachable', () => {
   it('is used again after the next successful poll of it, not before', async () => {
     let eastCut = true;
