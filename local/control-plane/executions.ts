@@ -1,6 +1,6 @@
 import '../polyfills';
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -46,6 +46,8 @@ interface Machine {
   spec: StateMachineSpec;
   engine: StateMachine;
   tasks: Record<string, { kind: TaskKind; resource: string }>;
+  /** Wait states on a timestamp, run by the control plane itself (see timestampWait). */
+  timestampWaits: Record<string, { timestamp?: string; path?: string[] }>;
   waitTimeOverrides: Record<string, number>;
   retryIntervalOverrides: Record<string, number[]>;
   createdAt: Date;
@@ -65,6 +67,8 @@ interface Execution {
   stopDate?: Date;
   history: Array<Record<string, unknown>>;
   abort?: () => void;
+  /** Ends the control plane's own waits (timestamp Wait states) when the execution stops. */
+  stopped: AbortController;
 }
 
 export interface ExecutionView {
@@ -110,6 +114,23 @@ function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs:
   if (/"QueryLanguage":"JSONata"/.test(text)) fail('JSONata is not supported locally (aws-local-stepfunctions ignores it)');
   if (/"Assign":/.test(text)) fail('variables (Assign) are not supported locally');
   const tasks: Machine['tasks'] = {};
+  const timestampWaits: Machine['timestampWaits'] = {};
+  // The engine runs a copy in which each Wait on a timestamp is a Task the control plane serves.
+  const engineDefinition = structuredClone(definition);
+  for (const [name, state] of statesOf(engineDefinition)) {
+    if (state.Type !== 'Wait' || name in waitOverridesMs) continue;
+    if (typeof state.Timestamp !== 'string' && typeof state.TimestampPath !== 'string') continue;
+    if (tasks[name] || timestampWaits[name]) fail(`two states are named ${name}`);
+    const path = typeof state.TimestampPath === 'string' ? state.TimestampPath : undefined;
+    if (path !== undefined && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path))
+      fail(`Wait ${name}: TimestampPath ${path} is not a plain $.a.b path (the only kind run locally)`);
+    timestampWaits[name] = path === undefined ? { timestamp: state.Timestamp as string } : { path: path.split('.').slice(1) };
+    const { Type: _wait, Timestamp: _at, TimestampPath: _path, ...rest } = state;
+    for (const key of Object.keys(state)) delete state[key];
+    // No Task timeout of the engine's own (its default is 60 s) may end a long Wait: 23 days, about
+    // the longest a Node timer holds (2^31 ms).
+    Object.assign(state, rest, { Type: 'Task', Resource: 'arn:aws:states:::switchyard-local:wait', TimeoutSeconds: 2_000_000 });
+  }
   const waitTimeOverrides: Machine['waitTimeOverrides'] = {};
   const retryIntervalOverrides: Machine['retryIntervalOverrides'] = {};
   for (const [name, state] of statesOf(definition)) {
@@ -129,11 +150,11 @@ function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs:
     if (state.Type === 'Wait' && name in waitOverridesMs) waitTimeOverrides[name] = waitOverridesMs[name] as number;
   let engine: StateMachine;
   try {
-    engine = new StateMachine(definition as unknown as StateMachineDefinition);
+    engine = new StateMachine(engineDefinition as unknown as StateMachineDefinition);
   } catch (error) {
     return fail((error as Error).message);
   }
-  return { spec, engine, tasks, waitTimeOverrides, retryIntervalOverrides, createdAt: new Date() };
+  return { spec, engine, tasks, timestampWaits, waitTimeOverrides, retryIntervalOverrides, createdAt: new Date() };
 }
 
 /** The error a Task reports for a failed Lambda: its name is the ASL error, its cause the JSON Lambda puts there. */
@@ -229,9 +250,35 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
     }
   }
 
+  /**
+   * A Wait state on a timestamp, as Step Functions runs it: "if you specify the wait time as a
+   * timestamp, Step Functions considers the time value up to seconds and truncates milliseconds"
+   * (ASL Wait state, docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-wait-state.html).
+   * aws-local-stepfunctions honours the milliseconds, which would end such a Wait up to 999 ms later
+   * than AWS does: kinder than AWS to a design that waits for a bound. A timestamp that is missing
+   * or not RFC 3339 fails the execution with States.Runtime, as on AWS.
+   */
+  async function timestampWait(execution: Execution, wait: Machine['timestampWaits'][string], input: JsonValue): Promise<JsonValue> {
+    let value: unknown = wait.timestamp;
+    if (wait.path) {
+      value = input;
+      for (const key of wait.path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    }
+    const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(at))
+      throw Object.assign(new Error(`The Wait's timestamp ${JSON.stringify(value ?? null)} is not an RFC 3339 UTC timestamp`), {
+        name: 'States.Runtime',
+      });
+    const ms = Math.floor(at / 1000) * 1000 - Date.now();
+    if (ms > 0) await delay(ms, undefined, { signal: execution.stopped.signal }).catch(() => undefined);
+    return input;
+  }
+
   /** The Step Functions history event for an aws-local-stepfunctions event, if AWS would show one. */
   function historyEntry(execution: Execution, event: EngineEvent): [string, Record<string, unknown>?] | undefined {
     if (!event) return undefined;
+    // The history names a timestamp Wait a Wait, whatever the engine ran it as.
+    const typeOf = (state: { name: string; type: string }) => (state.name in execution.machine.timestampWaits ? 'Wait' : state.type);
     const json = (value: unknown) => JSON.stringify(value ?? null);
     const causeOf = (cause: unknown) => (cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : json(cause));
     switch (event.type) {
@@ -242,12 +289,12 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
         ];
       case 'StateEntered':
         return [
-          `${event.state.type}StateEntered`,
+          `${typeOf(event.state)}StateEntered`,
           { stateEnteredEventDetails: { name: event.state.name, input: json(event.state.input) } },
         ];
       case 'StateExited':
         return [
-          `${event.state.type}StateExited`,
+          `${typeOf(event.state)}StateExited`,
           { stateExitedEventDetails: { name: event.state.name, output: json(event.state.output) } },
         ];
       case 'StateFailed': {
@@ -290,6 +337,7 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
   }
 
   function finish(execution: Execution, outcome: PromiseSettledResult<JsonValue>): void {
+    execution.stopped.abort();
     if (execution.status !== 'RUNNING') return;
     execution.stopDate = new Date();
     if (outcome.status === 'fulfilled') {
@@ -335,13 +383,15 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
       input: inputText,
       startDate: new Date(),
       history: [],
+      stopped: new AbortController(),
     };
     executions.set(arn, execution);
     deps.onExecutionStarted({ region, executionArn: arn, stateMachineArn, name: executionName, input: inputText });
     const overrides: Overrides = {
-      taskResourceLocalHandlers: Object.fromEntries(
-        Object.entries(machine.tasks).map(([state, task]) => [state, (i: JsonValue) => runTask(execution, state, task, i)]),
-      ),
+      taskResourceLocalHandlers: Object.fromEntries([
+        ...Object.entries(machine.tasks).map(([state, task]) => [state, (i: JsonValue) => runTask(execution, state, task, i)]),
+        ...Object.entries(machine.timestampWaits).map(([state, wait]) => [state, (i: JsonValue) => timestampWait(execution, wait, i)]),
+      ]),
       waitTimeOverrides: machine.waitTimeOverrides,
       retryIntervalOverrides: machine.retryIntervalOverrides,
     };
@@ -365,6 +415,7 @@ export function createExecutions(specs: StateMachineSpec[], deps: ExecutionsDeps
     if (execution.status !== 'RUNNING') return;
     Object.assign(execution, { status: 'ABORTED', stopDate: new Date(), error, cause });
     execution.abort?.();
+    execution.stopped.abort();
   }
 
   const summary = (e: Execution) => ({

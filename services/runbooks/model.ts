@@ -111,6 +111,8 @@ export interface FenceResult {
   at: string;
   /** A fence that took effect: writes admitted before it have all ended by then (the drain's end). */
   drainUntil?: string | null;
+  /** `drainUntil` rounded up to a whole second: what the drain's Wait state reads (Step Functions truncates a Wait's milliseconds). */
+  drainWaitUntil?: string | null;
   detail: string;
 }
 

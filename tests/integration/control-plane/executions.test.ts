@@ -59,6 +59,11 @@ const definitions = {
     StartAt: 'Hold',
     States: { Hold: { Type: 'Wait', Seconds: 3600, Next: 'Done' }, Done: { Type: 'Succeed' } },
   },
+  // A Wait on a timestamp from the input, as the runbooks' drains are.
+  until: {
+    StartAt: 'Drain',
+    States: { Drain: { Type: 'Wait', TimestampPath: '$.fence.until', OutputPath: '$.fence', Next: 'Done' }, Done: { Type: 'Succeed' } },
+  },
 };
 
 describe('control plane: Step Functions', () => {
@@ -191,6 +196,39 @@ describe('control plane: Step Functions', () => {
     expect(history.events?.filter((e) => e.type === 'TaskSucceeded')).toHaveLength(1);
   });
 
+  it('ends a Wait on a timestamp at its whole second, as Step Functions truncates the milliseconds', async () => {
+    // Prepare: a timestamp 999 ms past a whole second that is one to two seconds ahead.
+    const second = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+    const until = new Date(second + 999).toISOString();
+    // Act
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stateMachineArn(EAST, 'until'), input: JSON.stringify({ fence: { until } }) }),
+    );
+    const described = await finished(started.executionArn!);
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }));
+    // Assess: not before the whole second, and before the milliseconds on top of it.
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output ?? '')).toEqual({ until });
+    const ended = (described.stopDate as Date).getTime();
+    expect(ended).toBeGreaterThanOrEqual(second);
+    expect(ended).toBeLessThan(second + 999);
+    expect(history.events?.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('fails an execution whose Wait timestamp is missing with States.Runtime', async () => {
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(EAST, 'until'), input: '{"fence":{}}' }));
+    const described = await finished(started.executionArn!);
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBe('States.Runtime');
+  });
+
   it('refuses a second execution with the same name', async () => {
     // Prepare
     behaviour = async () => ({});
@@ -255,7 +293,7 @@ describe('control plane: Step Functions', () => {
     const arns = listed.executions?.map((e) => e.executionArn) ?? [];
     expect(arns.indexOf(newer.executionArn)).toBeLessThan(arns.indexOf(older.executionArn));
     expect(JSON.parse(machine.definition ?? '')).toEqual(definitions.guarded);
-    expect(eastMachines.stateMachines?.map((m) => m.name)).toEqual(['guarded', 'invoke', 'waiting']);
+    expect(eastMachines.stateMachines?.map((m) => m.name)).toEqual(['guarded', 'invoke', 'until', 'waiting']);
     expect(westMachines.stateMachines).toEqual([]);
     expect(fromWest).toBeInstanceOf(StateMachineDoesNotExist);
     expect(unknownExecution).toBeInstanceOf(ExecutionDoesNotExist);

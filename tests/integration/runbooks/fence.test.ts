@@ -22,6 +22,26 @@ afterAll(async () => {
 });
 
 describe('fence runbook', () => {
+  it("drains until the fence step's bound, although Step Functions truncates the milliseconds of a Wait's timestamp", async () => {
+    // Prepare
+    const deps = await w.deps(PRIMARY);
+    let finishAt = 0;
+    let fence: { drainUntil?: string; drainWaitUntil?: string } = {};
+    const observe = (state: string, input: unknown) => {
+      if (state !== 'Finish') return;
+      finishAt = Date.now();
+      fence = (input as { fence: typeof fence }).fence;
+    };
+
+    // Act: the real drain, as the local control plane runs it (whole seconds, as AWS)
+    const run = await runMachine('fence', deps, request(), { realWaits: ['DrainInFlightWrites'], beforeTask: observe });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(fence.drainWaitUntil).toMatch(/:\d{2}\.000Z$/);
+    expect(finishAt).toBeGreaterThanOrEqual(Date.parse(fence.drainUntil as string));
+  });
+
   it('fences in the active region replica, from whichever region it runs, then lifts the fence back', async () => {
     // Prepare: run from the secondary while the primary is active
     const deps = await w.deps(SECONDARY);

@@ -47,6 +47,8 @@ export interface MachineRun {
 export interface RunOverrides {
   /** Milliseconds per Wait state (default: drain 50 ms, replication poll 100 ms). */
   waits?: Record<string, number>;
+  /** Wait states that wait what their ASL says instead (e.g. the drain until its timestamp). */
+  realWaits?: string[];
   /** Called before a Task state's step runs (e.g. to interleave another writer). */
   beforeTask?: (state: string, input: unknown) => Promise<void> | void;
   executionName?: string;
@@ -78,7 +80,11 @@ export async function runMachine(
     alarms: [],
     rules: [],
     waitTimeScale: WAIT_TIME_SCALE,
-    waitOverridesMs: { DrainInFlightWrites: 50, WaitForReplication: 100, ...overrides.waits },
+    waitOverridesMs: Object.fromEntries(
+      Object.entries({ DrainInFlightWrites: 50, WaitForReplication: 100, ...overrides.waits }).filter(
+        ([state]) => !overrides.realWaits?.includes(state),
+      ),
+    ),
     invokeFunction: async (_region, functionArn, payload, task) => {
       const logicalId = functionArn.startsWith(functionPrefix) ? functionArn.slice(functionPrefix.length) : '';
       const step = STEPS[logicalId];
