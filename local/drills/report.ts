@@ -30,7 +30,16 @@ export interface DrillFigures {
   /** Fault injected → the alarm that detected it (ms), null when nothing was to detect. */
   detectionMs: number | null;
   /** Runbook executions that changed or tried to change the state: machine, status, duration. */
-  runbooks: Array<{ machine: string; region: string; status: string; durationMs: number | null; startedBy: string; startedAt?: string }>;
+  runbooks: Array<{
+    machine: string;
+    region: string;
+    status: string;
+    durationMs: number | null;
+    startedBy: string;
+    startedAt?: string;
+    /** Where the run's time went: each state it entered, from its execution history. */
+    states?: StateSpan[];
+  }>;
   /** Longest time without an acknowledged write, from the fault on: what users saw (RTO). */
   writeOutage: { ms: number; from: string | null; to: string | null };
   lostBeforeReconciliation: LostWrites;
@@ -196,6 +205,58 @@ export function versionRegressions(
   return out;
 }
 
+export interface StateSpan {
+  state: string;
+  type: string;
+  /** From the execution's start, ms. */
+  startMs: number;
+  /** null: the state had not exited when the history was read. */
+  durationMs: number | null;
+}
+
+/** Each state entered, when and for how long, from an execution history (Step Functions' event shape). */
+export function stateSpans(
+  events: ReadonlyArray<{
+    type?: string;
+    timestamp?: Date;
+    stateEnteredEventDetails?: { name?: string };
+    stateExitedEventDetails?: { name?: string };
+  }>,
+): StateSpan[] {
+  const started = events.find((e) => e.type === 'ExecutionStarted')?.timestamp?.getTime();
+  if (started === undefined) return [];
+  const spans: StateSpan[] = [];
+  const open = new Map<string, StateSpan>();
+  for (const e of events) {
+    const at = e.timestamp?.getTime() ?? started;
+    const entered = e.type?.endsWith('StateEntered') ? e.stateEnteredEventDetails?.name : undefined;
+    const exited = e.type?.endsWith('StateExited') ? e.stateExitedEventDetails?.name : undefined;
+    if (entered) {
+      const span = { state: entered, type: (e.type as string).replace(/StateEntered$/, ''), startMs: at - started, durationMs: null };
+      spans.push(span);
+      open.set(entered, span);
+    } else if (exited) {
+      const span = open.get(exited);
+      if (span) span.durationMs = at - started - span.startMs;
+      open.delete(exited);
+    }
+  }
+  return spans;
+}
+
+/** One line: each state's time in ms in order of first entry, the visits of a loop summed (e.g. `FencePrimary 120 · DrainInFlightWrites 2880 · CheckReplication 900 (×2)`). */
+export function stateSpanLine(spans: readonly StateSpan[]): string {
+  const byState = new Map<string, { ms: number; visits: number }>();
+  for (const s of spans) {
+    const seen = byState.get(s.state) ?? { ms: 0, visits: 0 };
+    byState.set(s.state, { ms: seen.ms + (s.durationMs ?? 0), visits: seen.visits + 1 });
+  }
+  return [...byState]
+    .filter(([, m]) => m.ms > 0)
+    .map(([state, m]) => `${state} ${m.ms}${m.visits > 1 ? ` (×${m.visits})` : ''}`)
+    .join(' · ');
+}
+
 export function refusedByReason(attempts: readonly Attempt[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const a of attempts) if (a.kind === 'write' && !a.ok) out[a.outcome] = (out[a.outcome] ?? 0) + 1;
@@ -228,10 +289,15 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
         .join(', ') || 'none',
     ],
     ['detection', `${seconds(f.detectionMs)}${onAws(model?.detection)}`],
-    ...f.runbooks.map((r, i): [string, string] => [
-      `runbook ${r.machine}`,
-      `${r.status} in ${seconds(r.durationMs)} (${r.region}, ${r.startedBy})${model?.runbooks[i]?.awsMs != null ? ` · on AWS ${seconds(model.runbooks[i]?.awsMs ?? null)}` : ''}`,
-    ]),
+    ...f.runbooks.flatMap(
+      (r, i): Array<[string, string]> => [
+        [
+          `runbook ${r.machine}`,
+          `${r.status} in ${seconds(r.durationMs)} (${r.region}, ${r.startedBy})${model?.runbooks[i]?.awsMs != null ? ` · on AWS ${seconds(model.runbooks[i]?.awsMs ?? null)}` : ''}`,
+        ],
+        ...(r.states && r.states.length > 0 ? [[`  its states, ms`, stateSpanLine(r.states)] as [string, string]] : []),
+      ],
+    ),
     [
       'write outage (RTO)',
       `${seconds(f.writeOutage.ms)}${f.writeOutage.from ? ` from ${f.writeOutage.from.slice(11, 23)}` : ''}${onAws(model?.writeOutage)}`,

@@ -24,6 +24,8 @@ import {
   type Mark,
   refusedByReason,
   type Span,
+  type StateSpan,
+  stateSpans,
   summaryTable,
   timeline,
   twoWritable,
@@ -254,6 +256,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const gap = longestWriteGap(load.acked, outcome.faultAt, end);
     const detectionMs = outcome.detectedAt ? outcome.detectedAt - outcome.faultAt : null;
     const detectionInOutage = Boolean(outcome.detectedAt && outcome.detectedAt >= gap.from && outcome.detectedAt <= gap.to);
+    const states = await Promise.all(runbooks.map((r) => statesOf(rt, r.region, r.executionArn)));
     const measured: MeasuredRunbook[] = await Promise.all(
       runbooks.map(async (r) => {
         const from = Date.parse(r.startedAt);
@@ -328,7 +331,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       },
       writesRefused: refusedByReason(load.attempts),
       detectionMs,
-      runbooks: runbooks.map(({ executionArn: _arn, ...r }) => r),
+      runbooks: runbooks.map(({ executionArn: _arn, ...r }, i) => ({ ...r, states: states[i] })),
       writeOutage: { ms: gap.ms, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
       lostBeforeReconciliation: lostBeforeFigures,
       lostAfterReconciliation: outcome.reconciled ? lostNow : null,
@@ -397,6 +400,16 @@ function startedBy(rt: Runtime, executionArn: string): string {
 }
 
 /** The Lambda task steps an execution ran, from its history. */
+/** Where a run's time went, state by state (none when its region's API refuses: the region is cut). */
+async function statesOf(rt: Runtime, region: string, executionArn: string): Promise<StateSpan[]> {
+  try {
+    const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    return stateSpans(history.events ?? []);
+  } catch {
+    return [];
+  }
+}
+
 async function lambdaSteps(rt: Runtime, region: string, executionArn: string): Promise<number> {
   try {
     const history = await sfnClient(rt, region).send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));

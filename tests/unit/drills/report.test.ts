@@ -4,6 +4,8 @@ import {
   longestWriteGap,
   lostWrites,
   refusedByReason,
+  stateSpanLine,
+  stateSpans,
   timeline,
   twoWritable,
   versionForks,
@@ -122,5 +124,34 @@ describe('what the regions acknowledged', () => {
       { at: 300, doneAt: 310, writable: [], views: { 'us-west-2': view(0, true) } },
     ];
     expect(versionRegressions(wentBack)).toEqual([{ region: 'us-west-2', at: 200, version: 1, seenBefore: 2 }]);
+  });
+});
+
+describe("a run's states", () => {
+  const at = (ms: number) => new Date(1_000_000 + ms);
+  const events = [
+    { type: 'ExecutionStarted', timestamp: at(0) },
+    { type: 'TaskStateEntered', timestamp: at(10), stateEnteredEventDetails: { name: 'FencePrimary' } },
+    { type: 'TaskStateExited', timestamp: at(130), stateExitedEventDetails: { name: 'FencePrimary' } },
+    { type: 'WaitStateEntered', timestamp: at(130), stateEnteredEventDetails: { name: 'DrainInFlightWrites' } },
+    { type: 'WaitStateExited', timestamp: at(3000), stateExitedEventDetails: { name: 'DrainInFlightWrites' } },
+    { type: 'TaskStateEntered', timestamp: at(3000), stateEnteredEventDetails: { name: 'CheckReplication' } },
+    { type: 'TaskStateExited', timestamp: at(3400), stateExitedEventDetails: { name: 'CheckReplication' } },
+    { type: 'ChoiceStateEntered', timestamp: at(3400), stateEnteredEventDetails: { name: 'ReplicationGate' } },
+    { type: 'ChoiceStateExited', timestamp: at(3400), stateExitedEventDetails: { name: 'ReplicationGate' } },
+    { type: 'TaskStateEntered', timestamp: at(3400), stateEnteredEventDetails: { name: 'CheckReplication' } },
+    { type: 'TaskStateExited', timestamp: at(3500), stateExitedEventDetails: { name: 'CheckReplication' } },
+    { type: 'TaskStateEntered', timestamp: at(3500), stateEnteredEventDetails: { name: 'Promote' } },
+  ];
+
+  it('are timed from the execution start, an unfinished one without a duration', () => {
+    const spans = stateSpans(events);
+    expect(spans[0]).toEqual({ state: 'FencePrimary', type: 'Task', startMs: 10, durationMs: 120 });
+    expect(spans[1]).toEqual({ state: 'DrainInFlightWrites', type: 'Wait', startMs: 130, durationMs: 2870 });
+    expect(spans.at(-1)).toEqual({ state: 'Promote', type: 'Task', startMs: 3500, durationMs: null });
+  });
+
+  it('print in one line with the visits of a loop summed and instant states left out', () => {
+    expect(stateSpanLine(stateSpans(events))).toBe('FencePrimary 120 · DrainInFlightWrites 2870 · CheckReplication 500 (×2)');
   });
 });
