@@ -50,8 +50,9 @@ function startClient(request: { url: string; method: 'GET' | 'PUT'; size?: numbe
   `;
   const worker = new Worker(code, { eval: true, workerData: { shared, ...request } });
   const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-  const answered = new Promise<{ status?: number; bytes?: number; error?: string }>((resolve) =>
-    worker.on('message', (m: { ready?: boolean }) => {
+  type Answer = { status?: number; bytes?: number; error?: string };
+  const answered = new Promise<Answer>((resolve) =>
+    worker.on('message', (m: Answer & { ready?: boolean }) => {
       if (!m.ready) resolve(m);
     }),
   );
