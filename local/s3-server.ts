@@ -123,6 +123,9 @@ function corsHeaders(rules: S3CorsRule[], origin: string | undefined, method: st
   };
 }
 
+/** Methods that change no object in s3rver (every change is a PUT, POST or DELETE). */
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'expect', 'content-length', 'upgrade', 'te', 'trailer']);
 
 /**
@@ -152,7 +155,18 @@ async function startAccessLayer(options: {
       const upstream = http.request(
         { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
         (answer) => {
+          let failed = false;
+          answer.on('error', (error) => {
+            failed = true;
+            reject(error);
+          });
           const send = () => {
+            // The answer broke, or the client left, while it was held: nothing is left to send.
+            if (failed || res.headersSent || res.destroyed) {
+              answer.destroy();
+              resolve();
+              return;
+            }
             const out: http.OutgoingHttpHeaders = {};
             for (const [name, value] of Object.entries(answer.headers))
               if (!HOP_BY_HOP.has(name) || name === 'content-length') out[name] = value;
@@ -161,10 +175,10 @@ async function startAccessLayer(options: {
             answer.on('end', resolve);
             res.on('close', resolve);
           };
-          answer.on('error', reject);
-          // s3rver has stored (and published) every change of this request before it answers.
-          const held = options.beforeAnswer();
-          if (held) held.then(send, reject);
+          // s3rver has stored (and published) every change of this request before it answers. A
+          // GET, HEAD or OPTIONS changes nothing, so it never waits for other requests' changes.
+          const held = READ_ONLY_METHODS.has(req.method ?? 'GET') ? undefined : options.beforeAnswer();
+          if (held) held.then(send).catch(reject);
           else send();
         },
       );

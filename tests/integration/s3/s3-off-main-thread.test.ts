@@ -148,6 +148,30 @@ describe('the S3 stand-in off the main thread', () => {
     }
   }, 60_000);
 
+  it('answers a GET while a PUT waits for this thread to take its object event', async () => {
+    const s3Client = client();
+    await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'read-meanwhile', Body: 'already there' }));
+    const putUrl = await getSignedUrl(s3Client, new PutObjectCommand({ Bucket: BUCKET, Key: 'written-meanwhile' }), { expiresIn: 300 });
+    const getUrl = await getSignedUrl(s3Client, new GetObjectCommand({ Bucket: BUCKET, Key: 'read-meanwhile' }), { expiresIn: 300 });
+    s3Client.destroy();
+    const put = startClient({ url: putUrl, method: 'PUT', size: 1024 });
+    const get = startClient({ url: getUrl, method: 'GET' });
+    try {
+      await Promise.all([put.ready, get.ready]);
+      put.go();
+      const metadata = path.join(s3.dataDir, BUCKET, 'written-meanwhile._S3rver_metadata.json');
+      expect(blockUntil(() => fs.existsSync(metadata))).toBe(true);
+      get.go();
+      // A read changes nothing: it is not held behind the PUT's unacknowledged change.
+      expect(blockUntil(() => Atomics.load(get.flags, DONE) === 1)).toBe(true);
+      expect(Atomics.load(get.flags, STATUS)).toBe(200);
+      expect(Atomics.load(put.flags, DONE)).toBe(0);
+      await expect(put.answered).resolves.toEqual({ status: 200, bytes: 0 });
+    } finally {
+      await Promise.all([put.stop(), get.stop()]);
+    }
+  }, 60_000);
+
   it('reports a removal before the DELETE answer', async () => {
     const s3Client = client();
     await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'to-remove', Body: 'x' }));
