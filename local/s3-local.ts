@@ -1,43 +1,17 @@
-import { randomUUID } from 'node:crypto';
+// The S3 stand-in of one region: s3rver behind a layer that checks requests as S3 does
+// (./s3-server.ts), each in a worker thread of its own (./s3-worker.ts). Under load the main
+// thread also runs the gateway doors, the quorum emulation and the replicator; with S3 on it,
+// the probes' bucket checks timed out and photo replication lagged by seconds (issue 17).
+// Chaos acts on the TCP doors in front of this server (local/runtime/gateway.ts, main thread),
+// never on the server itself, so moving it changed no fault.
 import fs from 'node:fs';
-import http, { type Server } from 'node:http';
-import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BodyTooLarge, guardRequests, type RequestTarget, readBody } from './http-guard';
-import { S3RequestRefused, verifyS3Request } from './s3-signature';
+import { Worker } from 'node:worker_threads';
+import { PERMISSIVE_CORS, type S3CorsRule, type S3ObjectEvent } from './s3-server';
+import type { S3WorkerCommand, S3WorkerInput, S3WorkerMessage } from './s3-worker';
 
-/** The one key pair the S3 stand-in knows (s3rver's default account); requests must be signed with it. */
-export const S3_LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-/** Bodies are held in memory while their signature and hash are checked. S3's own limit for one PUT is 5 GB. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
-
-/** What serverless.yml's `CorsConfiguration.CorsRules` entries say, in CloudFormation's spelling. */
-export interface S3CorsRule {
-  AllowedMethods: string[];
-  AllowedOrigins: string[];
-  AllowedHeaders?: string[];
-  ExposedHeaders?: string[];
-  MaxAge?: number;
-}
-
-/** The browser PUTs to presigned URLs and reads photos back, from any local origin. */
-export const PERMISSIVE_CORS: S3CorsRule[] = [
-  { AllowedMethods: ['GET', 'PUT', 'HEAD'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], ExposedHeaders: ['ETag'], MaxAge: 300 },
-];
-
-/** One stored object changed. Fired before the S3 response that caused it is sent. */
-export interface S3ObjectEvent {
-  bucket: string;
-  key: string;
-  kind: 'created' | 'removed';
-  /** Epoch milliseconds at which s3rver stored the change. */
-  at: number;
-  /** Unquoted MD5 of the stored body, for creations. */
-  eTag?: string;
-  size?: number;
-}
+export { corsXml, PERMISSIVE_CORS, S3_LOCAL_CREDENTIALS, type S3CorsRule, type S3ObjectEvent } from './s3-server';
 
 export type S3ObjectListener = (event: S3ObjectEvent) => void;
 
@@ -47,7 +21,11 @@ export interface S3Local {
   buckets: string[];
   /** Where s3rver keeps the objects. */
   dataDir: string;
-  /** Subscribes to every object creation and removal in any bucket; returns the unsubscribe function. */
+  /**
+   * Subscribes to every object creation and removal in any bucket; returns the unsubscribe
+   * function. Listeners are called on the caller's thread, before the S3 response that caused
+   * the change is sent.
+   */
   onObjectEvent(listener: S3ObjectListener): () => void;
   stop(): Promise<void>;
 }
@@ -61,202 +39,76 @@ export interface StartS3LocalOptions {
   buckets: string[];
   /** Default PERMISSIVE_CORS. */
   cors?: S3CorsRule[];
+  /** Where a worker that fails after it started is reported. Default: standard error. */
+  log?(line: string): void;
 }
 
-// s3rver 3.7.1 ships no type declarations: this is the slice of its API used here
-// (lib/s3rver.js, lib/stores/filesystem.js).
-interface S3rverNotification {
-  Records: Array<{
-    eventName: string;
-    eventTime: string;
-    s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
-  }>;
-}
-interface S3rverStore {
-  deleteObject(bucket: string, key: string): Promise<unknown>;
-}
-interface S3rverInstance {
-  store: S3rverStore;
-  httpServer?: Server;
-  run(): Promise<{ address: string; port: number }>;
-  close(): Promise<void>;
-  on(event: 'event', listener: (notification: S3rverNotification) => void): unknown;
-}
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-// s3rver is CommonJS without types; the interfaces above type the part used here.
-const S3rver = require('s3rver') as S3rverConstructor;
-
-function escapeXml(value: string): string {
-  return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The S3 stand-in's worker could not start (its port taken, its script not built…). */
+export class S3LocalStartFailed extends Error {
+  override readonly name = 'S3LocalStartFailed';
 }
 
-export function corsXml(rules: S3CorsRule[]): string {
-  const rule = (r: S3CorsRule): string =>
-    [
-      ...r.AllowedOrigins.map((o) => `<AllowedOrigin>${escapeXml(o)}</AllowedOrigin>`),
-      ...r.AllowedMethods.map((m) => `<AllowedMethod>${escapeXml(m)}</AllowedMethod>`),
-      ...(r.AllowedHeaders ?? []).map((h) => `<AllowedHeader>${escapeXml(h)}</AllowedHeader>`),
-      ...(r.ExposedHeaders ?? []).map((h) => `<ExposeHeader>${escapeXml(h)}</ExposeHeader>`),
-      ...(r.MaxAge === undefined ? [] : [`<MaxAgeSeconds>${r.MaxAge}</MaxAgeSeconds>`]),
-    ].join('');
-  return `<CORSConfiguration>${rules.map((r) => `<CORSRule>${rule(r)}</CORSRule>`).join('')}</CORSConfiguration>`;
-}
-
-function s3ErrorXml(code: string, message: string, requestId: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`;
-}
-
-/** The CORS headers the bucket's rules give a request from `origin` (S3 adds them to error answers too). */
-function corsHeaders(rules: S3CorsRule[], origin: string | undefined, method: string): Record<string, string> {
-  if (!origin) return {};
-  const rule = rules.find(
-    (r) => (r.AllowedOrigins.includes('*') || r.AllowedOrigins.includes(origin)) && r.AllowedMethods.includes(method),
-  );
-  if (!rule) return {};
-  return {
-    'access-control-allow-origin': rule.AllowedOrigins.includes('*') ? '*' : origin,
-    ...(rule.ExposedHeaders?.length ? { 'access-control-expose-headers': rule.ExposedHeaders.join(', ') } : {}),
-    vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
-  };
-}
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'expect', 'content-length', 'upgrade', 'te', 'trailer']);
+/** How long stop() lets the worker close its servers before it is terminated anyway. */
+const STOP_GRACE_MS = 10_000;
 
 /**
- * The layer in front of s3rver: checks every request as S3 checks a private bucket's requests
- * (local/s3-signature.ts: signature, scope, expiry, signed headers, payload hash; an unsigned
- * request is AccessDenied, except CORS preflights), then hands it to s3rver unchanged.
+ * The worker's script, bundled as CommonJS the way the Lambda workers are (local/runtime/lambda-pool.ts),
+ * so it loads under tsx, jest and plain node alike; npm packages stay outside the bundle and load
+ * from node_modules. Reused from the shared bundle cache while its sources are unchanged.
  */
-async function startAccessLayer(options: {
-  port: number;
-  upstreamPort: number;
-  region?: string;
-  cors: S3CorsRule[];
-}): Promise<{ server: Server; port: number; agent: http.Agent }> {
-  const agent = new http.Agent({ keepAlive: true });
-  const fail = (res: http.ServerResponse, error: S3RequestRefused, cors: Record<string, string>) => {
-    const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
-    const xml = s3ErrorXml(error.code, error.message, requestId);
-    res.writeHead(error.status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...cors });
-    res.end(res.req.method === 'HEAD' ? undefined : xml);
-  };
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-      headers['content-length'] = String(body.length);
-      const upstream = http.request(
-        { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
-        (answer) => {
-          const out: http.OutgoingHttpHeaders = {};
-          for (const [name, value] of Object.entries(answer.headers))
-            if (!HOP_BY_HOP.has(name) || name === 'content-length') out[name] = value;
-          res.writeHead(answer.statusCode ?? 502, out);
-          answer.pipe(res);
-          answer.on('end', resolve);
-          answer.on('error', reject);
-          res.on('close', resolve);
-        },
-      );
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> => {
-    const method = req.method ?? 'GET';
-    const cors = corsHeaders(
-      options.cors,
-      req.headers.origin,
-      method === 'OPTIONS' ? String(req.headers['access-control-request-method']) : method,
-    );
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_BODY_BYTES);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        return fail(
-          res,
-          new S3RequestRefused('EntityTooLarge', `The local S3 stand-in takes bodies of at most ${MAX_BODY_BYTES} bytes`, 400),
-          cors,
-        );
-      }
-      throw error;
-    }
-    // A browser's CORS preflight carries no credentials; s3rver answers it from the bucket's CORS rules.
-    if (method !== 'OPTIONS') {
-      try {
-        const principal = verifyS3Request(
-          { method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct, body },
-          { keys: [S3_LOCAL_CREDENTIALS], now: new Date(), ...(options.region ? { region: options.region } : {}) },
-        );
-        // The buckets are private (Block Public Access, no public policy): anonymous requests are refused.
-        if (!principal) throw new S3RequestRefused('AccessDenied', 'Access Denied', 403);
-      } catch (error) {
-        if (error instanceof S3RequestRefused) return fail(res, error, cors);
-        throw error;
-      }
-    }
-    await forward(req, res, body);
-  };
-
-  const server = http.createServer(
-    guardRequests(handle, {
-      name: 's3',
-      reply: (res, status, message) =>
-        fail(
-          res,
-          new S3RequestRefused(
-            status === 400 ? 'InvalidURI' : 'InternalError',
-            status === 400 ? "Couldn't parse the specified URI." : message,
-            status,
-          ),
-          {},
-        ),
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
+async function workerScript(): Promise<string> {
+  const [{ build }, { BUILD_DIR }, { cachedBuild }, { PROJECT_ROOT }] = await Promise.all([
+    import('esbuild'),
+    import('./runtime/bundle'),
+    import('./runtime/bundle-cache'),
+    import('./service-definition'),
+  ]);
+  const file = 's3-worker.cjs';
+  const { dir } = await cachedBuild({
+    root: path.join(BUILD_DIR, 'cache'),
+    projectRoot: PROJECT_ROOT,
+    key: JSON.stringify({ worker: 's3', format: 1 }),
+    build: async (outDir) => {
+      const result = await build({
+        entryPoints: [path.join(__dirname, 's3-worker.ts')],
+        outfile: path.join(outDir, file),
+        absWorkingDir: PROJECT_ROOT,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        metafile: true,
+        logLevel: 'error',
+      });
+      return Object.keys(result.metafile.inputs);
+    },
   });
-  return { server, port: (server.address() as net.AddressInfo).port, agent };
-}
-
-/**
- * s3rver logs every request even when `silent`: koa-logger formats each line and counts every
- * response body through a stream of its own, and winston formats each controller message before
- * its silent transport drops it. Idle, the probes' S3 checks made that a tenth of the runtime's
- * CPU (README, performance). Requests and answers are unchanged: only the logging goes.
- */
-function quietS3rver(server: S3rverInstance): void {
-  const app = server as unknown as { middleware: Array<{ name?: string }>; context: { logger: unknown } };
-  const index = app.middleware.findIndex((fn) => fn.name === 'logger');
-  if (index >= 0) app.middleware.splice(index, 1);
-  const quiet = () => undefined;
-  app.context.logger = { error: quiet, warn: quiet, info: quiet, debug: quiet, log: quiet };
+  return path.join(dir, file);
 }
 
 /**
  * Starts s3rver (a filesystem-backed S3 stand-in) with the given buckets, each with CORS so a
- * browser can PUT to presigned URLs, behind a layer that checks requests as S3 does (see
- * startAccessLayer). Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (local/clients.ts builds them).
+ * browser can PUT to presigned URLs, behind a layer that checks requests as S3 does, in a worker
+ * thread of its own. Clients need `forcePathStyle: true` and S3_LOCAL_CREDENTIALS (local/clients.ts builds them).
+ *
+ * Object events keep their order with the answers: the worker posts each change to this thread
+ * and holds the answer of the request that made it until this thread has called the listeners
+ * and acknowledged it. S3 replication itself is asynchronous ("Replication enables automatic,
+ * asynchronous copying of objects across Amazon S3 buckets", Amazon S3 User Guide, Replicating
+ * objects), and the replicator delivers changes later anyway; the ordering is for its own
+ * bookkeeping: it recognises its writes' echoes by being told of them before its PUT returns
+ * (local/replication/bucket-writer.ts).
  */
 export async function startS3Local(options: StartS3LocalOptions): Promise<S3Local> {
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-s3-'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const corsRules = options.cors ?? PERMISSIVE_CORS;
-  const cors = corsXml(corsRules);
-  const server = new S3rver({
-    address: '127.0.0.1',
-    // Port 0 lets the OS pick, with no window in which another process can take the port.
-    // Only the access layer talks to s3rver; clients use the layer's port.
-    port: 0,
-    silent: true,
-    directory: dataDir,
-    vhostBuckets: false,
-    configureBuckets: options.buckets.map((name) => ({ name, configs: [cors] })),
-  });
-  quietS3rver(server);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const name = `S3 stand-in${options.region ? ` (${options.region})` : ''}`;
+  const removeDir = () => {
+    if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
 
   const listeners = new Set<S3ObjectListener>();
   const emit = (event: S3ObjectEvent): void => {
@@ -268,51 +120,66 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
       }
     }
   };
-  // Creations come from s3rver's documented 'event' notifications (Put, Post, Copy,
-  // CompleteMultipartUpload). Removals are taken from the store instead, because s3rver
-  // raises no notification for the multi-object DeleteObjects call; its single-delete
-  // notification is ignored so that each removal is reported exactly once.
-  server.on('event', (notification) => {
-    for (const record of notification.Records) {
-      if (!record.eventName.startsWith('ObjectCreated:')) continue;
-      const parsed = Date.parse(record.eventTime);
-      emit({
-        bucket: record.s3.bucket.name,
-        key: record.s3.object.key,
-        kind: 'created',
-        at: Number.isNaN(parsed) ? Date.now() : parsed,
-        ...(record.s3.object.eTag === undefined ? {} : { eTag: record.s3.object.eTag }),
-        ...(record.s3.object.size === undefined ? {} : { size: Number(record.s3.object.size) }),
-      });
-    }
-  });
-  const deleteObject = server.store.deleteObject.bind(server.store);
-  server.store.deleteObject = async (bucket, key) => {
-    const result = await deleteObject(bucket, key);
-    emit({ bucket, key, kind: 'removed', at: Date.now() });
-    return result;
-  };
 
-  let front: Awaited<ReturnType<typeof startAccessLayer>>;
+  let worker: Worker;
   try {
-    const address = await server.run();
-    front = await startAccessLayer({
+    const input: S3WorkerInput = {
       port: options.port ?? 0,
-      upstreamPort: address.port,
-      cors: corsRules,
+      dataDir,
+      buckets: [...options.buckets],
+      cors: options.cors ?? PERMISSIVE_CORS,
       ...(options.region ? { region: options.region } : {}),
-    }).catch(async (error: unknown) => {
-      await server.close();
-      throw error;
-    });
+    };
+    worker = new Worker(await workerScript(), { workerData: input, name });
   } catch (error) {
-    if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    throw error;
+    removeDir();
+    throw new S3LocalStartFailed(`The ${name} could not start: ${(error as Error).message}`, { cause: error });
   }
-  let stopped = false;
+  const command = (message: S3WorkerCommand) => worker.postMessage(message);
+
+  let state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
+  let stoppedByWorker: (() => void) | undefined;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const fail = (why: string) => reject(new S3LocalStartFailed(`The ${name} could not start: ${why}`));
+    worker.on('message', (message: S3WorkerMessage) => {
+      switch (message.type) {
+        case 'event':
+          emit(message.event);
+          command({ type: 'ack', seq: message.seq });
+          return;
+        case 'ready':
+          state = 'running';
+          resolve(message.port);
+          return;
+        case 'failed':
+          fail(message.error);
+          return;
+        case 'stopped':
+          stoppedByWorker?.();
+          return;
+      }
+    });
+    worker.on('error', (error) => {
+      if (state === 'starting') fail(error.stack ?? error.message);
+      else log(`${name}: its worker failed: ${error.stack ?? error.message}`);
+    });
+    worker.once('exit', (code) => {
+      if (state === 'starting') fail(`its worker exited with code ${code}`);
+      else if (state === 'running') log(`${name}: its worker exited with code ${code}; S3 requests to it are refused from now on`);
+      state = 'stopped';
+    });
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    removeDir();
+    throw error;
+  });
+
+  let stopping: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${front.port}`,
-    port: front.port,
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
     buckets: [...options.buckets],
     dataDir,
     onObjectEvent(listener) {
@@ -321,21 +188,31 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
         listeners.delete(listener);
       };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      listeners.clear();
-      front.server.closeAllConnections();
-      await new Promise<void>((resolve) => front.server.close(() => resolve()));
-      front.agent.destroy();
-      const closing = server.close();
-      // SDK clients keep sockets alive; without this, close() waits for them to time out.
-      server.httpServer?.closeAllConnections();
-      await closing;
-      // A request cut off by closeAllConnections may still open its object file a moment later;
-      // removing the folder under it would crash the process with an unhandled ENOENT.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    stop() {
+      stopping ??= (async () => {
+        listeners.clear();
+        if (state === 'running') {
+          state = 'stopping';
+          // The worker closes its servers (and waits for a cut-off request's last file write);
+          // a worker that does not answer in time is terminated all the same.
+          let grace: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => {
+              stoppedByWorker = resolve;
+              command({ type: 'stop' });
+            }),
+            exited,
+            new Promise<void>((resolve) => {
+              grace = setTimeout(resolve, STOP_GRACE_MS);
+            }),
+          ]);
+          clearTimeout(grace);
+        }
+        await worker.terminate();
+        await exited;
+        removeDir();
+      })();
+      return stopping;
     },
   };
 }

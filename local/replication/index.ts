@@ -451,7 +451,8 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         throw new Error(`Replication could not read the table streams: ${(error as Error).message}`, { cause: error });
       }
       if (bucketEngine) {
-        // s3rver notifies each change in-process before it answers the request, so changes
+        // The S3 stand-in reports each change to this thread before it answers the request (its
+        // worker holds the answer until the listeners ran: local/s3-local.ts), so changes
         // (and the replicator's own echoes) are seen immediately and in order, without
         // re-listing the bucket; ListObjectsV2 polling could not tell a put from an overwrite
         // of the same size and date without reading every object.

@@ -1,4 +1,13 @@
-import { call, loadRoutes, type PhotoEnvironment, PRIMARY, type Routes, startPhotoEnvironment, uploadPhoto } from '../photos/harness';
+import {
+  call,
+  loadRoutes,
+  PHOTO_ENVIRONMENT_TIMEOUT,
+  type PhotoEnvironment,
+  PRIMARY,
+  type Routes,
+  startPhotoEnvironment,
+  uploadPhoto,
+} from '../photos/harness';
 
 describe('comment list pagination', () => {
   let env: PhotoEnvironment;
@@ -9,7 +18,7 @@ describe('comment list pagination', () => {
     env = await startPhotoEnvironment();
     routes = loadRoutes(env, PRIMARY);
     photoId = (await uploadPhoto(routes)).id;
-  });
+  }, PHOTO_ENVIRONMENT_TIMEOUT);
 
   afterAll(async () => {
     await env?.stop();

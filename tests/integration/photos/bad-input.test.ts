@@ -9,6 +9,7 @@ import {
   dataOf,
   IMAGES,
   loadRoutes,
+  PHOTO_ENVIRONMENT_TIMEOUT,
   type PhotoEnvironment,
   PRIMARY,
   putItem,
@@ -49,7 +50,7 @@ describe('bad input: 4xx with a reason, nothing stored', () => {
       body: { contentType: 'image/png', size: 68 },
     });
     pendingOfBob = pending.body.photo.id;
-  });
+  }, PHOTO_ENVIRONMENT_TIMEOUT);
 
   afterAll(async () => {
     await env?.stop();
@@ -490,7 +491,7 @@ describe('bad input to S3: refused as S3 refuses it, nothing stored', () => {
     env = await startPhotoEnvironment();
     routes = loadRoutes(env, PRIMARY);
     listed = (await uploadPhoto(routes, { user: 'alice' })).id;
-  });
+  }, PHOTO_ENVIRONMENT_TIMEOUT);
 
   afterAll(async () => {
     await env?.stop();

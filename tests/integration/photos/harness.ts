@@ -53,6 +53,13 @@ export function dataOf(snapshot: Snapshot): Omit<Snapshot, 'journal' | 'tombston
   return data;
 }
 
+/**
+ * For a beforeAll that starts a photo environment: the S3 stand-in's worker thread loads s3rver
+ * afresh each time (0.5-1.5 s on a loaded 2-core machine), past jest's 5 s default with a few
+ * uploads on top.
+ */
+export const PHOTO_ENVIRONMENT_TIMEOUT = 30_000;
+
 export async function startPhotoEnvironment(): Promise<PhotoEnvironment> {
   const { client, tables, tableOf } = await createTestTables();
   const functions: PhotoEnvironment['functions'] = {};
@@ -359,7 +366,7 @@ export function usePrimaryPhotoRoutes(): { env: PhotoEnvironment; routes: Routes
   beforeAll(async () => {
     held.env = await startPhotoEnvironment();
     held.routes = loadRoutes(held.env, PRIMARY);
-  });
+  }, PHOTO_ENVIRONMENT_TIMEOUT);
   afterAll(async () => {
     await held.env?.stop();
   });

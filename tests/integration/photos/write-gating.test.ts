@@ -1,6 +1,7 @@
 import {
   call,
   loadRoutes,
+  PHOTO_ENVIRONMENT_TIMEOUT,
   type PhotoEnvironment,
   PRIMARY,
   type Routes,
@@ -32,7 +33,7 @@ describe('server-side write gating, in each application state and both regions',
       body: { text: 'first' },
     });
     seed = { photoId: id, commentId: comment.body.id };
-  });
+  }, PHOTO_ENVIRONMENT_TIMEOUT);
 
   afterAll(async () => {
     await env?.stop();
