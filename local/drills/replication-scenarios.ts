@@ -4,7 +4,8 @@
 // its own invariants; the runner measures the rest (lost writes, two writable regions…).
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../../infra/stage-config.cjs';
-import { stepResultOf } from '../../services/runbooks/adapters/runbook-read-model';
+import { stepResultOf, stepResults } from '../../services/runbooks/adapters/runbook-read-model';
+import type { ReconciliationResult } from '../../services/runbooks/model';
 import { newId } from '../../shared/photos/ids';
 import { type JournalEntry, journalBuckets, journalEntryOf } from '../../shared/write-journal/model';
 import { eventually } from '../eventually';
@@ -95,13 +96,23 @@ async function reportDetail(rt: Runtime, region: string, executionArn: string | 
   return ((Item?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === step)?.detail ?? '';
 }
 
-/** What a Reconcile read, from its report line (steps/reconcile.ts): entries, stranded writes, requests. */
-function reconcileReads(detail: string): { entries: number; stranded: number; queries: number; batches: number } | null {
-  const m = /^(\d+) journal entries read since \S+ \((\d+) journal queries, (\d+) item batch reads\), (\d+) stranded write/.exec(detail);
-  return m ? { entries: Number(m[1]), queries: Number(m[2]), batches: Number(m[3]), stranded: Number(m[4]) } : null;
+interface ReconcileReads {
+  entries: number;
+  stranded: number;
+  queries: number;
+  batches: number;
 }
 
-const perEntry = (r: { entries: number; queries: number; batches: number }) => (r.queries + r.batches) / Math.max(1, r.entries);
+/** What the run's (last) Reconcile read, from its result in the execution history (`$.reconciliation`). */
+async function reconcileReads(rt: Runtime, region: string, executionArn: string | undefined): Promise<ReconcileReads | null> {
+  if (!executionArn) return null;
+  const last = stepResults<ReconciliationResult>(await historyOf(rt, region, executionArn), 'Reconcile').at(-1);
+  return last?.requests
+    ? { entries: last.journalEntries, stranded: last.candidates, queries: last.requests.journalQueries, batches: last.requests.itemBatches }
+    : null;
+}
+
+const perEntry = (r: ReconcileReads) => (r.queries + r.batches) / Math.max(1, r.entries);
 
 /** The drain's end a fence step computed (`$.fence.drainUntil`), once the step has run. */
 async function drainEndOf(rt: Runtime, region: string, executionArn: string, timeoutMs: number): Promise<number | null> {
@@ -550,7 +561,7 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
           promoteMs,
           reconcileMs: await stepDuration(ctx.rt, ctx.primary, run.executionArn, 'Reconcile'),
           // What it read: the journal since the failover, not the table (its cost is the recent writes).
-          reads: reconcileReads(await reportDetail(ctx.rt, ctx.primary, run.executionArn, 'Reconcile')),
+          reads: await reconcileReads(ctx.rt, ctx.primary, run.executionArn),
         };
       };
       const faultAt = ctx.mark('cycle with small tables');

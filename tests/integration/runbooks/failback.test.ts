@@ -1,4 +1,5 @@
-import { recordKeys } from '../../../services/runbooks/model';
+import { stepResults } from '../../../services/runbooks/adapters/runbook-read-model';
+import { type ReconciliationResult, recordKeys } from '../../../services/runbooks/model';
 import { stampAttributes } from '../../../shared/write-journal/model';
 import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
@@ -210,10 +211,13 @@ describe('failback', () => {
     // ...from a few BatchGetItem requests: 376 items in the primary, 376 items and their tombstones
     // in the secondary (and one photo's), up to 100 keys a request: 3 + 2 + 6 + 3. One request per
     // key would be 1,129 (three per stranded write and the photo of the comments).
-    const [, queries, batches] = /\((\d+) journal queries, (\d+) item batch reads\)/.exec(detail) ?? [];
-    expect(Number(batches)).toBeGreaterThanOrEqual(14);
-    expect(Number(batches)).toBeLessThanOrEqual(20);
-    expect(Number(queries)).toBeGreaterThan(0);
+    // The figures the drills read, from the step's result in the execution's history.
+    const [result] = stepResults<ReconciliationResult>(run.events, 'Reconcile');
+    expect(result).toMatchObject({ journalEntries: expect.any(Number), candidates: 376 });
+    expect(result?.requests.itemBatches).toBeGreaterThanOrEqual(14);
+    expect(result?.requests.itemBatches).toBeLessThanOrEqual(20);
+    expect(result?.requests.journalQueries).toBeGreaterThan(0);
+    expect(detail).toContain(`(${result?.requests.journalQueries} journal queries, ${result?.requests.itemBatches} item batch reads)`);
   });
 
   it('is never automatic', async () => {
