@@ -171,6 +171,11 @@ export interface ReconciliationResult {
   since: string;
   /** Journal entries read in both regions: the cost, bounded by the writes since `since`, not the tables. */
   journalEntries: number;
+  /**
+   * The DynamoDB requests the reads took: Query pages of the journals, BatchGetItem requests of
+   * the stranded items (up to 100 keys each). Both follow the journal entries, never the tables' size.
+   */
+  requests: { journalQueries: number; itemBatches: number };
   /** Stranded writes: the old primary's, admitted under a state version older than the promotion. */
   candidates: number;
   converged: number;

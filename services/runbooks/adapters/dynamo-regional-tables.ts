@@ -22,10 +22,18 @@ import {
 import type { DataTable, HeldVersion } from '../decisions/journal-verification';
 import type { Item } from '../decisions/reconciliation';
 import { REPLICATED_TABLES, type ReplicatedTable, recordKeys } from '../model';
-import type { DataTables, JournalPage, MarkerTables, WriteJournalTables } from '../steps/ports';
+import type { DataTables, ItemsRead, JournalPage, MarkerTables, WriteJournalTables } from '../steps/ports';
 
 /** BatchGetItem takes at most 100 keys; an item and its tombstone are two. */
 const BATCH_GET_ITEMS = 50;
+/**
+ * "A single operation can retrieve up to 16 MB of data, which can contain as many as 100 items"; a
+ * partial answer lists the rest in UnprocessedKeys, to be asked for again with exponential backoff
+ * (Amazon DynamoDB API Reference, BatchGetItem: API_BatchGetItem.html).
+ */
+const BATCH_GET_MAX_KEYS = 100;
+/** Batches of one read in flight at once. */
+const BATCH_GET_CONCURRENCY = 4;
 const MAX_BATCH_ATTEMPTS = 6;
 
 /**
@@ -128,16 +136,34 @@ export class DynamoRegionalTables implements MarkerTables, DataTables, WriteJour
     }));
   }
 
-  async get(region: string, table: ReplicatedTable, key: { pk: string; sk: string }): Promise<Item | undefined> {
-    const { Item } = await this.clientFor(region).send(new GetCommand({ TableName: this.tables[table], Key: key, ConsistentRead: true }));
-    return Item;
-  }
-
-  async tombstoneOf(region: string, table: DataTable, key: ItemKey): Promise<string | undefined> {
-    const { Item: tombstone } = await this.clientFor(region).send(
-      new GetCommand({ TableName: this.tables[table], Key: tombstoneKey(key), ConsistentRead: true }),
-    );
-    return tombstone ? String(tombstone.writeId ?? '') : undefined;
+  async getMany(region: string, table: DataTable, keys: ItemKey[]): Promise<ItemsRead> {
+    const found = new Map<string, Item>();
+    const id = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;
+    // BatchGetItem refuses a request that names a key twice: each key is asked for once.
+    const unique = [...new Map(keys.map((key) => [id(key), { pk: key.pk, sk: key.sk }])).values()];
+    const chunks: ItemKey[][] = [];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) chunks.push(unique.slice(i, i + BATCH_GET_MAX_KEYS));
+    const name = this.tables[table];
+    let requests = 0;
+    const readChunk = async (chunk: ItemKey[]) => {
+      let pending = chunk;
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem kept leaving keys unprocessed in ${region}`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        requests += 1;
+        const answer = await this.clientFor(region).send(
+          new BatchGetCommand({ RequestItems: { [name]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of answer.Responses?.[name] ?? []) found.set(id(item as ItemKey), item);
+        pending = (answer.UnprocessedKeys?.[name]?.Keys ?? []) as ItemKey[];
+      }
+    };
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < chunks.length; i = next++) await readChunk(chunks[i] as ItemKey[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_GET_CONCURRENCY, chunks.length) }, worker));
+    return { items: keys.map((key) => found.get(id(key))), requests };
   }
 
   async partitionKeys(region: string, table: DataTable, pk: string): Promise<ItemKey[]> {

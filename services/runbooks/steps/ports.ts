@@ -95,11 +95,17 @@ export interface PhotoObjects {
   etagOf(key: string): Promise<string | null>;
 }
 
+/** Items read by key, in the order asked for (undefined: absent), and the requests it took. */
+export interface ItemsRead {
+  items: Array<Item | undefined>;
+  /** DynamoDB requests made (BatchGetItem: up to 100 keys each, plus any retry of unprocessed keys). */
+  requests: number;
+}
+
 /** Reads and reconciliation writes of the data tables; never a scan. */
 export interface DataTables {
-  get(region: string, table: ReplicatedTable, key: { pk: string; sk: string }): Promise<Item | undefined>;
-  /** The writeId of the item's tombstone in that region, if it has one. */
-  tombstoneOf(region: string, table: DataTable, key: ItemKey): Promise<string | undefined>;
+  /** Whole items of one table of a region by key, strongly consistent, in batches (not one request per key). */
+  getMany(region: string, table: DataTable, keys: ItemKey[]): Promise<ItemsRead>;
   /** Keys of one partition (a photo's comments), a page at a time. */
   partitionKeys(region: string, table: DataTable, pk: string): Promise<ItemKey[]>;
   /**

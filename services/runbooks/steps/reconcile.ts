@@ -11,6 +11,7 @@ import {
   JOURNAL_RETENTION_SECONDS,
   type JournalEntry,
   journalBuckets,
+  tombstoneKey,
   type WriteStamp,
 } from '../../../shared/write-journal/model';
 import { type DataTable, itemId, JOURNALLED_TABLES, verificationStart } from '../decisions/journal-verification';
@@ -32,20 +33,27 @@ interface Journalled {
   entry: JournalEntry;
 }
 
-/** Every journal entry of a region written from `since` on, both data tables (minutes read in parallel). */
-async function readJournal(deps: ReconcileDeps, region: string, since: string, now: Date): Promise<Journalled[]> {
+/** Every journal entry of a region written from `since` on, both data tables (minutes read in parallel), and the Query pages it took. */
+async function readJournal(
+  deps: ReconcileDeps,
+  region: string,
+  since: string,
+  now: Date,
+): Promise<{ found: Journalled[]; queries: number }> {
   const parts = JOURNALLED_TABLES.flatMap((table) => journalBuckets(since, now).map((bucket) => ({ table, bucket })));
+  let queries = 0;
   const pages = await mapLimit(parts, 8, async ({ table, bucket }) => {
     const found: Journalled[] = [];
     let afterSk: string | null = null;
     for (;;) {
+      queries += 1;
       const page = await deps.journal.readJournal(region, table, bucket, afterSk, PAGE_SIZE);
       for (const { entry } of page.entries) if (entry.at >= since) found.push({ table, entry });
       if (!page.more || page.entries.length === 0) return found;
       afterSk = page.entries.at(-1)?.sk ?? null;
     }
   });
-  return pages.flat();
+  return { found: pages.flat(), queries };
 }
 
 const photoKeyOfComment = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: 'PHOTO' });
@@ -70,10 +78,12 @@ export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookD
     const since = verificationStart(watermark?.verifiedThrough ?? null, now.getTime(), JOURNAL_RETENTION_SECONDS);
     const secondarySince = watermark ? verificationStart(watermark.promotedAt, now.getTime(), JOURNAL_RETENTION_SECONDS) : since;
 
-    const [primaryJournal, secondaryJournal] = await Promise.all([
+    const [primaryRead, secondaryRead] = await Promise.all([
       readJournal(deps, primary, since, now),
       readJournal(deps, secondary, secondarySince < since ? secondarySince : since, now),
     ]);
+    const primaryJournal = primaryRead.found;
+    const secondaryJournal = secondaryRead.found;
     const idOf = (j: Journalled) => itemId(j.table, j.entry.item);
     const stranded = latestPerItem(
       primaryJournal.filter((j) => j.entry.stateVersion < promotedVersion),
@@ -84,40 +94,12 @@ export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookD
       idOf,
     );
 
-    const cases: StrandedCase[] = [];
-    const photoAlive = new Map<string, boolean>();
-    const photoInSecondary = async (comment: ItemKey): Promise<boolean> => {
-      const key = photoKeyOfComment(comment);
-      let alive = photoAlive.get(key.pk);
-      if (alive === undefined) {
-        const [photo, tombstone] = await Promise.all([
-          deps.data.get(secondary, 'photos', key),
-          deps.data.tombstoneOf(secondary, 'photos', key),
-        ]);
-        alive = photo !== undefined && photo.status === 'ready' && tombstone === undefined;
-        photoAlive.set(key.pk, alive);
-      }
-      return alive;
-    };
-    for (const [id, { table, entry }] of stranded) {
-      const key = entry.item;
-      const [primaryItem, secondaryItem, secondaryTombstone] = await Promise.all([
-        deps.data.get(primary, table, key),
-        deps.data.get(secondary, table, key),
-        deps.data.tombstoneOf(secondary, table, key),
-      ]);
-      cases.push({
-        table,
-        key,
-        stranded: entry,
-        changedSince: changedSince.get(id)?.entry,
-        primaryItem,
-        secondaryItem,
-        secondaryTombstone,
-        ...(table === 'comments' ? { photoInSecondary: await photoInSecondary(key) } : {}),
-      });
-    }
-
+    const { cases, requests: itemBatches } = await strandedCases(
+      deps,
+      { primary, secondary },
+      [...stranded.values()],
+      (j) => changedSince.get(idOf(j))?.entry,
+    );
     const verdicts = cases.map((c) => ({ c, verdict: judgeStranded(c) }));
     const conflicts: ConflictReport[] = verdicts.flatMap(({ c, verdict }) =>
       verdict.kind === 'conflict'
@@ -171,6 +153,7 @@ export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookD
       failoverAt: watermark?.promotedAt ?? null,
       since,
       journalEntries: primaryJournal.length + secondaryJournal.length,
+      requests: { journalQueries: primaryRead.queries + secondaryRead.queries, itemBatches },
       candidates: cases.length,
       converged: verdicts.filter(({ verdict }) => verdict.kind === 'converged').length,
       replayed: listedReplays.slice(0, LISTED_ITEMS_CAP),
@@ -189,7 +172,7 @@ export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookD
     const verb = wouldDo ? 'would replay' : 'replayed';
     const lww = conflicts.filter((c) => c.resolution !== 'pending').length;
     const detail =
-      `${result.journalEntries} journal entries read since ${since}, ${cases.length} stranded write(s)` +
+      `${result.journalEntries} journal entries read since ${since} (${result.requests.journalQueries} journal queries, ${itemBatches} item batch reads), ${cases.length} stranded write(s)` +
       `${watermark ? ` (failover ${watermark.promotedAt}, v${watermark.promotedVersion ?? '?'})` : ' (no watermark recorded)'}: ` +
       `${result.converged} already replicated, ${verb} ${listedReplays.length}, ` +
       `${wouldDo ? 'would remove' : 'removed'} ${listedOrphans.length} orphan comment(s), ${conflicts.length} conflict(s)` +
@@ -206,6 +189,75 @@ export async function reconcileStrandedWrites(deps: ReconcileDeps, doc: RunbookD
     }
     return { result, outcome: blocked ? 'would-block' : result.forced ? 'forced' : 'reconciled', detail };
   });
+}
+
+/**
+ * Each stranded write with what both regions hold of its item: the old primary's items, the
+ * secondary's items and tombstones, and for comments whether the secondary still lists their photo.
+ * Read in batches of keys (BatchGetItem), not one request per write: the step's requests follow
+ * the stranded writes divided by the batch size, and none depends on the tables' size.
+ */
+async function strandedCases(
+  deps: ReconcileDeps,
+  { primary, secondary }: { primary: string; secondary: string },
+  stranded: Journalled[],
+  changedSinceOf: (j: Journalled) => JournalEntry | undefined,
+): Promise<{ cases: StrandedCase[]; requests: number }> {
+  let requests = 0;
+  const read = async (region: string, table: DataTable, keys: ItemKey[]) => {
+    if (keys.length === 0) return [];
+    const { items, requests: made } = await deps.data.getMany(region, table, keys);
+    requests += made;
+    return items;
+  };
+  const photoKeys = [
+    ...new Map(
+      stranded.filter((j) => j.table === 'comments').map((j) => [j.entry.item.pk, photoKeyOfComment(j.entry.item)] as const),
+    ).values(),
+  ];
+  // The secondary's photos are read once: the stranded photos, then the photos of stranded comments.
+  const livenessKeys = [...photoKeys, ...photoKeys.map(tombstoneKey)];
+  const perTable = await Promise.all(
+    JOURNALLED_TABLES.map(async (table) => {
+      const mine = stranded.filter((j) => j.table === table);
+      const keys = mine.map((j) => j.entry.item);
+      const [primaryItems, secondaryItems] = await Promise.all([
+        read(primary, table, keys),
+        // The secondary's items, then their tombstones, in one list.
+        read(secondary, table, [...keys, ...keys.map(tombstoneKey), ...(table === 'photos' ? livenessKeys : [])]),
+      ]);
+      return { table, mine, primaryItems, secondaryItems };
+    }),
+  );
+  const photos =
+    perTable.find((t) => t.table === 'photos')?.secondaryItems.slice(2 * stranded.filter((j) => j.table === 'photos').length) ?? [];
+  const photoAlive = new Map(
+    photoKeys.map((key, i) => {
+      const photo = photos[i];
+      return [key.pk, photo !== undefined && photo.status === 'ready' && photos[photoKeys.length + i] === undefined] as const;
+    }),
+  );
+  const order = new Map(stranded.map((j, i) => [j, i]));
+  const cases = perTable.flatMap(({ table, mine, primaryItems, secondaryItems }) =>
+    mine.map((j, i): [number, StrandedCase] => {
+      const tombstone = secondaryItems[mine.length + i];
+      return [
+        order.get(j) ?? 0,
+        {
+          table,
+          key: j.entry.item,
+          stranded: j.entry,
+          changedSince: changedSinceOf(j),
+          primaryItem: primaryItems[i],
+          secondaryItem: secondaryItems[i],
+          secondaryTombstone: tombstone ? String(tombstone.writeId ?? '') : undefined,
+          ...(table === 'comments' ? { photoInSecondary: photoAlive.get(j.entry.item.pk) ?? false } : {}),
+        },
+      ];
+    }),
+  );
+  // In the journal's order, as before: the replays are applied in it.
+  return { cases: cases.sort((a, b) => a[0] - b[0]).map(([, c]) => c), requests };
 }
 
 async function apply(

@@ -1,4 +1,5 @@
-import { recordKeys } from '../../../services/runbooks/model';
+import { stepResults } from '../../../services/runbooks/adapters/runbook-read-model';
+import { type ReconciliationResult, recordKeys } from '../../../services/runbooks/model';
 import { stampAttributes } from '../../../shared/write-journal/model';
 import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
@@ -181,6 +182,44 @@ describe('failback', () => {
     expect(result.status).toBe('succeeded');
   });
 
+  it('reads the stranded items in batches: its requests follow the journal entries, not one per write', async () => {
+    // Prepare: 370 more stranded writes (250 photos, 120 comments on photo a), none replicated
+    const morePhotos = Array.from({ length: 250 }, (_, i) => `many-${i}`);
+    await strandedWritesScenario(async (world) => {
+      for (const id of morePhotos) await world.write(PRIMARY, 'photos', photo(id), { stateVersion: 0 });
+      for (let i = 0; i < 120; i += 1) {
+        await world.write(
+          PRIMARY,
+          'comments',
+          { pk: 'PHOTO#a', sk: `COMMENT#many-${i}`, id: `many-${i}`, text: 'stranded' },
+          { stateVersion: 0 },
+        );
+      }
+    });
+    const deps = await w.deps(PRIMARY);
+
+    // Act
+    const run = await runMachine('failback', deps, request({ dryRun: true }));
+
+    // Assess: every write judged as before (the 370 would be replayed)...
+    expect(run.status).toBe('SUCCEEDED');
+    const report = await w.get(PRIMARY, 'appState', recordKeys.report(APP_ID, run.executionName));
+    const detail = ((report?.steps ?? []) as Array<{ step: string; detail: string }>).find((s) => s.step === 'Reconcile')?.detail ?? '';
+    expect(detail).toMatch(
+      /376 stranded write\(s\).*2 already replicated, would replay 373, would remove 0 orphan comment\(s\), 1 conflict/,
+    );
+    // ...from a few BatchGetItem requests: 376 items in the primary, 376 items and their tombstones
+    // in the secondary (and one photo's), up to 100 keys a request: 3 + 2 + 6 + 3. One request per
+    // key would be 1,129 (three per stranded write and the photo of the comments).
+    // The figures the drills read, from the step's result in the execution's history.
+    const [result] = stepResults<ReconciliationResult>(run.events, 'Reconcile');
+    expect(result).toMatchObject({ journalEntries: expect.any(Number), candidates: 376 });
+    expect(result?.requests.itemBatches).toBeGreaterThanOrEqual(14);
+    expect(result?.requests.itemBatches).toBeLessThanOrEqual(20);
+    expect(result?.requests.journalQueries).toBeGreaterThan(0);
+    expect(detail).toContain(`(${result?.requests.journalQueries} journal queries, ${result?.requests.itemBatches} item batch reads)`);
+  });
+
   it('is never automatic', async () => {
     w = await createWorld({ replicate: false });
     await w.putState(PRIMARY, { state: 'failover', version: 1 });
@@ -190,5 +229,23 @@ describe('failback', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'FailbackNeverAutomatic' });
     expect(await w.state(PRIMARY)).toMatchObject({ state: 'failover', version: 1 });
+  });
+});
+
+describe('the data tables read by key in batches (getMany)', () => {
+  it('answers every key in the order asked, absent ones undefined, a key named twice asked for once', async () => {
+    // Prepare: 150 photos in the secondary
+    w = await createWorld({ replicate: false });
+    for (let i = 0; i < 150; i += 1) await w.put(SECONDARY, 'photos', photo(`p${i}`));
+    const deps = await w.deps(PRIMARY);
+    const keys = [...Array.from({ length: 150 }, (_, i) => photoKey(`p${149 - i}`)), photoKey('absent'), photoKey('p7'), photoKey('p7')];
+
+    // Act
+    const { items, requests } = await deps.data.getMany(SECONDARY, 'photos', keys);
+
+    // Assess: 151 distinct keys, two requests of up to 100
+    expect(items.map((item) => item?.id ?? null)).toEqual([...Array.from({ length: 150 }, (_, i) => `p${149 - i}`), null, 'p7', 'p7']);
+    expect(requests).toBe(2);
+    expect(await deps.data.getMany(PRIMARY, 'photos', [photoKey('p1')])).toEqual({ items: [undefined], requests: 1 });
   });
 });

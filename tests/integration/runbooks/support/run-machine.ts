@@ -5,7 +5,13 @@
 // Lambda handlers do, minus the Lambda boundary, which is imitated: JSON in and out.
 import '../../../../local/polyfills';
 import { randomUUID } from 'node:crypto';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { startControlPlane } from '../../../../local/control-plane';
 import { beginRun } from '../../../../services/runbooks/steps/begin';
 import { runFence } from '../../../../services/runbooks/steps/fence';
@@ -42,6 +48,8 @@ export interface MachineRun {
   cause: string | null;
   /** Names of the states entered, in order. */
   path: string[];
+  /** The execution's history, as GetExecutionHistory returns it. */
+  events: HistoryEvent[];
 }
 
 export interface RunOverrides {
@@ -115,13 +123,14 @@ export async function runMachine(
       50,
     );
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    const path = (history.events ?? []).flatMap((e) =>
+    const events = history.events ?? [];
+    const path = events.flatMap((e) =>
       e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
     );
     if (ended.status === 'SUCCEEDED')
-      return { executionName, status: 'SUCCEEDED', output: JSON.parse(ended.output ?? 'null'), error: null, cause: null, path };
+      return { executionName, status: 'SUCCEEDED', output: JSON.parse(ended.output ?? 'null'), error: null, cause: null, path, events };
     if (ended.status !== 'FAILED') throw new Error(`${executionName} ended ${ended.status}`);
-    return { executionName, status: 'FAILED', output: null, error: ended.error ?? null, cause: ended.cause ?? null, path };
+    return { executionName, status: 'FAILED', output: null, error: ended.error ?? null, cause: ended.cause ?? null, path, events };
   } finally {
     sfn.destroy();
     await plane.stop();
