@@ -58,6 +58,10 @@ let token: string | null = null;
 let view: StateView | null = null;
 let lastSeen: Date | null = null;
 let openPhotoId: string | null = null;
+/** The photo whose DELETE is on its way: its comments are not read meanwhile (they would answer 404). */
+let deletingPhotoId: string | null = null;
+/** The comment list read in flight, if any: a photo's DELETE waits for it. */
+let commentsRead: Promise<unknown> = Promise.resolve();
 let lastBannerState: string | null = null;
 /** The validator and body of each list last read, for polling with If-None-Match. */
 const lists = new Map<string, { etag: string; body: unknown }>();
@@ -326,9 +330,11 @@ async function openPhoto(photoId: string): Promise<void> {
 /** The open photo's comments, refreshed when they changed (or `force`). */
 async function loadComments(force = false): Promise<void> {
   const photoId = openPhotoId;
-  if (!photoId) return;
+  if (!photoId || photoId === deletingPhotoId) return;
   try {
-    const page = await readList<{ items: Comment[] }>(`/photos/${photoId}/comments?limit=100`, force);
+    const read = readList<{ items: Comment[] }>(`/photos/${photoId}/comments?limit=100`, force);
+    commentsRead = read.catch(() => undefined);
+    const page = await read;
     if (page === null || photoId !== openPhotoId) return;
     const mine = me();
     $('comments').replaceChildren(
@@ -411,13 +417,18 @@ async function deletePhoto(): Promise<void> {
   const photoId = openPhotoId;
   if (!photoId || !confirm('Delete this photo and its comments? This cannot be undone.')) return;
   setStatus('photo-status', 'Deleting…');
+  // No read of its comments may cross the DELETE: one that arrived after it would answer 404.
+  deletingPhotoId = photoId;
   try {
+    await commentsRead;
     await write('DELETE', `/photos/${photoId}`);
     closePhoto();
     setStatus('upload-status', 'Photo deleted.', true);
     await loadGallery(true);
   } catch (error) {
     setStatus('photo-status', messageOf(error));
+  } finally {
+    deletingPhotoId = null;
   }
 }
 
