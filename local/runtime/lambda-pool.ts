@@ -72,7 +72,18 @@ export async function startLambdaPool(options: {
     }
     const workers: RegionWorker[] = [];
     for (const group of groups.values()) {
-      const env = { ...process.env, ...(group[0]?.environment ?? {}), ...extraEnv, AWS_REGION: region, AWS_DEFAULT_REGION: region };
+      const env = {
+        ...process.env,
+        ...(group[0]?.environment ?? {}),
+        ...extraEnv,
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        // The Tracer is off here (no AWS_EXECUTION_ENV, shared/powertools.ts), yet the X-Ray SDK it
+        // loads starts in automatic mode at import: cls-hooked, an async hook with a destroy
+        // callback on every promise, about 8 % of a busy function worker's CPU (a --cpu-prof of
+        // `npm run bench -- --load`). Manual mode skips it; nothing is traced either way.
+        AWS_XRAY_MANUAL_MODE: 'true',
+      };
       const worker = new Worker(workerFile, {
         env,
         stdout: true,
