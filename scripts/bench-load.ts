@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadStageConfig } from '../infra/stage-config.cjs';
-import { LoadGenerator } from '../local/drills/load';
+import { startLoadThread } from '../local/drills/load-thread';
 import { seedPhoto, steadyStart } from '../local/drills/run';
 import { appStateTable, documentClient } from '../local/drills/runbooks';
 import { type Runtime, startRuntime } from '../local/runtime';
@@ -115,7 +115,7 @@ export async function benchLoad(options: { rate: number; seconds: number }, say:
   };
   try {
     const regions: RegionConfig[] = rt.regions.map((r) => ({ region: r.region, role: r.role as RegionConfig['role'], apiUrl: r.apiUrl }));
-    const load = new LoadGenerator({ regions, token, photoId, rate: options.rate });
+    const load = await startLoadThread({ regions, token, photoId, rate: options.rate });
     say(`Load: ${options.rate} requests/s for ${options.seconds} s…`);
     const before = processTree();
     const startedAt = Date.now();

@@ -13,7 +13,8 @@ import { type Runtime, startRuntime } from '../runtime';
 import { PROJECT_ROOT } from '../service-definition';
 import { awsTimingModel, type MeasuredRunbook } from './aws-timing';
 import { postRetrying } from './client';
-import { type AckedWrite, LoadGenerator } from './load';
+import type { AckedWrite } from './load';
+import { startLoadThread } from './load-thread';
 import {
   type DrillFigures,
   handovers,
@@ -163,7 +164,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
     const rate = options.rate ?? defaultRate();
     say(`Load: ${rate} requests/s, 30 % writes${options.rate ? '' : ` (default for ${os.cpus().length} cores)`}`);
-    const load = new LoadGenerator({ regions, token, photoId, rate });
+    const load = await startLoadThread({ regions, token, photoId, rate });
     const marks: Mark[] = [];
     const start = Date.now();
     const mark = (label: string) => {

@@ -9,7 +9,7 @@ import { eventually } from '../eventually';
 import type { Runtime } from '../runtime';
 import { scaledFunctionEnv } from '../runtime/time-scale';
 import { plannedFailoverAsOnCall, probeSummary, toItsEnd } from './kit';
-import type { LoadGenerator } from './load';
+import type { Load } from './load-thread';
 import { primaryHealthyForFailback, REPLICATION_SCENARIOS } from './replication-scenarios';
 import { type Invariant, versionRegressions } from './report';
 import {
@@ -27,7 +27,7 @@ import {
 
 export interface ScenarioContext {
   rt: Runtime;
-  load: LoadGenerator;
+  load: Load;
   primary: string;
   secondary: string;
   /** The photo the load comments on, and the load's bearer token (its owner). */

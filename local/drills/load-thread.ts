@@ -1,0 +1,112 @@
+// The drills' load in a worker thread (./load-worker.ts), behind the same fields as the
+// LoadGenerator (./load.ts). In the runtime's own thread the client's work (fetch, timers, the
+// region client's bookkeeping) shared the event loop with the doors, the quorum emulation and the
+// replicator: at 80 requests/s that thread saturated, the client's own timeouts fired on answers
+// it had not yet read, and its retries kept the runtime overloaded (`npm run bench -- --load`).
+// On AWS the clients are elsewhere; here they get a thread of their own. What the caller reads
+// (attempts, acked writes, samples) arrives every 50 ms; stop() and refreshState() bring it up to date.
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { StateView } from '../../web/src/state';
+import type { AckedWrite, Attempt, LoadOptions, StateSample } from './load';
+import type { LoadWorkerCommand, LoadWorkerMessage } from './load-worker';
+
+/** What the drills read of a running load (the LoadGenerator's fields). */
+export interface Load {
+  readonly attempts: Attempt[];
+  readonly acked: AckedWrite[];
+  readonly samples: StateSample[];
+  readonly abandoned: Array<{ key: string; firstTryAt: number; lastOutcome: string }>;
+  readonly current: StateView | null;
+  start(): void;
+  stop(): Promise<void>;
+  refreshState(): Promise<StateView | null>;
+}
+
+async function workerScript(): Promise<string> {
+  const [{ build }, { BUILD_DIR }, { cachedBuild }, { PROJECT_ROOT }] = await Promise.all([
+    import('esbuild'),
+    import('../runtime/bundle'),
+    import('../runtime/bundle-cache'),
+    import('../service-definition'),
+  ]);
+  const file = 'load-worker.cjs';
+  const { dir } = await cachedBuild({
+    root: path.join(BUILD_DIR, 'cache'),
+    projectRoot: PROJECT_ROOT,
+    key: JSON.stringify({ worker: 'drill-load', format: 1 }),
+    build: async (outDir) => {
+      const result = await build({
+        entryPoints: [path.join(__dirname, 'load-worker.ts')],
+        outfile: path.join(outDir, file),
+        absWorkingDir: PROJECT_ROOT,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        metafile: true,
+        logLevel: 'error',
+      });
+      return Object.keys(result.metafile.inputs);
+    },
+  });
+  return path.join(dir, file);
+}
+
+export async function startLoadThread(options: LoadOptions): Promise<Load> {
+  const worker = new Worker(await workerScript(), { workerData: options });
+  const attempts: Attempt[] = [];
+  const acked: AckedWrite[] = [];
+  const samples: StateSample[] = [];
+  const abandoned: Load['abandoned'] = [];
+  let current: StateView | null = null;
+  let failure: Error | null = null;
+  let nextId = 0;
+  const refreshes = new Map<number, (view: StateView | null) => void>();
+  let stopped: (() => void) | null = null;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const command = (c: LoadWorkerCommand) => worker.postMessage(c);
+
+  worker.on('message', (message: LoadWorkerMessage) => {
+    if (message.type === 'batch') {
+      attempts.push(...message.attempts);
+      acked.push(...message.acked);
+      samples.push(...message.samples);
+      abandoned.push(...message.abandoned);
+      current = message.current;
+    } else if (message.type === 'refreshed') {
+      refreshes.get(message.id)?.(message.view);
+      refreshes.delete(message.id);
+    } else if (message.type === 'stopped') stopped?.();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+  });
+
+  return {
+    attempts,
+    acked,
+    samples,
+    abandoned,
+    get current() {
+      return current;
+    },
+    start: () => command({ type: 'start' }),
+    refreshState: () =>
+      new Promise<StateView | null>((resolve) => {
+        nextId += 1;
+        refreshes.set(nextId, resolve);
+        command({ type: 'refresh', id: nextId });
+      }),
+    async stop() {
+      const done = new Promise<void>((resolve) => {
+        stopped = resolve;
+      });
+      command({ type: 'stop' });
+      await Promise.race([done, exited]);
+      await worker.terminate();
+      if (failure) throw new Error(`The drill's load thread failed: ${(failure as Error).message}`);
+    },
+  };
+}
