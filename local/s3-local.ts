@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { cachedWorkerScript } from './runtime/worker-script';
 import { PERMISSIVE_CORS, type S3CorsRule, type S3ObjectEvent } from './s3-server';
 import type { S3WorkerCommand, S3WorkerInput, S3WorkerMessage } from './s3-worker';
 
@@ -56,36 +57,7 @@ const STOP_GRACE_MS = 10_000;
  * so it loads under tsx, jest and plain node alike; npm packages stay outside the bundle and load
  * from node_modules. Reused from the shared bundle cache while its sources are unchanged.
  */
-async function workerScript(): Promise<string> {
-  const [{ build }, { BUILD_DIR }, { cachedBuild }, { PROJECT_ROOT }] = await Promise.all([
-    import('esbuild'),
-    import('./runtime/bundle'),
-    import('./runtime/bundle-cache'),
-    import('./service-definition'),
-  ]);
-  const file = 's3-worker.cjs';
-  const { dir } = await cachedBuild({
-    root: path.join(BUILD_DIR, 'cache'),
-    projectRoot: PROJECT_ROOT,
-    key: JSON.stringify({ worker: 's3', format: 1 }),
-    build: async (outDir) => {
-      const result = await build({
-        entryPoints: [path.join(__dirname, 's3-worker.ts')],
-        outfile: path.join(outDir, file),
-        absWorkingDir: PROJECT_ROOT,
-        bundle: true,
-        packages: 'external',
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        metafile: true,
-        logLevel: 'error',
-      });
-      return Object.keys(result.metafile.inputs);
-    },
-  });
-  return path.join(dir, file);
-}
+const workerScript = () => cachedWorkerScript(path.join(__dirname, 's3-worker.ts'), 's3-worker');
 
 /**
  * Starts s3rver (a filesystem-backed S3 stand-in) with the given buckets, each with CORS so a

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StateView } from '../../web/src/state';
+import { cachedWorkerScript } from '../runtime/worker-script';
 import type { AckedWrite, Attempt, LoadOptions, StateSample } from './load';
 import type { LoadWorkerCommand, LoadWorkerMessage } from './load-worker';
 
@@ -23,36 +24,7 @@ export interface Load {
   refreshState(): Promise<StateView | null>;
 }
 
-async function workerScript(): Promise<string> {
-  const [{ build }, { BUILD_DIR }, { cachedBuild }, { PROJECT_ROOT }] = await Promise.all([
-    import('esbuild'),
-    import('../runtime/bundle'),
-    import('../runtime/bundle-cache'),
-    import('../service-definition'),
-  ]);
-  const file = 'load-worker.cjs';
-  const { dir } = await cachedBuild({
-    root: path.join(BUILD_DIR, 'cache'),
-    projectRoot: PROJECT_ROOT,
-    key: JSON.stringify({ worker: 'drill-load', format: 1 }),
-    build: async (outDir) => {
-      const result = await build({
-        entryPoints: [path.join(__dirname, 'load-worker.ts')],
-        outfile: path.join(outDir, file),
-        absWorkingDir: PROJECT_ROOT,
-        bundle: true,
-        packages: 'external',
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        metafile: true,
-        logLevel: 'error',
-      });
-      return Object.keys(result.metafile.inputs);
-    },
-  });
-  return path.join(dir, file);
-}
+const workerScript = () => cachedWorkerScript(path.join(__dirname, 'load-worker.ts'), 'load-worker');
 
 export async function startLoadThread(options: LoadOptions): Promise<Load> {
   const worker = new Worker(await workerScript(), { workerData: options });
