@@ -4,7 +4,7 @@
 // replicator: at 80 requests/s that thread saturated, the client's own timeouts fired on answers
 // it had not yet read, and its retries kept the runtime overloaded (`npm run bench -- --load`).
 // On AWS the clients are elsewhere; here they get a thread of their own. What the caller reads
-// (attempts, acked writes, samples) arrives every 50 ms; stop() and refreshState() bring it up to date.
+// (attempts, acked writes, samples) arrives every 50 ms; stop() brings it up to date.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StateView } from '../../web/src/state';
@@ -21,7 +21,6 @@ export interface Load {
   readonly current: StateView | null;
   start(): void;
   stop(): Promise<void>;
-  refreshState(): Promise<StateView | null>;
 }
 
 const workerScript = () => cachedWorkerScript(path.join(__dirname, 'load-worker.ts'), 'load-worker');
@@ -34,8 +33,6 @@ export async function startLoadThread(options: LoadOptions): Promise<Load> {
   const abandoned: Load['abandoned'] = [];
   let current: StateView | null = null;
   let failure: Error | null = null;
-  let nextId = 0;
-  const refreshes = new Map<number, (view: StateView | null) => void>();
   let stopped: (() => void) | null = null;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const command = (c: LoadWorkerCommand) => worker.postMessage(c);
@@ -47,9 +44,6 @@ export async function startLoadThread(options: LoadOptions): Promise<Load> {
       samples.push(...message.samples);
       abandoned.push(...message.abandoned);
       current = message.current;
-    } else if (message.type === 'refreshed') {
-      refreshes.get(message.id)?.(message.view);
-      refreshes.delete(message.id);
     } else if (message.type === 'stopped') stopped?.();
   });
   worker.on('error', (error) => {
@@ -65,12 +59,6 @@ export async function startLoadThread(options: LoadOptions): Promise<Load> {
       return current;
     },
     start: () => command({ type: 'start' }),
-    refreshState: () =>
-      new Promise<StateView | null>((resolve) => {
-        nextId += 1;
-        refreshes.set(nextId, resolve);
-        command({ type: 'refresh', id: nextId });
-      }),
     async stop() {
       const done = new Promise<void>((resolve) => {
         stopped = resolve;

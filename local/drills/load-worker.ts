@@ -1,13 +1,13 @@
 // The drills' load generator (./load.ts) in a worker thread of its own, started by
 // ./load-thread.ts. What it records reaches the caller in batches every FLUSH_MS.
 //
-// Caller → worker: { type: 'start' }, { type: 'refresh', id }, { type: 'stop' }.
+// Caller → worker: { type: 'start' }, { type: 'stop' }.
 // Worker → caller: { type: 'batch', ... } (new entries since the last batch, and the view),
-// { type: 'refreshed', id, view }, { type: 'stopped' } (after a last batch).
+// { type: 'stopped' } (after a last batch).
 import { parentPort, workerData } from 'node:worker_threads';
 import { LoadGenerator, type LoadOptions } from './load';
 
-export type LoadWorkerCommand = { type: 'start' } | { type: 'refresh'; id: number } | { type: 'stop' };
+export type LoadWorkerCommand = { type: 'start' } | { type: 'stop' };
 export interface LoadBatch {
   type: 'batch';
   attempts: LoadGenerator['attempts'];
@@ -16,7 +16,7 @@ export interface LoadBatch {
   abandoned: LoadGenerator['abandoned'];
   current: LoadGenerator['current'];
 }
-export type LoadWorkerMessage = LoadBatch | { type: 'refreshed'; id: number; view: LoadGenerator['current'] } | { type: 'stopped' };
+export type LoadWorkerMessage = LoadBatch | { type: 'stopped' };
 
 const FLUSH_MS = 50;
 const port = parentPort;
@@ -46,11 +46,6 @@ port.on('message', (command: LoadWorkerCommand) => {
   if (command.type === 'start') {
     load.start();
     timer = setInterval(flush, FLUSH_MS);
-  } else if (command.type === 'refresh') {
-    void load.refreshState().then((view) => {
-      flush();
-      send({ type: 'refreshed', id: command.id, view });
-    });
   } else if (command.type === 'stop') {
     void load.stop().then(() => {
       clearInterval(timer);
