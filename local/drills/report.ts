@@ -27,6 +27,8 @@ export interface DrillFigures {
   durationMs: number;
   requests: { reads: number; readErrors: number; writeAttempts: number; writesAcked: number; writesAbandoned: number };
   writesRefused: Record<string, number>;
+  /** Failed reads by outcome: `HTTP_<status>`, or TIMEOUT / NETWORK (no region answered; "(both regions)" when both were tried). */
+  readsFailed?: Record<string, number>;
   /** Fault injected → the alarm that detected it (ms), null when nothing was to detect. */
   detectionMs: number | null;
   /** Runbook executions that changed or tried to change the state: machine, status, duration. */
@@ -257,9 +259,9 @@ export function stateSpanLine(spans: readonly StateSpan[]): string {
     .join(' · ');
 }
 
-export function refusedByReason(attempts: readonly Attempt[]): Record<string, number> {
+export function refusedByReason(attempts: readonly Attempt[], kind: Attempt['kind'] = 'write'): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const a of attempts) if (a.kind === 'write' && !a.ok) out[a.outcome] = (out[a.outcome] ?? 0) + 1;
+  for (const a of attempts) if (a.kind === kind && !a.ok) out[a.outcome] = (out[a.outcome] ?? 0) + 1;
   return out;
 }
 
@@ -288,6 +290,16 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || 'none',
     ],
+    ...(f.readsFailed && Object.keys(f.readsFailed).length > 0
+      ? [
+          [
+            'reads failed',
+            Object.entries(f.readsFailed)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
+          ] as [string, string],
+        ]
+      : []),
     ['detection', `${seconds(f.detectionMs)}${onAws(model?.detection)}`],
     ...f.runbooks.flatMap(
       (r, i): Array<[string, string]> => [

@@ -335,6 +335,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         writesAbandoned: load.abandoned.length,
       },
       writesRefused: refusedByReason(load.attempts),
+      readsFailed: refusedByReason(load.attempts, 'read'),
       detectionMs,
       runbooks: runbooks.map(({ executionArn: _arn, ...r }, i) => ({ ...r, states: states[i] })),
       writeOutage: { ms: gap.ms, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
@@ -368,7 +369,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     fs.writeFileSync(
       jsonPath,
       JSON.stringify(
-        { figures, acked: load.acked, abandoned: load.abandoned, samples: load.samples.length, stateSamples: load.samples },
+        {
+          figures,
+          acked: load.acked,
+          abandoned: load.abandoned,
+          // Each failed read (when, where it went last, how, how long): what the counts cannot say.
+          failedReads: reads.filter((a) => !a.ok),
+          samples: load.samples.length,
+          stateSamples: load.samples,
+        },
         null,
         2,
       ),

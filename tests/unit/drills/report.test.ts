@@ -53,6 +53,7 @@ describe('drill figures', () => {
       { t: 100, readsOk: 0, readsFailed: 1, writesOk: 0, writesFailed: 2 },
     ]);
     expect(refusedByReason(attempts)).toEqual({ WRITES_FENCED: 2, NETWORK: 1 });
+    expect(refusedByReason(attempts, 'read')).toEqual({ NETWORK: 1 });
   });
 
   it('counts the samples where two regions said "write here"', () => {
