@@ -123,13 +123,44 @@ export class LoadGenerator {
     return this.client.view;
   }
 
+  /** Writes waiting for news of the state: resolved by the first poll sent at or after `after`. */
+  private waiting: Array<{ after: number; resolve: () => void }> = [];
+
+  /**
+   * Fresh news of the state after a refused or failed write: the sampler's next poll (it polls
+   * every `sampleMs`), not a poll of the write's own. The load is one population of clients
+   * sharing one view; a poll per waiting write made the state polls grow with the writes held up
+   * (three times the sampler's in `isolated-everywhere`), and the extra GET /state work on a
+   * saturated runtime is what kept it saturated after a heal. Once the load has stopped, a write
+   * finishing its retries polls for itself.
+   */
+  private async pollAfterNow(): Promise<void> {
+    if (!this.running) {
+      await this.refreshState();
+      return;
+    }
+    const after = Date.now();
+    await new Promise<void>((resolve) => this.waiting.push({ after, resolve }));
+  }
+
+  private settleWaiting(sentAt: number | null): void {
+    const still: typeof this.waiting = [];
+    for (const w of this.waiting) {
+      if (sentAt === null || w.after <= sentAt) w.resolve();
+      else still.push(w);
+    }
+    this.waiting = still;
+  }
+
   private async sampleLoop(): Promise<void> {
     const every = this.options.sampleMs ?? 100;
     while (this.running) {
       const started = Date.now();
       await this.refreshState();
+      this.settleWaiting(started);
       await sleep(Math.max(0, every - (Date.now() - started)));
     }
+    this.settleWaiting(null);
   }
 
   private async requestLoop(): Promise<void> {
@@ -165,7 +196,11 @@ export class LoadGenerator {
       const { response, region } = await this.client.read(`/photos/${this.options.photoId}/comments?limit=10`, { headers: this.headers() });
       this.record('read', at, region.region, response.ok ? 'ok' : `HTTP_${response.status}`);
     } catch (error) {
-      this.record('read', at, error instanceof NoRegionAnswered ? (error.tried.at(-1) ?? null) : null, 'NETWORK');
+      // TIMEOUT: the last region tried did not answer within the read's bound; NETWORK: it refused
+      // or broke the connection. The region is the last one tried (the report lists each failure).
+      const timedOut = error instanceof NoRegionAnswered && (error.lastError as { name?: unknown } | undefined)?.name === 'TimeoutError';
+      const tried = error instanceof NoRegionAnswered ? error.tried : [];
+      this.record('read', at, tried.at(-1) ?? null, `${timedOut ? 'TIMEOUT' : 'NETWORK'}${tried.length > 1 ? ' (both regions)' : ''}`);
     }
   }
 
@@ -204,7 +239,7 @@ export class LoadGenerator {
         lastOutcome = 'NO_WRITABLE_REGION';
         this.record('write', at, null, lastOutcome);
         await sleep(Math.min(2000, 250 * 2 ** waits++));
-        await this.refreshState();
+        await this.pollAfterNow();
         continue;
       }
       try {
@@ -237,9 +272,9 @@ export class LoadGenerator {
         if (res.status === 503) {
           // Fenced or isolated: be polite, the Retry-After header says how long; the drill caps it at 0.5 s.
           await sleep(Math.min(500, Number(res.headers.get('retry-after') ?? 1) * 1000));
-          await this.refreshState();
+          await this.pollAfterNow();
         } else if (res.status === 409) {
-          await this.refreshState();
+          await this.pollAfterNow();
         } else if (res.status >= 500) {
           await sleep(retryDelayMs(failures++));
         } else {
@@ -249,7 +284,7 @@ export class LoadGenerator {
         // Recorded as NETWORK by onAttempt; the client marked the region unreachable for reads.
         if (target.region.region === home) this.homeRefusedAt.set(home, Date.now());
         await sleep(retryDelayMs(failures++));
-        await this.refreshState();
+        await this.pollAfterNow();
       }
     }
     this.abandoned.push({ key, firstTryAt, lastOutcome });
