@@ -48,7 +48,10 @@ function countBy(values: readonly string[]): Record<string, number> {
 
 export interface LoadFigures {
   rateAsked: number;
+  /** Requests sent per second: reads, and write attempts that went to a region (not the client's own NO_WRITABLE_REGION). */
   rateAchieved: number;
+  /** The load's state polls per second (each a GET /state to every region). */
+  statePollsPerSecond: number;
   seconds: number;
   reads: { ok: number; failed: number };
   writes: { attempts: number; acked: number; failed: number; byOutcome: Record<string, number> };
@@ -63,6 +66,8 @@ export function loadFigures(input: {
   rateAsked: number;
   seconds: number;
   attempts: readonly Attempt[];
+  /** State polls the load made in the window. */
+  statePolls: number;
   acked: number;
   probes: ProbeRounds[];
   stats: readonly ReplicationStat[];
@@ -73,7 +78,8 @@ export function loadFigures(input: {
   const writes = input.attempts.filter((a) => a.kind === 'write');
   return {
     rateAsked: input.rateAsked,
-    rateAchieved: input.seconds > 0 ? input.attempts.length / input.seconds : 0,
+    rateAchieved: input.seconds > 0 ? input.attempts.filter((a) => a.region !== null).length / input.seconds : 0,
+    statePollsPerSecond: input.seconds > 0 ? input.statePolls / input.seconds : 0,
     seconds: input.seconds,
     reads: { ok: reads.filter((a) => a.ok).length, failed: reads.filter((a) => !a.ok).length },
     writes: {
@@ -105,6 +111,7 @@ export function renderLoad(f: LoadFigures): string {
   const worst = worstLagP99(f);
   const lines = [
     `Load: ${f.rateAsked} requests/s asked, ${f.rateAchieved.toFixed(1)}/s sent for ${f.seconds.toFixed(0)} s (30 % writes), load average ${f.loadAverage.toFixed(1)}`,
+    `  state   ${f.statePollsPerSecond.toFixed(1)} polls/s by the load (each a GET /state to both regions)`,
     `  reads   ${f.reads.ok} ok, ${f.reads.failed} failed`,
     `  writes  ${f.writes.acked} acknowledged of ${f.writes.attempts} attempts, ${f.writes.failed} attempts failed${
       f.writes.failed > 0

@@ -136,6 +136,7 @@ export async function benchLoad(options: { rate: number; seconds: number }, say:
       rateAsked: options.rate,
       seconds: wallSeconds,
       attempts: load.attempts.filter((a) => a.at - startedAt <= wallSeconds * 1000),
+      statePolls: load.samples.filter((p) => p.at >= startedAt && p.at - startedAt <= wallSeconds * 1000).length,
       acked: load.acked.length,
       probes: rt.regions.map((r) => probeRounds(r.region, records)),
       stats: rt.replicator.stats(),

@@ -43,7 +43,14 @@ describe('load bench figures', () => {
     const figures = loadFigures({
       rateAsked: 80,
       seconds: 10,
-      attempts: [attempt('read', true), attempt('read', false), attempt('write', true), attempt('write', false)],
+      attempts: [
+        attempt('read', true),
+        attempt('read', false),
+        attempt('write', true),
+        attempt('write', false),
+        { ...attempt('write', false), outcome: 'NO_WRITABLE_REGION', region: null },
+      ],
+      statePolls: 25,
       acked: 1,
       probes: [],
       stats: [stat('comments', 400, 200), stat('photos', 1200, 3), stat('idempotency', null, 0)],
@@ -52,10 +59,11 @@ describe('load bench figures', () => {
     });
     expect(figures).toMatchObject({
       rateAchieved: 0.4,
+      statePollsPerSecond: 2.5,
       reads: { ok: 1, failed: 1 },
-      writes: { attempts: 2, acked: 1, failed: 1, byOutcome: { NETWORK: 1 } },
+      writes: { attempts: 3, acked: 1, failed: 2, byOutcome: { NETWORK: 1, NO_WRITABLE_REGION: 1 } },
     });
-    expect(renderLoad(figures)).toContain('1 attempts failed (NETWORK 1)');
+    expect(renderLoad(figures)).toContain('2 attempts failed (NETWORK 1, NO_WRITABLE_REGION 1)');
     expect(figures.lag.map((l) => l.table)).toEqual(['comments', 'photos']);
     expect(worstLagP99(figures)).toBe(1200);
     expect(coreShare(figures.cpu)).toBe(0.5);
