@@ -7,19 +7,15 @@
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html):
 // an HTTP status, an exception name in `__type` ("com.amazonaws.dynamodb.v20120810#…"), a message.
 
-import http from 'node:http';
-import { LOCAL_CREDENTIALS } from '../dynamodb-local';
+import { postDynamo, type WireAnswer } from '../dynamodb-wire';
+
+export type { WireAnswer };
 
 export const TARGET_PREFIX = 'DynamoDB_20120810.';
-export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+export { JSON_CONTENT_TYPE } from '../dynamodb-wire';
 
 export type AttributeValue = Record<string, unknown>;
 export type WireItem = Record<string, AttributeValue>;
-
-export interface WireAnswer {
-  status: number;
-  body: string;
-}
 
 /**
  * The error names the door itself answers with. `ServiceUnavailable` for a region cut off from
@@ -51,61 +47,9 @@ export function okAnswer(body: unknown): WireAnswer {
   return { status: 200, body: JSON.stringify(body) };
 }
 
-// DynamoDB Local checks that a request is signed but not the signature; the door forwards with
-// its own fixed credentials (the runtime's DynamoDB Locals run with sharedDb).
-const LOCAL_AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=0`;
-
-/**
- * Keep-alive connections to the DynamoDB Locals. node:http rather than fetch: the quorum door
- * makes every MRSC call of both regions on the runtime's main thread, and fetch (undici, web
- * streams) was about a quarter of that thread's CPU under the drills' load (`--cpu-prof` of
- * `npm run bench -- --load`, 2026-12-01); a plain request is several times cheaper.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const endpoints = new Map<string, URL>();
-
-function send(url: URL, operation: string, payload: string, retried: boolean): Promise<WireAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': JSON_CONTENT_TYPE,
-          'x-amz-target': `${TARGET_PREFIX}${operation}`,
-          authorization: LOCAL_AUTHORIZATION,
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      // A kept-alive connection the server closed meanwhile: the request never reached it, so it
-      // is sent once more on a new one (the pattern of Node's http docs, "request.reusedSocket").
-      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') {
-        send(url, operation, payload, true).then(resolve, reject);
-      } else reject(error);
-    });
-    request.end(payload);
-  });
-}
-
 /** One DynamoDB API call to DynamoDB Local, the body given and answered in wire form. */
 export function callDynamo(endpoint: string, operation: string, body: unknown): Promise<WireAnswer> {
-  let url = endpoints.get(endpoint);
-  if (!url) {
-    url = new URL(endpoint);
-    endpoints.set(endpoint, url);
-  }
-  return send(url, operation, JSON.stringify(body), false);
+  return postDynamo(endpoint, `${TARGET_PREFIX}${operation}`, body);
 }
 
 /** Like callDynamo, but a non-2xx answer throws (for the store's own bookkeeping calls). */

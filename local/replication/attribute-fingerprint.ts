@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 
-/** Structural slice of DynamoDB's AttributeValue, shared by client-dynamodb and client-dynamodb-streams. */
+/**
+ * Structural slice of DynamoDB's AttributeValue: the SDK's (binary as bytes) or the wire form the
+ * replicator reads and writes (binary as base64 strings, ../dynamodb-wire.ts).
+ */
 export interface AttributeValueLike {
   S?: string;
   N?: string;
-  B?: Uint8Array;
+  B?: Uint8Array | string;
   SS?: string[];
   NS?: string[];
-  BS?: Uint8Array[];
+  BS?: Array<Uint8Array | string>;
   M?: Record<string, AttributeValueLike>;
   L?: AttributeValueLike[];
   NULL?: boolean;
@@ -19,7 +22,7 @@ export type AttributeMap = Record<string, AttributeValueLike>;
 /** Content of a removal: an item that is gone matches any other removal of it. */
 export const REMOVED = 'removed';
 
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+const base64 = (bytes: Uint8Array | string): string => (typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('base64'));
 
 function canonicalValue(value: AttributeValueLike): unknown {
   if (value.S !== undefined) return ['S', value.S];

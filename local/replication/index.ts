@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { localDynamoClient, localDynamoStreamsClient, localS3Client } from '../clients';
+import { localS3Client } from '../clients';
 import type { S3ObjectEvent, S3ObjectListener } from '../s3-local';
 import { fingerprintOf, itemKeyOf, REMOVED } from './attribute-fingerprint';
 import { applyToBucket, type BucketPayload, objectFingerprint } from './bucket-writer';
@@ -234,8 +234,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     regions.map((r) => [
       r.region,
       {
-        dynamodb: localDynamoClient(r.dynamodbEndpoint, r.region, clientConfig),
-        streams: localDynamoStreamsClient(r.dynamodbEndpoint, r.region, clientConfig),
+        dynamodbEndpoint: r.dynamodbEndpoint,
         s3: r.s3Endpoint ? localS3Client(r.s3Endpoint, r.region, clientConfig) : undefined,
       },
     ]),
@@ -259,10 +258,10 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     );
     engines.push(engine);
     for (const region of regionNames) {
-      const { dynamodb, streams } = clientsOf(region);
+      const endpoint = clientsOf(region).dynamodbEndpoint;
       tails.push({
         region,
-        reader: new TableStreamReader({ dynamodb, streams, table }),
+        reader: new TableStreamReader({ endpoint, table }),
         engine,
         busy: false,
         nextPollAt: 0,
@@ -273,7 +272,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         from: engine.peerOf(region),
         to: region,
         active: 0,
-        deliver: (attempt, signal) => applyToTable(dynamodb, table, attempt, signal),
+        deliver: (attempt, signal) => applyToTable(endpoint, table, attempt, signal),
       };
       lanes.push(lane);
     }
@@ -429,8 +428,6 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     for (const drain of drains) drain.reject(new ReplicatorStopped());
     drains.clear();
     for (const c of clients.values()) {
-      c.dynamodb.destroy();
-      c.streams.destroy();
       c.s3?.destroy();
     }
   }

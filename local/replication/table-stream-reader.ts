@@ -1,15 +1,23 @@
-import { DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-  ExpiredIteratorException,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type ShardIteratorType,
-  ResourceNotFoundException as StreamNotFound,
-  TrimmedDataAccessException,
-} from '@aws-sdk/client-dynamodb-streams';
+import { callDynamoWire, DYNAMODB_TARGET, DynamoWireError, STREAMS_TARGET, type WireCallOptions } from '../dynamodb-wire';
 import type { AttributeMap } from './attribute-fingerprint';
+
+type ShardIteratorType = 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER';
+
+/** The parts of the DynamoDB Streams answers read here, in wire form. */
+interface WireRecord {
+  eventName?: string;
+  dynamodb?: { Keys?: AttributeMap; NewImage?: AttributeMap; SequenceNumber?: string; ApproximateCreationDateTime?: number };
+}
+interface WireShard {
+  ShardId?: string;
+  ParentShardId?: string;
+  SequenceNumberRange?: { EndingSequenceNumber?: string };
+}
+
+/** A cut or dead region must not hang a poll (the replicator polls again). */
+const CALL_TIMEOUT_MS = 5_000;
+
+const isError = (error: unknown, code: string) => error instanceof DynamoWireError && error.code === code;
 
 /** One item-level change, in the order the table's stream holds it. */
 export interface TableChange {
@@ -54,8 +62,8 @@ export class TableStreamReader {
 
   constructor(
     private readonly deps: {
-      dynamodb: DynamoDBClient;
-      streams: DynamoDBStreamsClient;
+      /** The region's DynamoDB Local, called in wire form (../dynamodb-wire.ts): the SDK's per-call work was most of the replicator's cost on the main thread. */
+      endpoint: string;
       table: string;
       /**
        * How often to look for new shards or a re-created stream (default 5 s). A shard that
@@ -66,6 +74,16 @@ export class TableStreamReader {
       refreshMs?: number;
     },
   ) {}
+
+  private call<T>(
+    service: typeof DYNAMODB_TARGET | typeof STREAMS_TARGET,
+    operation: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<T> {
+    const options: WireCallOptions = { signal, timeoutMs: CALL_TIMEOUT_MS };
+    return callDynamoWire<T>(this.deps.endpoint, service, operation, body, options);
+  }
 
   get table(): string {
     return this.deps.table;
@@ -101,21 +119,25 @@ export class TableStreamReader {
   private async readShard(shard: ShardState, signal: AbortSignal): Promise<{ changes: TableChange[]; caughtUp: boolean }> {
     try {
       shard.iterator ??= await this.iteratorFor(shard, signal);
-      const page = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: MAX_RECORDS }), {
-        abortSignal: signal,
-      });
+      const page = await this.call<{ Records?: WireRecord[]; NextShardIterator?: string }>(
+        STREAMS_TARGET,
+        'GetRecords',
+        { ShardIterator: shard.iterator, Limit: MAX_RECORDS },
+        signal,
+      );
       const records = page.Records ?? [];
       const changes: TableChange[] = [];
       for (const record of records) {
         const data = record.dynamodb;
         if (data?.SequenceNumber) shard.lastSequenceNumber = data.SequenceNumber;
         if (!data?.Keys) continue;
-        const keys = data.Keys as AttributeMap;
-        const at = data.ApproximateCreationDateTime;
+        const keys = data.Keys;
+        // Epoch seconds on the wire (the SDK makes a Date of it).
+        const at = data.ApproximateCreationDateTime === undefined ? undefined : new Date(data.ApproximateCreationDateTime * 1000);
         if (record.eventName === 'REMOVE') {
           changes.push({ kind: 'remove', keys, ...(at ? { approximateCreationTime: at } : {}) });
         } else if (data.NewImage) {
-          changes.push({ kind: 'put', keys, newImage: data.NewImage as AttributeMap, ...(at ? { approximateCreationTime: at } : {}) });
+          changes.push({ kind: 'put', keys, newImage: data.NewImage, ...(at ? { approximateCreationTime: at } : {}) });
         }
       }
       shard.iterator = page.NextShardIterator;
@@ -126,20 +148,20 @@ export class TableStreamReader {
       }
       return { changes, caughtUp: records.length < MAX_RECORDS };
     } catch (error) {
-      if (error instanceof ExpiredIteratorException) {
+      if (isError(error, 'ExpiredIteratorException')) {
         // Iterators live 15 minutes; resume right after the last record read (a shard with
         // none read yet keeps its starting position).
         shard.iterator = undefined;
         if (shard.lastSequenceNumber) shard.position = 'AFTER_SEQUENCE_NUMBER';
         return { changes: [], caughtUp: false };
       }
-      if (error instanceof TrimmedDataAccessException) {
+      if (isError(error, 'TrimmedDataAccessException')) {
         shard.iterator = undefined;
         shard.position = 'TRIM_HORIZON';
         shard.lastSequenceNumber = undefined;
         return { changes: [], caughtUp: false };
       }
-      if (error instanceof StreamNotFound) {
+      if (isError(error, 'ResourceNotFoundException')) {
         this.refreshNeeded = true;
         return { changes: [], caughtUp: false };
       }
@@ -149,14 +171,16 @@ export class TableStreamReader {
 
   private async iteratorFor(shard: ShardState, signal: AbortSignal): Promise<string> {
     const after = shard.position === 'AFTER_SEQUENCE_NUMBER';
-    const response = await this.deps.streams.send(
-      new GetShardIteratorCommand({
+    const response = await this.call<{ ShardIterator?: string }>(
+      STREAMS_TARGET,
+      'GetShardIterator',
+      {
         StreamArn: this.streamArn,
         ShardId: shard.id,
         ShardIteratorType: shard.position,
         ...(after ? { SequenceNumber: shard.lastSequenceNumber } : {}),
-      }),
-      { abortSignal: signal },
+      },
+      signal,
     );
     if (!response.ShardIterator) throw new Error(`No shard iterator for ${shard.id} of table ${this.deps.table}`);
     return response.ShardIterator;
@@ -166,10 +190,15 @@ export class TableStreamReader {
   private async refresh(signal: AbortSignal, newShards: 'LATEST' | 'TRIM_HORIZON'): Promise<void> {
     let arn: string | undefined;
     try {
-      const described = await this.deps.dynamodb.send(new DescribeTableCommand({ TableName: this.deps.table }), { abortSignal: signal });
+      const described = await this.call<{ Table?: { StreamSpecification?: { StreamEnabled?: boolean }; LatestStreamArn?: string } }>(
+        DYNAMODB_TARGET,
+        'DescribeTable',
+        { TableName: this.deps.table },
+        signal,
+      );
       arn = described.Table?.StreamSpecification?.StreamEnabled ? described.Table.LatestStreamArn : undefined;
     } catch (error) {
-      if (!(error instanceof TableNotFound)) throw error;
+      if (!isError(error, 'ResourceNotFoundException')) throw error;
     }
     this.lastRefreshAt = Date.now();
     if (arn !== this.streamArn) {
@@ -184,9 +213,11 @@ export class TableStreamReader {
     const fresh = this.shards.size === 0 ? newShards : 'TRIM_HORIZON';
     let exclusiveStart: string | undefined;
     do {
-      const page = await this.deps.streams.send(
-        new DescribeStreamCommand({ StreamArn: arn, ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}) }),
-        { abortSignal: signal },
+      const page = await this.call<{ StreamDescription?: { Shards?: WireShard[]; LastEvaluatedShardId?: string } }>(
+        STREAMS_TARGET,
+        'DescribeStream',
+        { StreamArn: arn, ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}) },
+        signal,
       );
       for (const shard of page.StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || this.shards.has(shard.ShardId)) continue;

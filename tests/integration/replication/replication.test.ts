@@ -225,6 +225,40 @@ describe('embedded replication between two regions', () => {
     expect(await captionIn(west, ids[0] as string)).toBe('second');
   }, 60_000);
 
+  it('copies binary, set and nested attributes byte for byte, and sends no echo back (the wire form of values)', async () => {
+    // Prepare
+    await replicator.drain();
+    const id = randomUUID();
+    const before = { back: statOf(photosTable, WEST).applied };
+    const item = {
+      ...photoKey(id),
+      caption: { S: 'binary' },
+      thumb: { B: new Uint8Array([0, 1, 2, 250, 255]) },
+      shards: { BS: [new Uint8Array([9]), new Uint8Array([8, 7])] },
+      tags: { SS: ['b', 'a'] },
+      sizes: { NS: ['1.5', '10'] },
+      nested: { M: { list: { L: [{ N: '1' }, { B: new Uint8Array([42]) }, { NULL: true }, { BOOL: false }] } } },
+    };
+
+    // Act
+    await east.db.send(new PutItemCommand({ TableName: photosTable, Item: item }));
+    await eventually('the item in us-west-2', async () => (await captionIn(west, id)) ?? undefined);
+    await replicator.drain();
+    await sleep(500);
+    await replicator.drain();
+
+    // Assess
+    const [inEast, inWest] = await Promise.all(
+      [east, west].map(
+        async (r) => (await r.db.send(new GetItemCommand({ TableName: photosTable, Key: photoKey(id), ConsistentRead: true }))).Item,
+      ),
+    );
+    expect(inWest).toEqual(inEast);
+    expect(Buffer.from(inWest?.thumb?.B as Uint8Array)).toEqual(Buffer.from([0, 1, 2, 250, 255]));
+    // The copy's own stream record was taken for the echo it is (same content), not sent back.
+    expect(statOf(photosTable, WEST).applied - before.back).toBe(0);
+  }, 60_000);
+
   it('holds a cut region’s writes and delivers them after heal, both ways', async () => {
     // Prepare
     await replicator.drain();

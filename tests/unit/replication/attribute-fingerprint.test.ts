@@ -22,6 +22,10 @@ describe('DynamoDB item fingerprints', () => {
   it('compares binary attributes by content', () => {
     expect(fingerprintOf({ b: { B: new Uint8Array([1, 2]) } })).toBe(fingerprintOf({ b: { B: Uint8Array.from([1, 2]) } }));
     expect(fingerprintOf({ b: { B: new Uint8Array([1, 2]) } })).not.toBe(fingerprintOf({ b: { B: new Uint8Array([2, 1]) } }));
+    // The wire form (base64) and the SDK's bytes of one value are one content.
+    expect(fingerprintOf({ b: { B: 'AQI=' }, s: { BS: ['Aw=='] } })).toBe(
+      fingerprintOf({ b: { B: new Uint8Array([1, 2]) }, s: { BS: [new Uint8Array([3])] } }),
+    );
   });
 
   it('gives removals one fingerprint', () => {
