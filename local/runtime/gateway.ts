@@ -1,5 +1,8 @@
-import net from 'node:net';
-import { type DelayDirection, DoorFaults, type FaultMode, type FaultState, later } from './faults';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DelayDirection, FaultMode, FaultState } from './faults';
+import { DIRECTION_CODES, FAULT_SLOTS, type GatewayCommand, type GatewayMessage, MODE_CODES } from './gateway-worker';
+import { cachedWorkerScript } from './worker-script';
 
 export interface Gateway {
   port: number;
@@ -10,48 +13,111 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** The one worker thread that relays every gateway of this process (./gateway-worker.ts). */
+interface Host {
+  worker: Worker;
+  doors: number;
+  waiting: Map<number, { resolve(message: GatewayMessage): void; reject(error: Error): void }>;
+}
+
+let host: Promise<Host> | null = null;
+let current: Host | null = null;
+let nextId = 1;
+
+function acquireHost(): Promise<Host> {
+  host ??= (async () => {
+    const script = await cachedWorkerScript(path.join(__dirname, 'gateway-worker.ts'), 'gateway-worker');
+    const worker = new Worker(script);
+    const started: Host = { worker, doors: 0, waiting: new Map() };
+    current = started;
+    worker.on('message', (message: GatewayMessage) => {
+      const waiter = started.waiting.get(message.id);
+      started.waiting.delete(message.id);
+      waiter?.resolve(message);
+    });
+    const fail = (error: Error) => {
+      for (const waiter of started.waiting.values()) waiter.reject(error);
+      started.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`The gateways' worker thread exited (code ${code})`)));
+    return started;
+  })();
+  return host;
+}
+
+function ask(h: Host, command: GatewayCommand): Promise<GatewayMessage> {
+  return new Promise((resolve, reject) => {
+    h.waiting.set(command.id, { resolve, reject });
+    h.worker.postMessage(command);
+  });
+}
+
+/** One door fewer; the last one ends the worker (a later door starts a new one). */
+async function release(h: Host): Promise<void> {
+  h.doors -= 1;
+  if (h.doors > 0) return;
+  if (current === h) {
+    current = null;
+    host = null;
+  }
+  await h.worker.terminate();
+}
+
+const MODES = Object.keys(MODE_CODES) as FaultMode[];
+
 /**
  * A TCP front door for one regional endpoint (DynamoDB, S3). Chaos controls act here, so
  * every client, in-region or cross-region, sees the same outage: refused connections, or
- * connections that hang with no answer, as when a region's network goes dark.
+ * connections that hang with no answer, as when a region's network goes dark. The relaying runs
+ * in a worker thread (./gateway-worker.ts); the faults are set here, in memory the worker reads at
+ * every connection and chunk, so they hold for everything relayed once a setter returns.
  */
 export async function startGateway(options: { port?: number; target: number; host?: string }): Promise<Gateway> {
-  const faults = new DoorFaults();
-  const server = net.createServer((client) => {
-    client.on('error', () => client.destroy());
-    if (!faults.accept(client)) return;
-    if (faults.hanging()) {
-      client.pause();
-      return;
-    }
-    const upstream = net.connect({ port: options.target, host: options.host ?? '127.0.0.1' });
-    faults.track(upstream);
-    // A close follows the data it ends: a delayed answer is still delivered after its sender hung up.
-    upstream.on('close', () => later(faults.responseDelayMs(), () => client.destroy()));
-    client.on('close', () => later(faults.requestDelayMs(), () => upstream.destroy()));
-    upstream.on('error', () => later(faults.responseDelayMs(), () => client.destroy()));
-    // Each chunk is held back by the delay in force when it arrives (order is kept: same delay).
-    const forward = (from: net.Socket, to: net.Socket, isResponse: boolean) => {
-      const delay = () => (isResponse ? faults.responseDelayMs() : faults.requestDelayMs());
-      from.on('data', (chunk) => later(delay(), () => to.writable && to.write(chunk)));
-      from.on('end', () => setTimeout(() => to.end(), delay()));
-    };
-    forward(client, upstream, false);
-    forward(upstream, client, true);
+  const h = await acquireHost();
+  const id = nextId++;
+  const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const faults = new Int32Array(shared);
+  // Counted from the start, so that the last door of another runtime stopping meanwhile does not end the worker.
+  h.doors += 1;
+  const answer = await ask(h, {
+    type: 'start',
+    id,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    target: options.target,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    faults: shared,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as net.AddressInfo;
+  if (answer.type !== 'started') {
+    await release(h);
+    throw new Error(`Gateway to port ${options.target} did not start: ${answer.type === 'failed' ? answer.message : answer.type}`);
+  }
+  let stopped: Promise<void> | null = null;
   return {
-    port: address.port,
-    setMode: (next) => faults.setMode(next),
-    setDelay: (ms, direction) => faults.setDelay(ms, direction),
-    state: () => faults.state(),
-    async stop() {
-      faults.destroyAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    port: answer.port,
+    setMode(next) {
+      Atomics.store(faults, FAULT_SLOTS.mode, MODE_CODES[next]);
+      // Existing keep-alive connections must see the outage too.
+      if (next !== 'up') h.worker.postMessage({ type: 'destroyAll', id } satisfies GatewayCommand);
+    },
+    setDelay(ms, direction = 'both') {
+      Atomics.store(faults, FAULT_SLOTS.delayMs, Math.max(0, Math.round(ms)));
+      Atomics.store(faults, FAULT_SLOTS.direction, DIRECTION_CODES[direction]);
+    },
+    state() {
+      const direction = Atomics.load(faults, FAULT_SLOTS.direction) === DIRECTION_CODES.both ? 'both' : 'responses';
+      return {
+        mode: MODES[Atomics.load(faults, FAULT_SLOTS.mode)] as FaultMode,
+        delayMs: Atomics.load(faults, FAULT_SLOTS.delayMs),
+        delayDirection: direction,
+      };
+    },
+    stop() {
+      stopped ??= (async () => {
+        await ask(h, { type: 'stop', id });
+        await release(h);
+      })();
+      return stopped;
     },
   };
 }
