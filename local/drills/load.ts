@@ -6,7 +6,7 @@
 // politely while writes are fenced. Every attempt and every acknowledged write is recorded for the
 // report and the lost-write check.
 import { newId } from '../../shared/photos/ids';
-import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient } from '../../web/src/region-client';
+import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient, STATE_TIMEOUT_MS, WRITE_TIMEOUT_MS } from '../../web/src/region-client';
 import { type RegionConfig, type StateView, writeTarget } from '../../web/src/state';
 
 export interface Attempt {
@@ -84,10 +84,11 @@ export class LoadGenerator {
     this.client = new RegionClient({
       regions: options.regions,
       fetch: (url, init) => fetch(url, init),
-      stateTimeoutMs: 1000,
-      // The web app's bound (it was 2 s here): on a busy machine a slow answer is not a failed read.
+      // The web app's bounds (they were 1 s, 2 s and 2 s here): on a busy machine a slow answer is
+      // not a failed request, and a write given up on too early is done twice.
+      stateTimeoutMs: STATE_TIMEOUT_MS,
       readTimeoutMs: READ_TIMEOUT_MS,
-      writeTimeoutMs: 2000,
+      writeTimeoutMs: WRITE_TIMEOUT_MS,
       maxResumeWaitMs: options.giveUpMs ?? 20_000,
     });
   }

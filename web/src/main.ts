@@ -4,7 +4,7 @@
 // How it talks to the regions is region-client.ts, shared with the drills' load generator.
 // User text is only ever put in the page with textContent, never parsed as HTML.
 import { newId } from '../../shared/photos/ids';
-import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient } from './region-client';
+import { NoRegionAnswered, READ_TIMEOUT_MS, RegionClient, STATE_TIMEOUT_MS, WRITE_TIMEOUT_MS } from './region-client';
 import { bannerFor, type RegionConfig, type StateView, writeTarget } from './state';
 
 interface AppConfig {
@@ -465,10 +465,10 @@ async function start(): Promise<void> {
   client = new RegionClient({
     regions: config.regions,
     fetch: (url, init) => fetch(url, init),
-    stateTimeoutMs: 2500,
+    stateTimeoutMs: STATE_TIMEOUT_MS,
     // Two read attempts stay within the 8 s one attempt had before the second region was tried.
     readTimeoutMs: READ_TIMEOUT_MS,
-    writeTimeoutMs: 8000,
+    writeTimeoutMs: WRITE_TIMEOUT_MS,
   });
   $<HTMLFormElement>('comment-form').addEventListener('submit', (e) => void postComment(e));
   $<HTMLFormElement>('upload-form').addEventListener('submit', (e) => void upload(e));

@@ -49,6 +49,17 @@ export interface WriteAttempt {
 export const READ_TIMEOUT_MS = 4000;
 
 /**
+ * The bound on one write attempt and on one GET /state, for the web app and the drills' load
+ * alike. A write's answer comes within the server's own bounds (its write lease, docs/fencing.md,
+ * and the function's timeout), so a client that gives up sooner only sends the same write again
+ * while the first is still being done: the drills' load gave up after 2 s (the web app after 8 s),
+ * and at 80 requests/s (`npm run bench -- --load`) its write attempts grew to 130 a second for 24
+ * writes, nearly all of them timed out, 19 acknowledged in a minute.
+ */
+export const WRITE_TIMEOUT_MS = 8000;
+export const STATE_TIMEOUT_MS = 2500;
+
+/**
  * Sends to the other region are a budget, as the AWS SDKs' retry quota (standard retry mode: a
  * the SDKs' own figures: 500 tokens, a retry costs 5, a timeout's retry 10, an answer at the first
  * try gives 1 back;
