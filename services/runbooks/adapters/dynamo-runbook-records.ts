@@ -3,6 +3,7 @@
 // health-probe records.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JournalProgress } from '../decisions/journal-verification';
 import { readHealthRecord } from '../../../shared/health/reading';
 import {
   type AuditRecord,
@@ -13,7 +14,7 @@ import {
   recordKeys,
   type WatermarkRecord,
 } from '../model';
-import type { AuditLog, RegionHealthProbe, ReportStore, VerifiedPoints, WatermarkStore } from '../steps/ports';
+import type { AuditLog, RegionHealthProbe, ReportStore, VerificationRuns, VerifiedPoints, WatermarkStore } from '../steps/ports';
 
 const AUDIT_PAGES_SEARCHED = 10;
 
@@ -200,4 +201,77 @@ export class DynamoWatermarks implements WatermarkStore, VerifiedPoints {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+}
+
+/**
+ * The background verification's proof in progress (one item per direction, beside the verified
+ * point, in this region's replica). The proof is kept as JSON: only the verification reads it.
+ */
+export class DynamoVerificationRuns implements VerificationRuns {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly appId: string,
+  ) {}
+
+  async claim(
+    source: string,
+    target: string,
+    runId: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<{ claimed: true; progress: JournalProgress | null } | { claimed: false }> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.verificationRun(this.appId, source, target),
+          UpdateExpression: 'SET runId = :run, leaseUntil = :lease',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':run': runId, ':lease': leaseUntil, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { claimed: true, progress: parseProgress(Attributes?.progress) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { claimed: false };
+      throw error;
+    }
+  }
+
+  async peek(source: string, target: string): Promise<JournalProgress | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.verificationRun(this.appId, source, target), ConsistentRead: true }),
+    );
+    return parseProgress(Item?.progress);
+  }
+
+  async release(source: string, target: string, runId: string, progress: JournalProgress | null): Promise<boolean> {
+    const update =
+      progress === null
+        ? { UpdateExpression: 'REMOVE progress, runId, leaseUntil', ExpressionAttributeValues: { ':run': runId } }
+        : {
+            UpdateExpression: 'SET progress = :progress REMOVE runId, leaseUntil',
+            ExpressionAttributeValues: { ':run': runId, ':progress': JSON.stringify(progress) },
+          };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.verificationRun(this.appId, source, target),
+          ConditionExpression: 'runId = :run',
+          ...update,
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Another run took the proof over (this one outlived its lease): its save stands.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function parseProgress(raw: unknown): JournalProgress | null {
+  return typeof raw === 'string' ? (JSON.parse(raw) as JournalProgress) : null;
 }
