@@ -25,6 +25,7 @@ export function startSchedules(options: {
       // Like an EventBridge schedule, a tick does not wait for the previous invocation (a
       // probe round may take its checks' timeouts); at most 3 overlap, so nothing piles up.
       let running = 0;
+      const intervalMs = localScheduleIntervalMs(schedule, options.timeScale);
       const timer = setInterval(() => {
         if (running >= MAX_OVERLAPPING || options.isRegionDown(region)) return;
         running += 1;
@@ -42,7 +43,7 @@ export function startSchedules(options: {
           .finally(() => {
             running -= 1;
           });
-      }, localScheduleIntervalMs(schedule, options.timeScale));
+      }, intervalMs);
       timer.unref();
       timers.push(timer);
     }

@@ -3,8 +3,8 @@
 // health-probe records.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { JournalProgress } from '../decisions/journal-verification';
 import { readHealthRecord } from '../../../shared/health/reading';
+import type { JournalProgress } from '../decisions/journal-verification';
 import {
   type AuditRecord,
   executionNameOf,

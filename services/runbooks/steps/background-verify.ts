@@ -80,7 +80,10 @@ export async function verifyInBackground(deps: BackgroundDeps, options: Backgrou
   let progress: JournalProgress | null = saved;
   try {
     const lastVerified = await deps.verifiedPoints.latestVerified(source, target);
-    const until = backgroundUntil(started, { writerTimeoutMs: deps.config.writerTimeoutMs, clockSkewMarginMs: deps.config.clockSkewMarginMs });
+    const until = backgroundUntil(started, {
+      writerTimeoutMs: deps.config.writerTimeoutMs,
+      clockSkewMarginMs: deps.config.clockSkewMarginMs,
+    });
     const plan = planBackgroundRun({ saved, lastVerified, now: started, until, retentionSeconds: JOURNAL_RETENTION_SECONDS });
     if (plan.action === 'up-to-date') {
       progress = null;
