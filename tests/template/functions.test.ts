@@ -63,7 +63,9 @@ describe.each([
   // its writes just before sending it, so its own (long) timeout does not count.
   it('that write the data tables run no longer than the background verification assumes', () => {
     const verifier = functions.find(([id]) => id === 'VerifyReplicationLambdaFunction');
-    const writerTimeout = Number((verifier?.[1].Properties as any)?.Environment?.Variables?.WRITER_TIMEOUT_SECONDS);
+    type FunctionProps = { Timeout?: number; Environment?: { Variables?: Record<string, string> } };
+    const propsOf = (fn: (typeof functions)[number][1]) => fn.Properties as FunctionProps;
+    const writerTimeout = Number(verifier && propsOf(verifier[1]).Environment?.Variables?.WRITER_TIMEOUT_SECONDS);
     expect(writerTimeout).toBeGreaterThan(0);
     const writesData = (s: Statement) =>
       (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem)$/.test(a)) &&
@@ -72,8 +74,11 @@ describe.each([
       ([id, fn]) => id !== 'RunbookReconcileLambdaFunction' && allowStatements(template, roleOf(fn)).some(writesData),
     );
     expect(writers.map(([id]) => id)).toEqual(expect.arrayContaining(['CreatePhotoLambdaFunction', 'AddCommentLambdaFunction']));
-    for (const [id, fn] of writers) expect({ id, timeout: (fn.Properties as any).Timeout }).toEqual({ id, timeout: expect.any(Number) });
-    for (const [id, fn] of writers) expect({ id, within: (fn.Properties as any).Timeout <= writerTimeout }).toEqual({ id, within: true });
+    for (const [id, fn] of writers) {
+      const timeout = propsOf(fn).Timeout;
+      expect({ id, timeout }).toEqual({ id, timeout: expect.any(Number) });
+      expect({ id, within: (timeout as number) <= writerTimeout }).toEqual({ id, within: true });
+    }
   });
 
   it('let the background verification read, never write, the data tables', () => {
