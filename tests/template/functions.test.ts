@@ -90,4 +90,14 @@ describe.each([
       .sort();
     expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
   });
+
+  // The gate's proof heads each journalled photo object; a removed one must answer 404, not 403.
+  it('that prove photo objects may list the bucket, so that a missing object is told from a refused one', () => {
+    for (const id of ['RunbookCheckReplicationLambdaFunction', 'VerifyReplicationLambdaFunction']) {
+      const fn = functions.find(([fnId]) => fnId === id);
+      expect(fn).toBeDefined();
+      const actions = allowStatements(template, roleOf(fn![1])).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect({ id, actions }).toEqual({ id, actions: expect.arrayContaining(['s3:GetObject', 's3:ListBucket']) });
+    }
+  });
 });

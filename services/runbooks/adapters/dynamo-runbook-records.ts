@@ -14,7 +14,15 @@ import {
   recordKeys,
   type WatermarkRecord,
 } from '../model';
-import type { AuditLog, RegionHealthProbe, ReportStore, VerificationRuns, VerifiedPoints, WatermarkStore } from '../steps/ports';
+import type {
+  AuditLog,
+  RegionHealthProbe,
+  ReportStore,
+  SavedVerification,
+  VerificationRuns,
+  VerifiedPoints,
+  WatermarkStore,
+} from '../steps/ports';
 
 const AUDIT_PAGES_SEARCHED = 10;
 
@@ -220,7 +228,7 @@ export class DynamoVerificationRuns implements VerificationRuns {
     runId: string,
     now: number,
     leaseUntil: number,
-  ): Promise<{ claimed: true; progress: JournalProgress | null } | { claimed: false }> {
+  ): Promise<({ claimed: true } & SavedVerification) | { claimed: false }> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -232,28 +240,39 @@ export class DynamoVerificationRuns implements VerificationRuns {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { claimed: true, progress: parseProgress(Attributes?.progress) };
+      return { claimed: true, ...savedOf(Attributes) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { claimed: false };
       throw error;
     }
   }
 
-  async peek(source: string, target: string): Promise<JournalProgress | null> {
+  async peek(source: string, target: string): Promise<SavedVerification> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: recordKeys.verificationRun(this.appId, source, target), ConsistentRead: true }),
     );
-    return parseProgress(Item?.progress);
+    return savedOf(Item);
   }
 
-  async release(source: string, target: string, runId: string, progress: JournalProgress | null): Promise<boolean> {
-    const update =
-      progress === null
-        ? { UpdateExpression: 'REMOVE progress, runId, leaseUntil', ExpressionAttributeValues: { ':run': runId } }
-        : {
-            UpdateExpression: 'SET progress = :progress REMOVE runId, leaseUntil',
-            ExpressionAttributeValues: { ':run': runId, ':progress': JSON.stringify(progress) },
-          };
+  async release(
+    source: string,
+    target: string,
+    runId: string,
+    save: { progress: JournalProgress | null; recordedThrough?: string },
+  ): Promise<boolean> {
+    const set = [
+      ...(save.progress === null ? [] : ['progress = :progress']),
+      ...(save.recordedThrough === undefined ? [] : ['recordedThrough = :recorded']),
+    ];
+    const remove = ['runId', 'leaseUntil', ...(save.progress === null ? ['progress'] : [])];
+    const update = {
+      UpdateExpression: `${set.length > 0 ? `SET ${set.join(', ')} ` : ''}REMOVE ${remove.join(', ')}`,
+      ExpressionAttributeValues: {
+        ':run': runId,
+        ...(save.progress === null ? {} : { ':progress': JSON.stringify(save.progress) }),
+        ...(save.recordedThrough === undefined ? {} : { ':recorded': save.recordedThrough }),
+      },
+    };
     try {
       await this.client.send(
         new UpdateCommand({
@@ -272,6 +291,9 @@ export class DynamoVerificationRuns implements VerificationRuns {
   }
 }
 
-function parseProgress(raw: unknown): JournalProgress | null {
-  return typeof raw === 'string' ? (JSON.parse(raw) as JournalProgress) : null;
+function savedOf(item: Record<string, unknown> | undefined): SavedVerification {
+  return {
+    progress: typeof item?.progress === 'string' ? (JSON.parse(item.progress) as JournalProgress) : null,
+    recordedThrough: typeof item?.recordedThrough === 'string' ? item.recordedThrough : null,
+  };
 }

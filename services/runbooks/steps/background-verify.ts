@@ -12,7 +12,7 @@ import { peerOf } from '../config';
 import { backgroundUntil, behindSeconds, planBackgroundRun } from '../decisions/background-verification';
 import { describeJournal, type JournalProgress } from '../decisions/journal-verification';
 import { advanceJournal, JOURNAL_BUDGET_MS } from './journal-check';
-import type { RunbookDeps } from './ports';
+import type { RunbookDeps, SavedVerification } from './ports';
 
 type BackgroundDeps = Pick<RunbookDeps, 'config' | 'clock' | 'journal' | 'objects' | 'verifiedPoints' | 'verificationRuns'>;
 
@@ -68,23 +68,31 @@ export async function verifyInBackground(deps: BackgroundDeps, options: Backgrou
     ...rest,
   });
 
-  let saved: JournalProgress | null;
+  let saved: SavedVerification;
   if (options.dryRun) {
     saved = await deps.verificationRuns.peek(source, target);
   } else {
     const claim = await deps.verificationRuns.claim(source, target, options.runId, started, started + options.leaseMs);
     if (!claim.claimed) return result('busy', { detail: `another run is verifying ${source}>${target}` });
-    saved = claim.progress;
+    saved = claim;
   }
 
-  let progress: JournalProgress | null = saved;
+  let progress: JournalProgress | null = saved.progress;
+  let recorded: string | undefined;
   try {
     const lastVerified = await deps.verifiedPoints.latestVerified(source, target);
     const until = backgroundUntil(started, {
       writerTimeoutMs: deps.config.writerTimeoutMs,
       clockSkewMarginMs: deps.config.clockSkewMarginMs,
     });
-    const plan = planBackgroundRun({ saved, lastVerified, now: started, until, retentionSeconds: JOURNAL_RETENTION_SECONDS });
+    const plan = planBackgroundRun({
+      saved: saved.progress,
+      recordedThrough: saved.recordedThrough,
+      lastVerified,
+      now: started,
+      until,
+      retentionSeconds: JOURNAL_RETENTION_SECONDS,
+    });
     if (plan.action === 'up-to-date') {
       progress = null;
       return result('up-to-date', {
@@ -108,7 +116,10 @@ export async function verifyInBackground(deps: BackgroundDeps, options: Backgrou
     const common = { since: progress.since, until: progress.until, entriesRead, missing: progress.missing.length };
     if (progress.complete && progress.verifiedThrough) {
       const through = progress.verifiedThrough;
-      if (!options.dryRun) await deps.verifiedPoints.recordVerified(source, target, through, options.runId);
+      if (!options.dryRun) {
+        await deps.verifiedPoints.recordVerified(source, target, through, options.runId);
+        recorded = through;
+      }
       progress = null;
       const point = options.dryRun ? lastVerified : through > (lastVerified ?? '') ? through : lastVerified;
       return result('verified', { ...common, verifiedThrough: point, behindSeconds: behindSeconds(point, started), detail: proof });
@@ -121,6 +132,11 @@ export async function verifyInBackground(deps: BackgroundDeps, options: Backgrou
     });
   } finally {
     // Saved whatever happened, so that the next run carries on (or starts afresh) at once.
-    if (!options.dryRun) await deps.verificationRuns.release(source, target, options.runId, progress);
+    if (!options.dryRun) {
+      await deps.verificationRuns.release(source, target, options.runId, {
+        progress,
+        ...(recorded === undefined ? {} : { recordedThrough: recorded }),
+      });
+    }
   }
 }

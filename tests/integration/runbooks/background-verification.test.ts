@@ -72,6 +72,13 @@ describe('the background verification', () => {
     expect(result.verifiedThrough).toBe(result.until);
     // Nothing left in progress.
     expect((await savedProofOf(w))?.progress).toBeUndefined();
+
+    // Act: the next run
+    const next = await run(deps);
+
+    // Assess: it reads on from where its own proof ended (no minute of margin to read again)
+    expect(next).toMatchObject({ outcome: 'verified', since: result.until, entriesRead: 0 });
+    expect(await pointOf(w)).toBe(next.until);
   });
 
   it('does not move the point past a write journalled but not here, and moves it once the write arrives', async () => {
@@ -167,7 +174,7 @@ describe('the background verification', () => {
     expect(await savedProofOf(w)).toMatchObject({ runId: 'another-run' });
 
     // Act: the other run lets go; the next one verifies and records
-    expect(await deps.verificationRuns.release(PRIMARY, SECONDARY, 'another-run', null)).toBe(true);
+    expect(await deps.verificationRuns.release(PRIMARY, SECONDARY, 'another-run', { progress: null })).toBe(true);
     const next = await run(deps);
 
     // Assess

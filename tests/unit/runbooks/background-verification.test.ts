@@ -28,42 +28,69 @@ describe('planning a background run', () => {
     {
       name: 'no saved proof, no point: from the journal retention to until',
       saved: null,
+      recordedThrough: null,
       lastVerified: null,
       expected: { action: 'start', since: iso(RETENTION * 1000), until },
     },
     {
       name: 'no saved proof: from the point minus the margin to until',
       saved: null,
+      recordedThrough: null,
       lastVerified: iso(120_000),
       expected: { action: 'start', since: iso(120_000 + VERIFIED_POINT_MARGIN_MS), until },
     },
     {
+      name: 'the point is the one this verification recorded last: from the point itself, its proof saw everything before it',
+      saved: null,
+      recordedThrough: iso(16_500),
+      lastVerified: iso(16_500),
+      expected: { action: 'start', since: iso(16_500), until },
+    },
+    {
+      name: 'a gate moved the point past what this verification recorded: from the point minus the margin',
+      saved: null,
+      recordedThrough: iso(60_000),
+      lastVerified: iso(30_000),
+      expected: { action: 'start', since: iso(30_000 + VERIFIED_POINT_MARGIN_MS), until },
+    },
+    {
+      name: 'its own point, older than the journal keeps: from the retention',
+      saved: null,
+      recordedThrough: iso(RETENTION * 1000 + 5_000),
+      lastVerified: iso(RETENTION * 1000 + 5_000),
+      expected: { action: 'start', since: iso(RETENTION * 1000), until },
+    },
+    {
       name: 'a saved proof still ahead of the point: carried on, with its own until',
+      recordedThrough: null,
       saved: savedWindow(iso(600_000), iso(300_000)),
       lastVerified: iso(500_000),
       expected: { action: 'continue', since: iso(600_000), until: iso(300_000), entriesRead: 42 },
     },
     {
       name: 'a saved proof the point has passed (a gate got further): a new one from the point',
+      recordedThrough: null,
       saved: savedWindow(iso(600_000), iso(300_000)),
       lastVerified: iso(200_000),
       expected: { action: 'start', since: iso(200_000 + VERIFIED_POINT_MARGIN_MS), until, entriesRead: 0 },
     },
     {
       name: 'a saved proof stuck for longer than the journal keeps: a new one',
+      recordedThrough: null,
       saved: savedWindow(iso(5_000_000), iso(RETENTION * 1000 + 1)),
       lastVerified: null,
       expected: { action: 'start', since: iso(RETENTION * 1000), until },
     },
     {
       name: 'a saved proof without an until (not the background’s): a new one',
+      recordedThrough: null,
       saved: { ...savedWindow(iso(600_000), iso(300_000)), until: null },
       lastVerified: null,
       expected: { action: 'start', until },
     },
-  ])('$name', ({ saved, lastVerified, expected }) => {
+  ])('$name', ({ saved, recordedThrough, lastVerified, expected }) => {
     // Act
-    const plan = planBackgroundRun({ saved, lastVerified, now: NOW, until, retentionSeconds: RETENTION });
+    const plan = planBackgroundRun({ saved, recordedThrough, lastVerified, now: NOW, until, retentionSeconds: RETENTION });
     // Assess
     expect(plan.action).toBe(expected.action);
     if (plan.action === 'up-to-date') throw new Error('unexpected');
@@ -73,7 +100,9 @@ describe('planning a background run', () => {
 
   it('proves nothing when the point is at or past until already (a gate just passed)', () => {
     for (const lastVerified of [until, iso(1_000)]) {
-      expect(planBackgroundRun({ saved: null, lastVerified, now: NOW, until, retentionSeconds: RETENTION })).toMatchObject({
+      expect(
+        planBackgroundRun({ saved: null, recordedThrough: lastVerified, lastVerified, now: NOW, until, retentionSeconds: RETENTION }),
+      ).toMatchObject({
         action: 'up-to-date',
       });
     }
