@@ -8,7 +8,13 @@ import { loadStageConfig } from '../infra/stage-config.cjs';
 const run = promisify(execFile);
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CACHE_DIR = path.join(PROJECT_ROOT, '.switchyard', 'cache');
-const SOURCES = ['serverless.yml', 'infra', 'state-machines'];
+/** What `osls print` resolves: serverless.yml and the files it includes (each service's functions.yml). */
+const SOURCES: Array<{ path: string; only?: RegExp }> = [
+  { path: 'serverless.yml' },
+  { path: 'infra' },
+  { path: 'state-machines' },
+  { path: 'services', only: /\.ya?ml$/ },
+];
 
 /** The parts of a resolved serverless.yml that the embedded runtime reads. */
 export interface ResolvedService {
@@ -64,18 +70,18 @@ export interface CfnResource {
 
 function hashSources(): string {
   const hash = createHash('sha256');
-  const walk = (p: string): void => {
+  const walk = (p: string, only: RegExp | undefined): void => {
     const full = path.join(PROJECT_ROOT, p);
     if (!fs.existsSync(full)) return;
     const stat = fs.statSync(full);
     if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(full).sort()) walk(path.join(p, entry));
-    } else {
+      for (const entry of fs.readdirSync(full).sort()) walk(path.join(p, entry), only);
+    } else if (!only || only.test(p)) {
       hash.update(p);
       hash.update(fs.readFileSync(full));
     }
   };
-  for (const source of SOURCES) walk(source);
+  for (const source of SOURCES) walk(source.path, source.only);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -100,7 +106,7 @@ function localParams(stage: string, region: string): string[] {
 /**
  * serverless.yml as `osls print` resolves it for one region of a stage: the single source of
  * truth for routes, functions, tables, buckets, schedules, alarms and state machines.
- * Cached by a hash of serverless.yml, infra/ and state-machines/.
+ * Cached by a hash of serverless.yml, infra/, state-machines/ and the services' functions.yml.
  */
 export async function loadServiceDefinition(stage: string, region: string): Promise<ResolvedService> {
   const file = path.join(CACHE_DIR, `print-${stage}-${region}-${hashSources()}.json`);

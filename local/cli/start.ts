@@ -14,7 +14,7 @@ const USAGE = `Usage: npm start -- [options]
   --data-dir <folder>   keep DynamoDB and S3 data there across restarts (default: in memory)
   --lag <ms>            mean replication delay per change between the regions (default ${D.lagMs})
   --quorum-latency <ms> cross-region round trip of the quorum store's writes and strong reads (default ${D.quorumLatencyMs})
-  --schedule-ms <ms>    how often scheduled functions (health probe) run (default ${D.scheduleIntervalMs})
+  --schedule-ms <ms>    how often the health probe runs a round (default ${D.scheduleIntervalMs}); other schedules run at their rate scaled to it
   --no-schedules        do not run scheduled functions
   --quiet               only the ready banner and errors`;
 

@@ -259,7 +259,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     );
 
     if (options.schedules !== false) {
-      onStop(startSchedules({ topologies, lambdas: pool, intervalMs: scheduleIntervalMs, isRegionDown: (r) => causes.isCut(r), log }));
+      onStop(startSchedules({ topologies, lambdas: pool, timeScale, isRegionDown: (r) => causes.isCut(r), log }));
     }
 
     const chaos = createChaos({ causes, regions, replicator, quorum, witnessRegion, log });

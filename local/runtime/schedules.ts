@@ -1,18 +1,20 @@
 import type { LambdaPool } from './lambda-pool';
+import { localScheduleIntervalMs } from './time-scale';
 import type { RegionTopology } from './topology';
 
 /** Invocations of one schedule allowed to overlap before a tick is skipped. */
 const MAX_OVERLAPPING = 3;
 
 /**
- * The schedules of serverless.yml (the health probe), every `intervalMs` in each region that is
- * not cut. Returns the function that stops them.
+ * The schedules of serverless.yml (the health probe, the background verification), each at its
+ * own local interval (./time-scale.ts, localScheduleIntervalMs) in each region that is not cut.
+ * Returns the function that stops them.
  */
 export function startSchedules(options: {
   topologies: readonly RegionTopology[];
   lambdas: LambdaPool;
-  /** The local probe interval (RuntimeOptions.scheduleIntervalMs; ./time-scale.ts scales the rest to it). */
-  intervalMs: number;
+  /** Local seconds per AWS second (./time-scale.ts): the probe's round runs every scheduleIntervalMs. */
+  timeScale: number;
   isRegionDown(region: string): boolean;
   log(line: string): void;
 }): () => Promise<void> {
@@ -23,6 +25,7 @@ export function startSchedules(options: {
       // Like an EventBridge schedule, a tick does not wait for the previous invocation (a
       // probe round may take its checks' timeouts); at most 3 overlap, so nothing piles up.
       let running = 0;
+      const intervalMs = localScheduleIntervalMs(schedule, options.timeScale);
       const timer = setInterval(() => {
         if (running >= MAX_OVERLAPPING || options.isRegionDown(region)) return;
         running += 1;
@@ -40,7 +43,7 @@ export function startSchedules(options: {
           .finally(() => {
             running -= 1;
           });
-      }, options.intervalMs);
+      }, intervalMs);
       timer.unref();
       timers.push(timer);
     }

@@ -28,3 +28,30 @@ export function scaledFunctionEnv(config: Pick<StageConfig, 'thresholds' | 'quor
     RUNBOOK_LOCK_LEASE_SECONDS: String(scaledSeconds(quorum.lockLeaseSeconds, timeScale, 10)),
   };
 }
+
+export class UnsupportedSchedule extends Error {
+  override readonly name = 'UnsupportedSchedule';
+}
+
+const RATE_UNITS: Record<string, number> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
+
+/** Seconds between two runs of an EventBridge rate expression ("rate(1 minute)", "rate(5 minutes)"). */
+export function rateSeconds(rate: string): number {
+  const match = /^rate\(\s*(\d+)\s+([a-z]+)\s*\)$/.exec(rate.trim());
+  const unit = match ? RATE_UNITS[match[2] as string] : undefined;
+  if (!match || unit === undefined || Number(match[1]) < 1) {
+    throw new UnsupportedSchedule(`Schedule "${rate}": the local runtime runs rate(<n> minute(s)|hour(s)|day(s)) schedules only`);
+  }
+  return Number(match[1]) * unit;
+}
+
+/**
+ * How often the local runtime fires a schedule: its AWS period at the time scale. A function that
+ * runs rounds within its invocation (the health probe) runs one round per local invocation, so
+ * its period is the round's: the probe fires every scheduleIntervalMs, as the time scale is
+ * defined. Any other schedule fires at its rate scaled: rate(1 minute) every 6 s at 1 s a round.
+ */
+export function localScheduleIntervalMs(schedule: { rate: string; roundSeconds?: number }, timeScale: number): number {
+  const seconds = schedule.roundSeconds ?? rateSeconds(schedule.rate);
+  return Math.max(1, Math.round(seconds * 1000 * timeScale));
+}

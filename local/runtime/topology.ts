@@ -52,6 +52,12 @@ export interface Schedule {
   functionKey: string;
   rate: string;
   input?: unknown;
+  /**
+   * The period of the rounds its function runs within one invocation (the health probe: a round
+   * every PROBE_INTERVAL_SECONDS of its minute), in AWS seconds; locally an invocation runs one
+   * round (services/health-probe/wiring.ts), so the runtime fires it once per scaled round.
+   */
+  roundSeconds?: number;
 }
 
 export interface LocalStateMachine {
@@ -222,7 +228,13 @@ export function buildRegionTopology(
         const s = event.schedule as { rate?: string | string[]; input?: unknown; enabled?: boolean } | string;
         if (typeof s === 'object' && s.enabled === false) continue;
         const rate = typeof s === 'string' ? s : Array.isArray(s.rate) ? (s.rate[0] ?? '') : (s.rate ?? '');
-        schedules.push({ functionKey: key, rate, ...(typeof s === 'object' && s.input !== undefined ? { input: s.input } : {}) });
+        const roundSeconds = Number(fn.environment?.PROBE_INTERVAL_SECONDS);
+        schedules.push({
+          functionKey: key,
+          rate,
+          ...(typeof s === 'object' && s.input !== undefined ? { input: s.input } : {}),
+          ...(Number.isFinite(roundSeconds) && roundSeconds > 0 ? { roundSeconds } : {}),
+        });
       }
     }
   }

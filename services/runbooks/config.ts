@@ -20,6 +20,11 @@ export interface RunbookConfig {
   /** The stage's write lease and clock-skew margin: every wait for another region's lease to end is their sum. */
   writeLeaseMs: number;
   clockSkewMarginMs: number;
+  /**
+   * The timeout of the functions that journal writes (provider.timeout): a write's journal entry
+   * commits within its writer's invocation (decisions/background-verification.ts).
+   */
+  writerTimeoutMs: number;
   /** The quorum store's write of a promotion is abandoned after this long, so its commit is bounded. */
   stateWriteTimeoutMs: number;
   /** A heartbeat older than this means its region is not renewing it. */
@@ -69,6 +74,7 @@ const runbookEnvShape = {
   NOTIFICATIONS_TOPIC_ARN: optionalText,
   PHOTOS_BUCKET: optionalText,
   STATE_WRITE_TIMEOUT_MS: positiveNumber,
+  WRITER_TIMEOUT_SECONDS: positiveNumber,
   HEARTBEAT_STALE_SECONDS: positiveNumber,
   HEALTH_RECORD_STALE_SECONDS: positiveNumber,
   RUNBOOK_LOCK_LEASE_SECONDS: positiveNumber,
@@ -120,6 +126,7 @@ export function loadRunbookConfig(env: Env = process.env): RunbookConfig {
     writeLeaseMs: e.WRITE_LEASE_MS,
     clockSkewMarginMs: e.CLOCK_SKEW_MARGIN_MS,
     stateWriteTimeoutMs: e.STATE_WRITE_TIMEOUT_MS,
+    writerTimeoutMs: e.WRITER_TIMEOUT_SECONDS * 1000,
     heartbeatStaleSeconds: e.HEARTBEAT_STALE_SECONDS,
     lockLeaseSeconds: e.RUNBOOK_LOCK_LEASE_SECONDS,
     bestEffortTimeoutMs: e.RUNBOOK_BEST_EFFORT_TIMEOUT_MS,

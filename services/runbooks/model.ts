@@ -325,6 +325,8 @@ export const recordKeys = {
   }),
   /** Up to when every write journalled in `source` was verified in `target` by a replication gate. */
   verifiedPoint: (appId: string, source: string, target: string) => ({ pk: `VERIFIED#${appId}`, sk: `${source}>${target}` }),
+  /** The background verification's proof in progress for the same direction, and its run's lease. */
+  verificationRun: (appId: string, source: string, target: string) => ({ pk: `VERIFYING#${appId}`, sk: `${source}>${target}` }),
   /** Written by the health probe of each region into its own replica (see RUNBOOK.md, "Health probe record"). */
   health: healthRecordKey,
 } as const;

@@ -14,7 +14,7 @@ import { logger } from '../../shared/powertools';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
 import { AppStateRegion } from './adapters/app-state-region';
 import { DynamoRegionalTables } from './adapters/dynamo-regional-tables';
-import { DynamoRunbookRecords, DynamoWatermarks } from './adapters/dynamo-runbook-records';
+import { DynamoRunbookRecords, DynamoVerificationRuns, DynamoWatermarks } from './adapters/dynamo-runbook-records';
 import { QuorumRunbookLock } from './adapters/quorum-runbook-lock';
 import { S3PhotoObjects } from './adapters/s3-photo-objects';
 import { SnsNotifier } from './adapters/sns-notifier';
@@ -112,6 +112,7 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     reports: records,
     watermarks,
     verifiedPoints: watermarks,
+    verificationRuns: new DynamoVerificationRuns(clientFor(config.region), config.tables.appState, config.appId),
     journal: tables,
     objects,
     health: records,

@@ -56,4 +56,48 @@ describe.each([
       .filter((a) => a.startsWith('dynamodb:'));
     expect(actions).toEqual(['dynamodb:GetItem']);
   });
+
+  // The background verification's window ends WRITER_TIMEOUT_SECONDS (+ the skew margin) before
+  // now: a journalled write commits within its writer's invocation
+  // (services/runbooks/decisions/background-verification.ts). The reconciliation stamps each of
+  // its writes just before sending it, so its own (long) timeout does not count.
+  it('that write the data tables run no longer than the background verification assumes', () => {
+    const verifier = functions.find(([id]) => id === 'VerifyReplicationLambdaFunction');
+    type FunctionProps = { Timeout?: number; Environment?: { Variables?: Record<string, string> } };
+    const propsOf = (fn: (typeof functions)[number][1]) => fn.Properties as FunctionProps;
+    const writerTimeout = Number(verifier && propsOf(verifier[1]).Environment?.Variables?.WRITER_TIMEOUT_SECONDS);
+    expect(writerTimeout).toBeGreaterThan(0);
+    const writesData = (s: Statement) =>
+      (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem)$/.test(a)) &&
+      /table\/switchyard-dev-(photos|comments)"/.test(JSON.stringify(s.Resource));
+    const writers = functions.filter(
+      ([id, fn]) => id !== 'RunbookReconcileLambdaFunction' && allowStatements(template, roleOf(fn)).some(writesData),
+    );
+    expect(writers.map(([id]) => id)).toEqual(expect.arrayContaining(['CreatePhotoLambdaFunction', 'AddCommentLambdaFunction']));
+    for (const [id, fn] of writers) {
+      const timeout = propsOf(fn).Timeout;
+      expect({ id, timeout }).toEqual({ id, timeout: expect.any(Number) });
+      expect({ id, within: (timeout as number) <= writerTimeout }).toEqual({ id, within: true });
+    }
+  });
+
+  it('let the background verification read, never write, the data tables', () => {
+    const verifier = functions.find(([id]) => id === 'VerifyReplicationLambdaFunction');
+    expect(verifier).toBeDefined();
+    const actions = allowStatements(template, roleOf(verifier![1]))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => a.startsWith('dynamodb:'))
+      .sort();
+    expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
+  // The gate's proof heads each journalled photo object; a removed one must answer 404, not 403.
+  it('that prove photo objects may list the bucket, so that a missing object is told from a refused one', () => {
+    for (const id of ['RunbookCheckReplicationLambdaFunction', 'VerifyReplicationLambdaFunction']) {
+      const fn = functions.find(([fnId]) => fnId === id);
+      expect(fn).toBeDefined();
+      const actions = allowStatements(template, roleOf(fn![1])).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect({ id, actions }).toEqual({ id, actions: expect.arrayContaining(['s3:GetObject', 's3:ListBucket']) });
+    }
+  });
 });

@@ -4,6 +4,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readHealthRecord } from '../../../shared/health/reading';
+import type { JournalProgress } from '../decisions/journal-verification';
 import {
   type AuditRecord,
   executionNameOf,
@@ -13,7 +14,15 @@ import {
   recordKeys,
   type WatermarkRecord,
 } from '../model';
-import type { AuditLog, RegionHealthProbe, ReportStore, VerifiedPoints, WatermarkStore } from '../steps/ports';
+import type {
+  AuditLog,
+  RegionHealthProbe,
+  ReportStore,
+  SavedVerification,
+  VerificationRuns,
+  VerifiedPoints,
+  WatermarkStore,
+} from '../steps/ports';
 
 const AUDIT_PAGES_SEARCHED = 10;
 
@@ -200,4 +209,91 @@ export class DynamoWatermarks implements WatermarkStore, VerifiedPoints {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+}
+
+/**
+ * The background verification's proof in progress (one item per direction, beside the verified
+ * point, in this region's replica). The proof is kept as JSON: only the verification reads it.
+ */
+export class DynamoVerificationRuns implements VerificationRuns {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly appId: string,
+  ) {}
+
+  async claim(
+    source: string,
+    target: string,
+    runId: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<({ claimed: true } & SavedVerification) | { claimed: false }> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.verificationRun(this.appId, source, target),
+          UpdateExpression: 'SET runId = :run, leaseUntil = :lease',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':run': runId, ':lease': leaseUntil, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { claimed: true, ...savedOf(Attributes) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { claimed: false };
+      throw error;
+    }
+  }
+
+  async peek(source: string, target: string): Promise<SavedVerification> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: recordKeys.verificationRun(this.appId, source, target), ConsistentRead: true }),
+    );
+    return savedOf(Item);
+  }
+
+  async release(
+    source: string,
+    target: string,
+    runId: string,
+    save: { progress: JournalProgress | null; recordedThrough?: string },
+  ): Promise<boolean> {
+    const set = [
+      ...(save.progress === null ? [] : ['progress = :progress']),
+      ...(save.recordedThrough === undefined ? [] : ['recordedThrough = :recorded']),
+    ];
+    const remove = ['runId', 'leaseUntil', ...(save.progress === null ? ['progress'] : [])];
+    const update = {
+      UpdateExpression: `${set.length > 0 ? `SET ${set.join(', ')} ` : ''}REMOVE ${remove.join(', ')}`,
+      ExpressionAttributeValues: {
+        ':run': runId,
+        ...(save.progress === null ? {} : { ':progress': JSON.stringify(save.progress) }),
+        ...(save.recordedThrough === undefined ? {} : { ':recorded': save.recordedThrough }),
+      },
+    };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKeys.verificationRun(this.appId, source, target),
+          ConditionExpression: 'runId = :run',
+          ...update,
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Another run took the proof over (this one outlived its lease): its save stands.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function savedOf(item: Record<string, unknown> | undefined): SavedVerification {
+  return {
+    progress: typeof item?.progress === 'string' ? (JSON.parse(item.progress) as JournalProgress) : null,
+    recordedThrough: typeof item?.recordedThrough === 'string' ? item.recordedThrough : null,
+  };
 }

@@ -143,9 +143,11 @@ export async function advanceJournal(
   progress: JournalProgress,
   source: string,
   target: string,
+  /** This call's time (the background verification gives what its invocation has left, at most this). */
+  budgetMs: number = JOURNAL_BUDGET_MS,
 ): Promise<JournalProgress> {
   const started = deps.clock().getTime();
-  const outOfTime = () => deps.clock().getTime() - started > JOURNAL_BUDGET_MS;
+  const outOfTime = () => deps.clock().getTime() - started > budgetMs;
   const budget: Budget = { progressed: false, spent: () => budget.progressed && outOfTime() };
   const verified = { ...progress.verified };
   let missing: MissingWrite[] = [];

@@ -5,7 +5,7 @@
 import type { TransitionCommand } from '../../../shared/app-state/store';
 import type { ItemKey, JournalEntry, WriteStamp } from '../../../shared/write-journal/model';
 import type { RunbookConfig } from '../config';
-import type { DataTable, HeldVersion } from '../decisions/journal-verification';
+import type { DataTable, HeldVersion, JournalProgress } from '../decisions/journal-verification';
 import type { Item } from '../decisions/reconciliation';
 import type { AuditRecord, RegionHealth, ReplicatedTable, ReportStep, RunReport, StateSnapshot, WatermarkRecord } from '../model';
 
@@ -73,6 +73,42 @@ export interface VerifiedPoints {
   latestVerified(source: string, target: string): Promise<string | null>;
   /** Moves the point forward (never back). */
   recordVerified(source: string, target: string, through: string, executionName: string): Promise<void>;
+}
+
+/** What the background verification keeps between runs, per direction. */
+export interface SavedVerification {
+  /** The proof in progress (null: none). */
+  progress: JournalProgress | null;
+  /** The end of the last proof it recorded as the verified point (null: none). */
+  recordedThrough: string | null;
+}
+
+/**
+ * The background verification's proof in progress, per direction, beside the verified point in
+ * this region's replica (steps/background-verify.ts). A claim is a lease: one run at a time works
+ * on a proof, and a run that died lets the next one in once its lease has passed.
+ */
+export interface VerificationRuns {
+  /** Takes the proof until `leaseUntil` (epoch ms) unless another run holds it at `now`. */
+  claim(
+    source: string,
+    target: string,
+    runId: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<({ claimed: true } & SavedVerification) | { claimed: false }>;
+  /** What is saved, without claiming it (a dry run). */
+  peek(source: string, target: string): Promise<SavedVerification>;
+  /**
+   * Saves the proof (null: clears it) and, when it was recorded, where it ended; lets go of the
+   * claim. Only while `runId` holds it: false when it did not.
+   */
+  release(
+    source: string,
+    target: string,
+    runId: string,
+    save: { progress: JournalProgress | null; recordedThrough?: string },
+  ): Promise<boolean>;
 }
 
 export interface JournalPage {
@@ -176,6 +212,7 @@ export interface RunbookDeps {
   /** Null when the function has no photo bucket configured: journalled objects are then reported unverifiable. */
   objects: PhotoObjects | null;
   verifiedPoints: VerifiedPoints;
+  verificationRuns: VerificationRuns;
   parameters: RunbookParameters;
   health: RegionHealthProbe;
   heartbeats: Heartbeats;

@@ -18,8 +18,10 @@ import { STEPS } from '../../integration/runbooks/support/run-machine';
 const root = path.resolve(__dirname, '..', '..', '..');
 const functionsYml = YAML.parse(fs.readFileSync(path.join(root, 'services/runbooks/functions.yml'), 'utf8')) as Record<
   string,
-  { handler: string; iamRoleStatements: Array<{ Effect: string; Action: string[] }> }
+  { handler: string; iamRoleStatements: Array<{ Effect: string; Action: string[] }>; events?: unknown[] }
 >;
+/** The state machines' steps: every runbook function but those with a trigger of their own (the background verification's schedule). */
+const stepFunctionsYml = Object.fromEntries(Object.entries(functionsYml).filter(([, fn]) => fn.events === undefined));
 const machinesYml = YAML.parse(fs.readFileSync(path.join(root, 'state-machines/state-machines.yml'), 'utf8')) as Record<
   string,
   { name: string; definition: string; alarms: { metrics: string[]; topics: Record<string, unknown> } }
@@ -170,8 +172,8 @@ describe('runbook functions', () => {
   });
 
   it('are all wired in the integration harness, which runs the same steps as their handlers', () => {
-    expect(Object.keys(STEPS).sort()).toEqual(Object.keys(functionsYml).map(functionLogicalId).sort());
-    for (const [key, fn] of Object.entries(functionsYml)) {
+    expect(Object.keys(STEPS).sort()).toEqual(Object.keys(stepFunctionsYml).map(functionLogicalId).sort());
+    for (const [key, fn] of Object.entries(stepFunctionsYml)) {
       const handler = fs.readFileSync(path.join(root, `${fn.handler.replace(/\.handler$/, '')}.ts`), 'utf8');
       expect({ key, calls: handler.includes(`${STEPS[functionLogicalId(key)]?.name}(deps, event)`) }).toEqual({ key, calls: true });
     }
