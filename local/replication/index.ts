@@ -226,9 +226,11 @@ export function createReplicator(options: ReplicationOptions): Replicator {
   const drains = new Set<PendingDrain>();
   const unsubscribe: Array<() => void> = [];
 
-  // Short timeouts and one retry: the replicator has its own retry loop, and a cut or dead
-  // region must not hang a poll. Without throwOnRequestTimeout smithy only logs a warning when
-  // requestTimeout passes and the request goes on waiting (TOOLCHAIN.md).
+  // The tables' stream tails and deliveries call DynamoDB Local in wire form (../dynamodb-wire.ts,
+  // with their own timeouts); the buckets keep the SDK's S3 client. Short timeouts and one retry:
+  // the replicator has its own retry loop, and a cut or dead region must not hang a poll. Without
+  // throwOnRequestTimeout smithy only logs a warning when requestTimeout passes and the request
+  // goes on waiting (TOOLCHAIN.md).
   const clientConfig = { maxAttempts: 2, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true } };
   const clients = new Map(
     regions.map((r) => [
