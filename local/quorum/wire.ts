@@ -7,11 +7,11 @@
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html):
 // an HTTP status, an exception name in `__type` ("com.amazonaws.dynamodb.v20120810#…"), a message.
 
-import { postDynamo, type WireAnswer } from '../dynamodb-wire';
+import { callDynamoWire, DYNAMODB_TARGET, postDynamo, type WireAnswer } from '../dynamodb-wire';
 
 export type { WireAnswer };
 
-export const TARGET_PREFIX = 'DynamoDB_20120810.';
+export const TARGET_PREFIX = `${DYNAMODB_TARGET}.`;
 export { JSON_CONTENT_TYPE } from '../dynamodb-wire';
 
 export type AttributeValue = Record<string, unknown>;
@@ -52,13 +52,9 @@ export function callDynamo(endpoint: string, operation: string, body: unknown): 
   return postDynamo(endpoint, `${TARGET_PREFIX}${operation}`, body);
 }
 
-/** Like callDynamo, but a non-2xx answer throws (for the store's own bookkeeping calls). */
-export async function callDynamoOk<T = Record<string, unknown>>(endpoint: string, operation: string, body: unknown): Promise<T> {
-  const answer = await callDynamo(endpoint, operation, body);
-  if (answer.status < 200 || answer.status >= 300) {
-    throw new Error(`${operation} on ${endpoint} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-  }
-  return JSON.parse(answer.body || '{}') as T;
+/** Like callDynamo, but a non-2xx answer throws a DynamoWireError (for the store's own bookkeeping calls). */
+export function callDynamoOk<T = Record<string, unknown>>(endpoint: string, operation: string, body: unknown): Promise<T> {
+  return callDynamoWire<T>(endpoint, DYNAMODB_TARGET, operation, body);
 }
 
 /** `TableName` may be a name or a table ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`). */

@@ -8,27 +8,11 @@ import { mapLimit } from '../../../services/runbooks/steps/journal-check';
 import type { RunbookDeps } from '../../../services/runbooks/steps/ports';
 import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
-import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { APP_ID, PRIMARY, SECONDARY, type World, worldsPerTest } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
-let worlds: World[] = [];
-async function world(options: Parameters<typeof createWorld>[0] = {}): Promise<World> {
-  const created = await createWorld(options);
-  worlds.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  await startRegions();
-});
-afterEach(async () => {
-  await Promise.all(worlds.map((w) => w.dispose()));
-  worlds = [];
-});
-afterAll(async () => {
-  await stopRegions();
-});
+const world = worldsPerTest();
 
 let runs = 0;
 const run = (deps: RunbookDeps, options: Partial<BackgroundRunOptions> = {}) =>

@@ -2,7 +2,7 @@ import { recordKeys } from '../../../services/runbooks/model';
 import { heartbeatKey } from '../../../shared/health/heartbeat';
 import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
-import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
+import { APP_ID, PRIMARY, SECONDARY, type World, worldsPerTest } from './support/two-regions';
 
 jest.setTimeout(120_000);
 
@@ -13,23 +13,7 @@ const request = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-let worlds: World[] = [];
-async function world(options: Parameters<typeof createWorld>[0] = {}): Promise<World> {
-  const created = await createWorld(options);
-  worlds.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  await startRegions();
-});
-afterEach(async () => {
-  await Promise.all(worlds.map((w) => w.dispose()));
-  worlds = [];
-});
-afterAll(async () => {
-  await stopRegions();
-});
+const world = worldsPerTest();
 
 // The lock lives in the quorum store: one lock for both regions.
 const lockOf = (w: World, _region: string) => w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID));

@@ -346,3 +346,22 @@ export class World {
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   return new World(options).create();
 }
+
+/**
+ * The hooks of a suite whose tests each make their own worlds: both regions for the whole file, and
+ * every world made through the returned function disposed after its test.
+ */
+export function worldsPerTest(): (options?: WorldOptions) => Promise<World> {
+  let worlds: World[] = [];
+  beforeAll(startRegions);
+  afterEach(async () => {
+    await Promise.all(worlds.map((w) => w.dispose()));
+    worlds = [];
+  });
+  afterAll(stopRegions);
+  return async (options = {}) => {
+    const created = await createWorld(options);
+    worlds.push(created);
+    return created;
+  };
+}
