@@ -11,7 +11,8 @@ import { later } from './faults';
 
 export type GatewayCommand =
   | { type: 'start'; id: number; port?: number; target: number; host?: string; faults: SharedArrayBuffer }
-  | { type: 'destroyAll'; id: number }
+  /** Closes the connections opened before the mode change numbered `generation`, not those after it. */
+  | { type: 'destroyAll'; id: number; generation: number }
   | { type: 'stop'; id: number };
 
 export type GatewayMessage =
@@ -20,13 +21,15 @@ export type GatewayMessage =
   | { type: 'stopped'; id: number };
 
 /** Slots of the shared faults (Int32Array). */
-export const FAULT_SLOTS = { mode: 0, delayMs: 1, direction: 2 } as const;
+export const FAULT_SLOTS = { mode: 0, delayMs: 1, direction: 2, generation: 3 } as const;
+export const FAULT_SLOT_COUNT = 4;
 export const MODE_CODES = { up: 0, refuse: 1, hang: 2 } as const;
 export const DIRECTION_CODES = { both: 0, responses: 1 } as const;
 
 interface Door {
   server: net.Server;
-  open: Set<net.Socket>;
+  /** Each open socket with the mode change it was opened under. */
+  open: Map<net.Socket, number>;
 }
 
 function startDoor(command: Extract<GatewayCommand, { type: 'start' }>, doors: Map<number, Door>): void {
@@ -34,9 +37,9 @@ function startDoor(command: Extract<GatewayCommand, { type: 'start' }>, doors: M
   const mode = () => Atomics.load(faults, FAULT_SLOTS.mode);
   const delayMs = () => Atomics.load(faults, FAULT_SLOTS.delayMs);
   const requestDelayMs = () => (Atomics.load(faults, FAULT_SLOTS.direction) === DIRECTION_CODES.both ? delayMs() : 0);
-  const open = new Set<net.Socket>();
+  const open = new Map<net.Socket, number>();
   const track = (socket: net.Socket) => {
-    open.add(socket);
+    open.set(socket, Atomics.load(faults, FAULT_SLOTS.generation));
     socket.on('close', () => open.delete(socket));
   };
   const server = net.createServer((client) => {
@@ -89,7 +92,8 @@ if (parentPort) {
   parentPort.on('message', (command: GatewayCommand) => {
     if (command.type === 'start') startDoor(command, doors);
     else if (command.type === 'destroyAll') {
-      for (const socket of doors.get(command.id)?.open ?? []) socket.destroy();
+      // A connection accepted after the change (the message may come after it) keeps the new mode's fate.
+      for (const [socket, generation] of doors.get(command.id)?.open ?? []) if (generation < command.generation) socket.destroy();
     } else if (command.type === 'stop') {
       const door = doors.get(command.id);
       doors.delete(command.id);
@@ -97,7 +101,7 @@ if (parentPort) {
         parentPort?.postMessage({ type: 'stopped', id: command.id } satisfies GatewayMessage);
         return;
       }
-      for (const socket of door.open) socket.destroy();
+      for (const socket of door.open.keys()) socket.destroy();
       door.server.close(() => parentPort?.postMessage({ type: 'stopped', id: command.id } satisfies GatewayMessage));
     }
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DelayDirection, FaultMode, FaultState } from './faults';
-import { DIRECTION_CODES, FAULT_SLOTS, type GatewayCommand, type GatewayMessage, MODE_CODES } from './gateway-worker';
+import { DIRECTION_CODES, FAULT_SLOT_COUNT, FAULT_SLOTS, type GatewayCommand, type GatewayMessage, MODE_CODES } from './gateway-worker';
 import { cachedWorkerScript } from './worker-script';
 
 export interface Gateway {
@@ -76,7 +76,7 @@ const MODES = Object.keys(MODE_CODES) as FaultMode[];
 export async function startGateway(options: { port?: number; target: number; host?: string }): Promise<Gateway> {
   const h = await acquireHost();
   const id = nextId++;
-  const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const shared = new SharedArrayBuffer(FAULT_SLOT_COUNT * Int32Array.BYTES_PER_ELEMENT);
   const faults = new Int32Array(shared);
   // Counted from the start, so that the last door of another runtime stopping meanwhile does not end the worker.
   h.doors += 1;
@@ -96,9 +96,12 @@ export async function startGateway(options: { port?: number; target: number; hos
   return {
     port: answer.port,
     setMode(next) {
+      // The mode and its number change together here: a connection accepted from now on records
+      // the new number, and only older ones are closed by the message.
+      const generation = Atomics.add(faults, FAULT_SLOTS.generation, 1) + 1;
       Atomics.store(faults, FAULT_SLOTS.mode, MODE_CODES[next]);
       // Existing keep-alive connections must see the outage too.
-      if (next !== 'up') h.worker.postMessage({ type: 'destroyAll', id } satisfies GatewayCommand);
+      if (next !== 'up') h.worker.postMessage({ type: 'destroyAll', id, generation } satisfies GatewayCommand);
     },
     setDelay(ms, direction = 'both') {
       Atomics.store(faults, FAULT_SLOTS.delayMs, Math.max(0, Math.round(ms)));
