@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { BUILD_DIR, bundleHandlers, handlerSource } from './bundle';
+import { type InvocationSlots, invocationSlots } from './invocation-slots';
 import type { LocalFunction } from './topology';
 
 export class LambdaInvocationError extends Error {
@@ -34,6 +35,16 @@ export interface LambdaPool {
   stop(): Promise<void>;
 }
 
+/**
+ * Invocations of one function of one region that run at once in its worker; the rest start in
+ * arrival order (./invocation-slots.ts says why). Enough to keep a worker busy while its
+ * invocations wait on DynamoDB Local (a comment write is about a dozen round trips), few enough
+ * that a herd of writes is answered first come, first served.
+ */
+export const LOCAL_FUNCTION_CONCURRENCY = 8;
+/** An invocation running this long is waiting on something, not using its worker: it stops holding a slot. */
+export const LOCAL_SLOT_RELEASE_MS = 1_000;
+
 async function bundleWorker(outDir: string): Promise<string> {
   const out = path.join(outDir, '__lambda-worker.cjs');
   await build({
@@ -55,7 +66,20 @@ async function bundleWorker(outDir: string): Promise<string> {
 export async function startLambdaPool(options: {
   regions: Array<{ region: string; functions: LocalFunction[]; extraEnv: Record<string, string> }>;
   logStream(region: string): NodeJS.WritableStream;
+  /** Default LOCAL_FUNCTION_CONCURRENCY. */
+  concurrencyPerFunction?: number;
 }): Promise<LambdaPool> {
+  const concurrency = options.concurrencyPerFunction ?? LOCAL_FUNCTION_CONCURRENCY;
+  const slots = new Map<string, InvocationSlots>();
+  const slotsOf = (region: string, functionKey: string): InvocationSlots => {
+    const key = `${region}\u0000${functionKey}`;
+    let found = slots.get(key);
+    if (!found) {
+      found = invocationSlots(concurrency, { releaseAfterMs: LOCAL_SLOT_RELEASE_MS });
+      slots.set(key, found);
+    }
+    return found;
+  };
   const allHandlers = options.regions.flatMap((r) => r.functions.map((f) => f.handler));
   // The handlers come from the shared bundle cache (./bundle.ts); the worker script goes in a folder of this runtime.
   const outDir = path.join(BUILD_DIR, `${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -155,11 +179,14 @@ export async function startLambdaPool(options: {
   return {
     invoke(region, ref, event) {
       const { fn, worker } = find(region, ref);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        worker.pending.set(id, { resolve, reject });
-        worker.worker.postMessage({ id, functionKey: fn.key, event, requestId: randomUUID() });
-      });
+      return slotsOf(region, fn.key).run(
+        () =>
+          new Promise((resolve, reject) => {
+            const id = nextId++;
+            worker.pending.set(id, { resolve, reject });
+            worker.worker.postMessage({ id, functionKey: fn.key, event, requestId: randomUUID() });
+          }),
+      );
     },
     functions(region) {
       return byRegion.get(region)?.functions ?? [];
