@@ -109,10 +109,12 @@ export interface FenceResult {
   to: AppStateName | null;
   version: number | null;
   at: string;
-  /** A fence that took effect: writes admitted before it have all ended by then (the drain's end). */
+  /**
+   * A fence that took effect: writes admitted before it have all ended by then (the drain's end).
+   * The drain's Wait reads it (Step Functions truncates its milliseconds); the next step waits out
+   * the rest (decisions/drain.ts).
+   */
   drainUntil?: string | null;
-  /** `drainUntil` rounded up to a whole second: what the drain's Wait state reads (Step Functions truncates a Wait's milliseconds). */
-  drainWaitUntil?: string | null;
   detail: string;
 }
 

@@ -1,9 +1,22 @@
 // The one frame of every runbook Lambda (a Step Functions Task): the Powertools frame of every
 // entry point (Lambda context in the logs, the handler's trace subsegment), then log the step with
 // the execution it belongs to, run it, let its named error propagate (the state machine matches on
-// error.name). There is no HTTP to parse or serialise here.
+// error.name). There is no HTTP to parse or serialise here. A step that follows a fence's drain
+// first waits out what the drain's Wait left of its bound (decisions/drain.ts).
 import type { Context } from 'aws-lambda';
 import { lambdaEntry, logger } from '../../shared/powertools';
+import { drainRemainingMs } from './decisions/drain';
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once the run's drain has ended to the millisecond (at most the milliseconds Step
+ * Functions truncated from the Wait's timestamp, or the whole drain on a path without one).
+ */
+export async function afterDrain(input: unknown, now: () => number = Date.now, sleep = realSleep): Promise<void> {
+  const remaining = drainRemainingMs(input, now());
+  if (remaining > 0) await sleep(remaining);
+}
 
 interface StepEvent {
   run?: { executionName?: string; runbook?: string };
@@ -20,6 +33,7 @@ export function stepHandler<E, R>(step: string, body: (event: E) => Promise<R>):
       runbook: e.run?.runbook ?? e.runbook ?? 'unknown',
     });
     try {
+      await afterDrain(event);
       const result = await body(event);
       logger.info('Runbook step done');
       return result;

@@ -15,22 +15,8 @@ type FenceDeps = Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'stateInBest
 export async function runFence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult> {
   return executeStep(deps, doc, doc.plan?.fence?.bestEffort ? 'BestEffortFence' : doc.run.lift ? 'LiftFence' : 'Fence', async () => {
     const fenced = doc.plan?.fence?.bestEffort ? await bestEffortFence(deps, doc) : await fence(deps, doc);
-    const result = { ...fenced, drainWaitUntil: fenced.drainUntil ? waitTimestampNotBefore(fenced.drainUntil) : null };
-    return { result, outcome: result.outcome, detail: result.detail };
+    return { result: fenced, outcome: fenced.outcome, detail: fenced.detail };
   });
-}
-
-/**
- * The timestamp a `DrainInFlightWrites` Wait state reads: `drainUntil` rounded up to a whole
- * second. Step Functions "considers the time value up to seconds and truncates milliseconds" of a
- * Wait's timestamp (ASL Wait state, docs.aws.amazon.com/step-functions/latest/dg/
- * amazon-states-language-wait-state.html), so a Wait on `drainUntil` itself would end up to 999 ms
- * before the bound of docs/fencing.md, while the fenced region may still land a write. The local
- * control plane truncates the same way (local/control-plane/executions.ts).
- */
-export function waitTimestampNotBefore(iso: string): string {
-  const ms = Date.parse(iso);
-  return new Date(Math.ceil(ms / 1000) * 1000).toISOString();
 }
 
 async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult> {

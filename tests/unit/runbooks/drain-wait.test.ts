@@ -1,13 +1,38 @@
-import { waitTimestampNotBefore } from '../../../services/runbooks/steps/fence';
+import { drainRemainingMs } from '../../../services/runbooks/decisions/drain';
+import { afterDrain } from '../../../services/runbooks/step-handler';
 
-describe("the drain Wait's timestamp", () => {
-  it('is the bound rounded up to a whole second, so truncating its milliseconds never ends the drain early', () => {
-    expect(waitTimestampNotBefore('2026-12-01T18:27:03.001Z')).toBe('2026-12-01T18:27:04.000Z');
-    expect(waitTimestampNotBefore('2026-12-01T18:27:03.999Z')).toBe('2026-12-01T18:27:04.000Z');
-    expect(waitTimestampNotBefore('2026-12-01T23:59:59.500Z')).toBe('2026-12-02T00:00:00.000Z');
+const until = '2026-12-01T18:27:03.640Z';
+const at = (iso: string) => Date.parse(iso);
+
+describe('the end of a drain, to the millisecond', () => {
+  it("is what the drain's Wait left of the fence's bound: Step Functions truncates the Wait to the second", () => {
+    // The Wait on drainUntil ends at 18:27:03.000; the step after it waits the 640 ms left.
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at('2026-12-01T18:27:03.000Z'))).toBe(640);
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at('2026-12-01T18:27:03.639Z'))).toBe(1);
   });
 
-  it('is the bound itself when that is a whole second', () => {
-    expect(waitTimestampNotBefore('2026-12-01T18:27:03.000Z')).toBe('2026-12-01T18:27:03.000Z');
+  it('is nothing once the bound has passed, without a fence, or for a best-effort fence (its bound is writesResumeAt)', () => {
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at(until))).toBe(0);
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at(until) + 5_000)).toBe(0);
+    expect(drainRemainingMs({}, 0)).toBe(0);
+    expect(drainRemainingMs(null, 0)).toBe(0);
+    expect(drainRemainingMs({ fence: null }, 0)).toBe(0);
+    expect(drainRemainingMs({ fence: { bestEffort: true, drainUntil: until } }, 0)).toBe(0);
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: null } }, 0)).toBe(0);
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: 'not a time' } }, 0)).toBe(0);
+  });
+
+  it('is the whole drain on a path that had no Wait', () => {
+    expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at(until) - 2_500)).toBe(2_500);
+  });
+
+  it("holds a step's frame for exactly what is left, and not at all after the bound", async () => {
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+    };
+    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => at('2026-12-01T18:27:03.000Z'), sleep);
+    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => at(until) + 1, sleep);
+    expect(slept).toEqual([640]);
   });
 });

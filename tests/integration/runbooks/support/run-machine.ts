@@ -21,6 +21,7 @@ import type { RunbookDeps } from '../../../../services/runbooks/steps/ports';
 import { checkFailbackPreconditions, checkFailoverPreconditions } from '../../../../services/runbooks/steps/preconditions';
 import { promote } from '../../../../services/runbooks/steps/promote';
 import { reconcileStrandedWrites } from '../../../../services/runbooks/steps/reconcile';
+import { afterDrain } from '../../../../services/runbooks/step-handler';
 import { loadDefinition, type RunbookMachine, withFunctionArns } from '../../../../state-machines/definitions';
 import { eventually } from '../../../support/eventually';
 
@@ -97,6 +98,8 @@ export async function runMachine(
       const logicalId = functionArn.startsWith(functionPrefix) ? functionArn.slice(functionPrefix.length) : '';
       const step = STEPS[logicalId];
       if (!step) throw new Error(`No step for ${functionArn} (Task ${task.state})`);
+      // A real drain ends as in a Lambda: the Wait to the second, the step's frame to the millisecond.
+      if (overrides.realWaits?.includes('DrainInFlightWrites')) await afterDrain(payload);
       await overrides.beforeTask?.(task.state, payload);
       const result = await step(deps, JSON.parse(JSON.stringify(payload)));
       return JSON.parse(JSON.stringify(result ?? null));

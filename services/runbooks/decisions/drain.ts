@@ -1,0 +1,27 @@
+// When the drain of a fence ends, to the millisecond.
+//
+// The drain (`DrainInFlightWrites`, a Wait on `$.fence.drainUntil`) must not end before the bound
+// of docs/fencing.md: the fence's acknowledgement + lease + clock-skew margin. Step Functions
+// "considers the time value up to seconds and truncates milliseconds" of a Wait's timestamp (ASL
+// Wait state, docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-wait-state.html),
+// so the Wait ends up to 999 ms early. Rounding its timestamp up instead cost every drain 0–999 ms
+// of write outage (on average half a second) for nothing. The step after the Wait, whichever it is
+// (markers, promotion, the report's close), waits out the milliseconds left before it does
+// anything (services/runbooks/step-handler.ts): the bound is kept to the millisecond.
+
+/** What a step's input may carry of its run's fence (`$.fence`, FenceResult). */
+interface FenceInInput {
+  fence?: { bestEffort?: unknown; drainUntil?: unknown } | null;
+}
+
+/**
+ * Milliseconds left before this step may start: until the fence's drainUntil, for a fence that
+ * needs a drain. A best-effort fence (ungraceful failover) has no drain: its bound becomes the
+ * promoted region's writesResumeAt instead (steps/promote.ts), so nothing waits for it here.
+ */
+export function drainRemainingMs(input: unknown, nowMs: number): number {
+  const fence = (input as FenceInInput | null)?.fence;
+  if (!fence || fence.bestEffort === true || typeof fence.drainUntil !== 'string') return 0;
+  const until = Date.parse(fence.drainUntil);
+  return Number.isNaN(until) ? 0 : Math.max(0, until - nowMs);
+}
