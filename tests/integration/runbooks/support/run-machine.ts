@@ -13,6 +13,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startControlPlane } from '../../../../local/control-plane';
+import { afterDrain } from '../../../../services/runbooks/step-handler';
 import { beginRun } from '../../../../services/runbooks/steps/begin';
 import { runFence } from '../../../../services/runbooks/steps/fence';
 import { finishRun } from '../../../../services/runbooks/steps/finish';
@@ -21,7 +22,6 @@ import type { RunbookDeps } from '../../../../services/runbooks/steps/ports';
 import { checkFailbackPreconditions, checkFailoverPreconditions } from '../../../../services/runbooks/steps/preconditions';
 import { promote } from '../../../../services/runbooks/steps/promote';
 import { reconcileStrandedWrites } from '../../../../services/runbooks/steps/reconcile';
-import { afterDrain } from '../../../../services/runbooks/step-handler';
 import { loadDefinition, type RunbookMachine, withFunctionArns } from '../../../../state-machines/definitions';
 import { eventually } from '../../../support/eventually';
 
