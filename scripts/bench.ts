@@ -11,8 +11,9 @@
 //   --functions-only (skip section 3).
 // Runtime modes (scripts/bench-load.ts), instead of the sections above:
 //   --idle [--idle-seconds S, default 30]: the two-region runtime's CPU with no client;
-//   --load [--rate N, default 80] [--load-seconds S, default 60]: probe timeouts and replication
-//   lag p99 under the drill's client mix.
+//   --load [--rate N, default 80] [--load-seconds S, default 60] [--warm-up-seconds S, default 10,
+//   at half the rate, not measured; 0: none]: probe timeouts and replication lag p99 under the
+//   drill's client mix.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     load: { type: 'boolean', default: false },
     rate: { type: 'string', default: '80' },
     'load-seconds': { type: 'string', default: '60' },
+    'warm-up-seconds': { type: 'string', default: '10' },
   },
 });
 const coldRuns = Number(values['cold-runs']);
@@ -151,10 +153,12 @@ async function runtimeMode(): Promise<boolean> {
     if (!(n > 0 && n <= 3600)) throw new Error(`--${name} must be a positive number (at most 3600)`);
     return n;
   };
+  const warmUpSeconds = Number(values['warm-up-seconds']);
+  if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new Error('--warm-up-seconds must be a number from 0 to 600');
   const say = (line: string) => console.log(line);
   console.log(`\nSwitchyard bench · ${os.cpus().length} cores · load ${loadAverage()} · Node ${process.version} · embedded runtime`);
   if (values.idle) console.log(`\n${await benchIdle(positive('idle-seconds'), say)}`);
-  if (values.load) console.log(`\n${await benchLoad({ rate: positive('rate'), seconds: positive('load-seconds') }, say)}`);
+  if (values.load) console.log(`\n${await benchLoad({ rate: positive('rate'), seconds: positive('load-seconds'), warmUpSeconds }, say)}`);
   return true;
 }
 
