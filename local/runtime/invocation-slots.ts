@@ -16,6 +16,12 @@
 // thread, and on AWS the invocations behind it would not wait for it. So the queue delays a start
 // by at most about that long, and never holds back writes that AWS would have in flight at once
 // (the `slow-write` drill needs completions admitted before a fence still running at its drain's end).
+//
+// An invocation that has waited `maxWaitMs` for a slot starts anyway. Under a sustained overload
+// (the `large-table` drill seeds 200,000 items while the load runs) a queue with no bound filled
+// with invocations whose clients had given up (8 s) and sent them again, each new one behind all
+// of them: no write was acknowledged for 71 s. Past that wait the machine is overloaded rather
+// than passing a herd, and invocations share the thread as before.
 export interface InvocationSlots {
   /** Runs `task` once a slot is free (arrival order); the slot is freed when it settles. */
   run<T>(task: () => Promise<T>): Promise<T>;
@@ -24,19 +30,21 @@ export interface InvocationSlots {
   readonly waiting: number;
 }
 
-export function invocationSlots(limit: number, options: { releaseAfterMs?: number } = {}): InvocationSlots {
+export function invocationSlots(limit: number, options: { releaseAfterMs?: number; maxWaitMs?: number } = {}): InvocationSlots {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be an integer ≥ 1');
   const releaseAfterMs = options.releaseAfterMs ?? Number.POSITIVE_INFINITY;
+  const maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
   let running = 0;
-  const queue: Array<() => void> = [];
+  const queue: Array<{ begin: () => void; timer?: NodeJS.Timeout }> = [];
 
+  const startQueued = (entry: { begin: () => void; timer?: NodeJS.Timeout }) => {
+    clearTimeout(entry.timer);
+    running += 1;
+    entry.begin();
+  };
   const release = () => {
     running -= 1;
-    const next = queue.shift();
-    if (next) {
-      running += 1;
-      next();
-    }
+    while (running < limit && queue.length > 0) startQueued(queue.shift() as (typeof queue)[number]);
   };
 
   return {
@@ -66,9 +74,23 @@ export function invocationSlots(limit: number, options: { releaseAfterMs?: numbe
         return start();
       }
       return new Promise<T>((resolve, reject) => {
-        queue.push(() => {
-          start().then(resolve, reject);
-        });
+        const entry: { begin: () => void; timer?: NodeJS.Timeout } = {
+          begin: () => {
+            start().then(resolve, reject);
+          },
+        };
+        if (Number.isFinite(maxWaitMs)) {
+          // Waited long enough: the machine is overloaded, not a herd passing; run it beside the others.
+          entry.timer = setTimeout(() => {
+            const at = queue.indexOf(entry);
+            if (at >= 0) {
+              queue.splice(at, 1);
+              startQueued(entry);
+            }
+          }, maxWaitMs);
+          entry.timer.unref();
+        }
+        queue.push(entry);
       });
     },
     get running() {

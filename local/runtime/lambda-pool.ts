@@ -44,6 +44,8 @@ export interface LambdaPool {
 export const LOCAL_FUNCTION_CONCURRENCY = 8;
 /** An invocation running this long is waiting on something, not using its worker: it stops holding a slot. */
 export const LOCAL_SLOT_RELEASE_MS = 1_000;
+/** An invocation waiting this long for a slot starts anyway: the worker is overloaded, not passing a herd. */
+export const LOCAL_SLOT_MAX_WAIT_MS = 1_000;
 
 async function bundleWorker(outDir: string): Promise<string> {
   const out = path.join(outDir, '__lambda-worker.cjs');
@@ -75,7 +77,7 @@ export async function startLambdaPool(options: {
     const key = `${region}\u0000${functionKey}`;
     let found = slots.get(key);
     if (!found) {
-      found = invocationSlots(concurrency, { releaseAfterMs: LOCAL_SLOT_RELEASE_MS });
+      found = invocationSlots(concurrency, { releaseAfterMs: LOCAL_SLOT_RELEASE_MS, maxWaitMs: LOCAL_SLOT_MAX_WAIT_MS });
       slots.set(key, found);
     }
     return found;

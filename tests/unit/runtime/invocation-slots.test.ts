@@ -86,6 +86,41 @@ describe('local invocation slots', () => {
     }
   });
 
+  it('starts a task that waited maxWaitMs for a slot beside the running ones, and then keeps to the limit again', async () => {
+    jest.useFakeTimers();
+    try {
+      const slots = invocationSlots(1, { maxWaitMs: 500 });
+      const first = gate<string>();
+      const started: string[] = [];
+      const track = (name: string, promise: Promise<string>) => () => {
+        started.push(name);
+        return promise;
+      };
+      const second = gate<string>();
+      const running = [slots.run(track('first', first.promise)), slots.run(track('second', second.promise))];
+      await Promise.resolve();
+      jest.advanceTimersByTime(499);
+      expect(started).toEqual(['first']);
+      jest.advanceTimersByTime(1);
+      expect(started).toEqual(['first', 'second']);
+      expect([slots.running, slots.waiting]).toEqual([2, 0]);
+      // Two run where one may: a third waits until both have ended, not one.
+      const third = slots.run(async () => {
+        started.push('third');
+        return 'third';
+      });
+      first.resolve('first');
+      await running[0];
+      await Promise.resolve();
+      expect(started).toEqual(['first', 'second']);
+      second.resolve('second');
+      await expect(third).resolves.toBe('third');
+      expect([slots.running, slots.waiting]).toEqual([0, 0]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses a limit that would run nothing', () => {
     expect(() => invocationSlots(0)).toThrow(RangeError);
     expect(() => invocationSlots(1.5)).toThrow(RangeError);
