@@ -68,16 +68,13 @@ async function bundleWorker(outDir: string): Promise<string> {
 export async function startLambdaPool(options: {
   regions: Array<{ region: string; functions: LocalFunction[]; extraEnv: Record<string, string> }>;
   logStream(region: string): NodeJS.WritableStream;
-  /** Default LOCAL_FUNCTION_CONCURRENCY. */
-  concurrencyPerFunction?: number;
 }): Promise<LambdaPool> {
-  const concurrency = options.concurrencyPerFunction ?? LOCAL_FUNCTION_CONCURRENCY;
   const slots = new Map<string, InvocationSlots>();
   const slotsOf = (region: string, functionKey: string): InvocationSlots => {
     const key = `${region}\u0000${functionKey}`;
     let found = slots.get(key);
     if (!found) {
-      found = invocationSlots(concurrency, { releaseAfterMs: LOCAL_SLOT_RELEASE_MS, maxWaitMs: LOCAL_SLOT_MAX_WAIT_MS });
+      found = invocationSlots(LOCAL_FUNCTION_CONCURRENCY, { releaseAfterMs: LOCAL_SLOT_RELEASE_MS, maxWaitMs: LOCAL_SLOT_MAX_WAIT_MS });
       slots.set(key, found);
     }
     return found;
