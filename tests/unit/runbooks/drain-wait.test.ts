@@ -26,13 +26,18 @@ describe('the end of a drain, to the millisecond', () => {
     expect(drainRemainingMs({ fence: { bestEffort: false, drainUntil: until } }, at(until) - 2_500)).toBe(2_500);
   });
 
-  it("holds a step's frame for exactly what is left, and not at all after the bound", async () => {
+  it("holds a step's frame until the clock has reached the bound, again if a timer ended a millisecond early, and not at all after it", async () => {
+    let clock = at('2026-12-01T18:27:03.000Z');
     const slept: number[] = [];
-    const sleep = async (ms: number) => {
+    // A timer that fires 1 ms before its time, as Node's may against Date.now().
+    const earlySleep = async (ms: number) => {
       slept.push(ms);
+      clock += Math.max(1, ms - 1);
     };
-    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => at('2026-12-01T18:27:03.000Z'), sleep);
-    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => at(until) + 1, sleep);
-    expect(slept).toEqual([640]);
+    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => clock, earlySleep);
+    expect(slept).toEqual([640, 1]);
+    expect(clock).toBe(at(until));
+    await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => clock + 1, earlySleep);
+    expect(slept).toEqual([640, 1]);
   });
 });
