@@ -380,6 +380,8 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       const lateCommits = atDrainEnd
         ? [...later].filter(([sk, entry]) => !atDrainEnd.has(sk) && entry.region === ctx.primary).map(([, e]) => e)
         : [];
+      // The bound's base: the fence, or the primary's last recorded lease start if earlier. Sent
+      // before it is sent before the fence.
       const fence = drainUntil ? drainUntil - ctx.rt.fencing.writeLeaseMs - ctx.rt.fencing.clockSkewMarginMs : null;
       const heldAcross = fence === null ? [] : completions.filter((c) => c.sentAt < fence && c.answeredAt > (drainUntil as number));
       const byCode = new Map<string, number>();

@@ -322,7 +322,7 @@ export function summaryRows(f: DrillFigures): Array<[string, string]> {
     ['two writable regions', `${f.twoWritableSamples} of ${f.samples} samples`],
     [
       'write lease / promotion wait',
-      `${f.fencing.leaseMs} ms + margin ${f.fencing.clockSkewMarginMs} ms / an ungraceful promotion: ${f.fencing.leaseMs + f.fencing.clockSkewMarginMs} ms after its fence, or ${f.fencing.promotionWaitMs} ms after itself if no fence landed`,
+      `${f.fencing.leaseMs} ms + margin ${f.fencing.clockSkewMarginMs} ms / an ungraceful promotion: ${f.fencing.leaseMs + f.fencing.clockSkewMarginMs} ms after its fence or the old region's last recorded lease start if earlier, or ${f.fencing.promotionWaitMs} ms after itself if no fence landed`,
     ],
     [
       'acknowledged hand-overs',

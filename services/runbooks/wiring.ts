@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoLeaseRecords } from '../../shared/app-state/lease-record';
 import { DynamoAppStateStore } from '../../shared/app-state/store';
 import { DynamoHeartbeats } from '../../shared/health/heartbeat';
 import { logger } from '../../shared/powertools';
@@ -108,6 +109,9 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     stateForPromotion: (region) => new AppStateRegion(stateStore(quorumForPromotion), region),
     lock: new QuorumRunbookLock(quorum, config.quorumTable, config.appId),
     heartbeats: new DynamoHeartbeats(quorum, config.quorumTable, config.appId),
+    // One attempt, the promotion's timeout: read right after a fence landed, and a failed read only
+    // costs the drain its shortcut (the bound is then counted from the fence).
+    leases: new DynamoLeaseRecords(quorumClient(config.stateWriteTimeoutMs, 1), config.quorumTable, config.appId),
     audit: records,
     reports: records,
     watermarks,

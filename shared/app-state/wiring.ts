@@ -2,6 +2,7 @@
 // with strongly consistent reads) behind one write gate per container. docs/fencing.md.
 import { quorumDocumentClient } from '../aws-clients';
 import { logger } from '../powertools';
+import { DynamoLeaseRecords } from './lease-record';
 import { DynamoAppStateStore } from './store';
 import { createWriteGate, type WriteGate } from './write-gate';
 
@@ -26,10 +27,12 @@ export function quorumStateStore(env: Omit<AppStateEnv, 'WRITE_LEASE_MS'>): Dyna
 }
 
 export function appStateGate(env: AppStateEnv): WriteGate {
+  const leases = new DynamoLeaseRecords(quorumDocumentClient(env.AWS_REGION), env.QUORUM_TABLE, env.APP_ID);
   return createWriteGate({
     store: quorumStateStore(env),
     region: env.AWS_REGION,
     leaseMs: env.WRITE_LEASE_MS,
+    recordLease: (startedAt) => leases.record(env.AWS_REGION, startedAt),
     onRenewalFailed: (error) => logger.warn('Could not renew the write lease with the quorum', { error: String(error) }),
   });
 }

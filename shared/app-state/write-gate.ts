@@ -10,6 +10,12 @@
 // from the quorum cannot renew it and stops acknowledging writes by itself when it ends
 // (RegionIsolated). Every admitted write gets the lease's end as its deadline (write-deadline.ts):
 // a write not sent by then is admitted again, under the state as the quorum says it now.
+//
+// Before each read the gate records the renewal's start in the region's lease record in the
+// quorum (lease-record.ts) and counts the lease from that start. A runbook taking writes away
+// from this region reads the record after its transition: no lease of this region started later,
+// so a region that stopped renewing (cut off, down) is known to write nothing from the recorded
+// start + lease + margin on, which after a detection of several seconds is already past.
 import { RegionIsolated, WritesFenced, WritesResuming, WrongRegion } from './errors';
 import { type AppState, writeRefusal } from './model';
 import type { AppStateStore } from './store';
@@ -29,6 +35,12 @@ export interface WriteGateOptions {
   clock?: () => Date;
   /** How long a successful strongly consistent read lets this region accept writes (the stage's quorum.writeLeaseMillis). */
   leaseMs: number;
+  /**
+   * Records a renewal's start (epoch ms) in the quorum before the read (LeaseRecords.record). A
+   * renewal whose record fails fails like a failed read. Omitted only where nothing reads the
+   * record (unit tests of the lease's own arithmetic).
+   */
+  recordLease?: (startedAt: number) => Promise<void>;
   /** Retry-After hint carried by refusals. */
   retryAfterSeconds?: number;
   onRenewalFailed?(error: unknown): void;
@@ -36,7 +48,7 @@ export interface WriteGateOptions {
 
 interface Confirmed {
   state: AppState;
-  /** When the read that returned it started: the lease counts from there. */
+  /** When the renewal started (before its lease record and its read): the lease counts from there. */
   readStartedAt: number;
 }
 
@@ -63,6 +75,9 @@ export function createWriteGate(options: WriteGateOptions): WriteGate {
     inFlight ??= (async () => {
       const readStartedAt = clock().getTime();
       try {
+        // Recorded (acknowledged by the quorum) before the read: a runbook that reads the record
+        // after its transition sees this start for every lease a read before the transition granted.
+        await options.recordLease?.(readStartedAt);
         const state = await store.get({ consistent: true });
         const next = { state, readStartedAt };
         if (!confirmed || next.readStartedAt >= confirmed.readStartedAt) confirmed = next;

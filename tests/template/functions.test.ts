@@ -1,6 +1,6 @@
 import { type CfnTemplate, packagedTemplate, resourcesOfType, stage } from '../support/templates';
 
-type Statement = { Effect: string; Action: string | string[]; Resource?: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
 
 function allowStatements(template: CfnTemplate, roleId: string): Statement[] {
   const role = template.Resources[roleId];
@@ -55,6 +55,28 @@ describe.each([
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => a.startsWith('dynamodb:'));
     expect(actions).toEqual(['dynamodb:GetItem']);
+  });
+
+  // The write gate records each lease renewal's start in the quorum (shared/app-state/lease-record.ts):
+  // the data writers may write there, but only their lease records, never the state or the lock.
+  it('that write through the write gate may write only lease records in the quorum table', () => {
+    const onQuorum = (s: Statement) => /table\/switchyard-dev-quorum"/.test(JSON.stringify(s.Resource));
+    const writers = functions.filter(([id]) => /^(CreatePhoto|CompletePhotoUpload|DeletePhoto|AddComment|DeleteComment)LambdaFunction$/.test(id));
+    expect(writers).toHaveLength(5);
+    for (const [id, fn] of writers) {
+      const quorumWrites = allowStatements(template, roleOf(fn))
+        .filter(onQuorum)
+        .filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a !== 'dynamodb:GetItem'));
+      expect({ id, quorumWrites }).toEqual({
+        id,
+        quorumWrites: [
+          expect.objectContaining({
+            Action: ['dynamodb:UpdateItem'],
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASE#*'] } },
+          }),
+        ],
+      });
+    }
   });
 
   // The background verification's window ends WRITER_TIMEOUT_SECONDS (+ the skew margin) before

@@ -1,5 +1,11 @@
 // When the drain of a fence ends, to the millisecond.
 //
+// The bound (docs/fencing.md): every write the fenced region acknowledges was admitted under a
+// lease that started no later than the fence's acknowledgement, and no later than the newest
+// lease start the region recorded in the quorum (shared/app-state/lease-record.ts), read after
+// the fence. The drain ends at the earlier of the two + lease + clock-skew margin: for a region
+// that stopped renewing (cut off, down) that is the last renewal's, often already past.
+//
 // The drain (`DrainInFlightWrites`, a Wait on `$.fence.drainUntil`) must not end before the bound
 // of docs/fencing.md: the fence's acknowledgement + lease + clock-skew margin. Step Functions
 // "considers the time value up to seconds and truncates milliseconds" of a Wait's timestamp (ASL
@@ -24,4 +30,19 @@ export function drainRemainingMs(input: unknown, nowMs: number): number {
   if (!fence || fence.bestEffort === true || typeof fence.drainUntil !== 'string') return 0;
   const until = Date.parse(fence.drainUntil);
   return Number.isNaN(until) ? 0 : Math.max(0, until - nowMs);
+}
+
+export interface DrainBoundInput {
+  /** Epoch ms by which the fence was acknowledged (taken after its write returned). */
+  acknowledgedAt: number;
+  /** The fenced region's newest recorded lease start (epoch ms), read after the fence; null if none or unreadable. */
+  latestLeaseStart: number | null;
+  leaseMs: number;
+  clockSkewMarginMs: number;
+}
+
+/** Epoch ms from which the fenced region writes nothing. */
+export function drainBoundMs(p: DrainBoundInput): number {
+  const leaseFrom = p.latestLeaseStart === null ? p.acknowledgedAt : Math.min(p.acknowledgedAt, p.latestLeaseStart);
+  return leaseFrom + p.leaseMs + p.clockSkewMarginMs;
 }

@@ -3,6 +3,7 @@
 // inside a failback. The best-effort variant (ungraceful failover) never fails the run: the old
 // primary is probably gone, so it tries once with a short timeout and records what happened.
 import type { FenceOwner } from '../../../shared/app-state/model';
+import { drainBoundMs } from '../decisions/drain';
 import { actorOf, decideFence, writtenBy } from '../decisions/transitions';
 import { refusalError, StaleStateVersion, TransitionRejected } from '../errors';
 import type { FenceResult, RunbookDocument } from '../model';
@@ -10,7 +11,25 @@ import type { RunbookDeps } from './ports';
 import { recordTransition } from './record-transition';
 import { executeStep } from './run-step';
 
-type FenceDeps = Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'stateInBestEffort' | 'audit' | 'notifier' | 'reports'>;
+type FenceDeps = Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'stateInBestEffort' | 'leases' | 'audit' | 'notifier' | 'reports'>;
+
+/**
+ * The drain's end for a fence of `region` acknowledged now (decisions/drain.ts): the earlier of now
+ * and the region's newest recorded lease start, + lease + margin. The record is read after the
+ * fence; when it cannot be read, the bound counts from the fence.
+ */
+export async function drainUntilAfterFence(deps: Pick<FenceDeps, 'config' | 'clock' | 'leases'>, region: string): Promise<string> {
+  const acknowledgedAt = deps.clock().getTime();
+  const latestLeaseStart = await deps.leases.latest(region).catch(() => null);
+  return new Date(
+    drainBoundMs({
+      acknowledgedAt,
+      latestLeaseStart,
+      leaseMs: deps.config.writeLeaseMs,
+      clockSkewMarginMs: deps.config.clockSkewMarginMs,
+    }),
+  ).toISOString();
+}
 
 export async function runFence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult> {
   return executeStep(deps, doc, doc.plan?.fence?.bestEffort ? 'BestEffortFence' : doc.run.lift ? 'LiftFence' : 'Fence', async () => {
@@ -31,7 +50,6 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
   const at = deps.clock().toISOString();
   // The drain ends at once unless this run's fence took effect (then: see below).
   const base = { action, region, bestEffort: false, at, drainUntil: at } as const;
-  const drainFromNow = () => new Date(deps.clock().getTime() + deps.config.writeLeaseMs + deps.config.clockSkewMarginMs).toISOString();
 
   if (decision.kind === 'refuse') throw refusalError(decision.refusal.error, decision.refusal.message);
   if (decision.kind === 'already-done') {
@@ -41,7 +59,7 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
       from: null,
       to: state.state,
       version: state.version,
-      drainUntil: state.state === 'fenced' ? drainFromNow() : at,
+      drainUntil: state.state === 'fenced' ? await drainUntilAfterFence(deps, region) : at,
       detail: `already ${state.state} by this run (v${state.version})`,
     };
   }
@@ -68,9 +86,9 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
     },
     run.executionName,
   );
-  // Every write admitted before the fence committed carries a lease that ends by then + lease; the
-  // drain waits until then + the clock-skew margin, counted from when the write was acknowledged.
-  const drainUntil = drainFromNow();
+  // Every write admitted before the fence committed carries a lease that started by then, and by
+  // the region's newest recorded lease start: the drain waits until the earlier + lease + margin.
+  const drainUntil = after.state === 'fenced' ? await drainUntilAfterFence(deps, region) : at;
   const { notified } = await recordTransition(deps, {
     run,
     plan,
@@ -87,7 +105,7 @@ async function fence(deps: FenceDeps, doc: RunbookDocument): Promise<FenceResult
     from: decision.from,
     to: after.state,
     version: after.version,
-    drainUntil: after.state === 'fenced' ? drainUntil : at,
+    drainUntil,
     detail: `${region}: ${decision.from} -> ${after.state} v${after.version}${notified ? '' : ' (notification not sent)'}`,
   };
 }
@@ -167,8 +185,10 @@ async function bestEffortFence(deps: FenceDeps, doc: RunbookDocument): Promise<F
       run.executionName,
     );
     // Acknowledged now: every write the fenced region admitted before it has ended by now + lease +
-    // margin (docs/fencing.md). The promotion resumes writes from this bound, not a later one.
-    const drainUntil = new Date(deps.clock().getTime() + deps.config.writeLeaseMs + deps.config.clockSkewMarginMs).toISOString();
+    // margin, or by its newest recorded lease start + lease + margin if earlier (docs/fencing.md):
+    // for a region cut off since its detection began, that is already past. The promotion resumes
+    // writes from this bound, not a later one.
+    const drainUntil = await drainUntilAfterFence(deps, region);
     const { notified } = await recordTransition(deps, {
       run,
       plan,

@@ -186,6 +186,12 @@ export interface Heartbeats {
   lastBeat(region: string): Promise<string | null>;
 }
 
+/** The regions' lease records in the quorum store (shared/app-state/lease-record.ts). */
+export interface LeaseStarts {
+  /** The newest lease start `region`'s gates recorded (epoch ms), by a strongly consistent read; null if none. */
+  latest(region: string): Promise<number | null>;
+}
+
 export interface Notifier {
   /** Best effort: false when nothing was published (no topic configured, or SNS failed). */
   publish(subject: string, message: Record<string, unknown>): Promise<boolean>;
@@ -216,6 +222,7 @@ export interface RunbookDeps {
   parameters: RunbookParameters;
   health: RegionHealthProbe;
   heartbeats: Heartbeats;
+  leases: LeaseStarts;
   notifier: Notifier;
   /** Where a step's unexpected error goes before it is replaced by a named one (the function's log). */
   onUnexpectedError?: (step: string, error: unknown) => void;

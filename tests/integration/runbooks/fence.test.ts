@@ -45,6 +45,45 @@ describe('fence runbook', () => {
     expect(finishAt).toBeGreaterThanOrEqual(until);
   });
 
+  it("counts the drain from the fenced region's newest recorded lease start: a region that stopped renewing drains for less", async () => {
+    // Prepare: the primary's gate admits a write (recording its lease start), then renews no more
+    expect(await w.writePhoto(PRIMARY, 'before-the-fence')).toBe('written');
+    const leaseStart = await w.leases().latest(PRIMARY);
+    await new Promise((r) => setTimeout(r, 800));
+    const deps = await w.deps(PRIMARY);
+    let fence: { at?: string; drainUntil?: string } = {};
+    const observe = (state: string, input: unknown) => {
+      if (state === 'Finish') fence = (input as { fence: typeof fence }).fence;
+    };
+
+    // Act
+    const run = await runMachine('fence', deps, request(), { realWaits: ['DrainInFlightWrites'], beforeTask: observe });
+
+    // Assess: lease 1000 ms + margin 200 ms (the world's stage), from the lease's start, not the fence's
+    expect(run.status).toBe('SUCCEEDED');
+    expect(leaseStart).toEqual(expect.any(Number));
+    expect(Date.parse(fence.drainUntil as string)).toBe((leaseStart as number) + 1000 + 200);
+    expect(Date.parse(fence.drainUntil as string)).toBeLessThan(Date.parse(fence.at as string) + 1000 + 200);
+    expect(await w.writePhoto(PRIMARY, 'after-the-fence')).toBe('refused');
+  });
+
+  it('counts the drain from the fence when the region recorded no lease start', async () => {
+    // Prepare
+    const deps = await w.deps(PRIMARY);
+    let fence: { at?: string; drainUntil?: string } = {};
+    const observe = (state: string, input: unknown) => {
+      if (state === 'Finish') fence = (input as { fence: typeof fence }).fence;
+    };
+
+    // Act
+    const run = await runMachine('fence', deps, request(), { beforeTask: observe });
+
+    // Assess: acknowledged at or after `at` (the state's updatedAt), so the bound is at least that + 1,200 ms
+    expect(run.status).toBe('SUCCEEDED');
+    expect(await w.leases().latest(PRIMARY)).toBeNull();
+    expect(Date.parse(fence.drainUntil as string)).toBeGreaterThanOrEqual(Date.parse(fence.at as string) + 1000 + 200);
+  });
+
   it('fences in the active region replica, from whichever region it runs, then lifts the fence back', async () => {
     // Prepare: run from the secondary while the primary is active
     const deps = await w.deps(SECONDARY);

@@ -269,6 +269,73 @@ describe('write gate', () => {
       expect(outside).toBeUndefined();
     });
 
+    it("records each renewal's start in the quorum before reading, and counts the lease from that start", async () => {
+      // Prepare
+      const store = fakeStore(initialAppState(app));
+      const time = fakeClock();
+      const started = time.clock().getTime();
+      const order: string[] = [];
+      const recorded: number[] = [];
+      const gate = createWriteGate({
+        store: {
+          get: async (options?: { consistent?: boolean }) => {
+            order.push('read');
+            return store.get(options);
+          },
+        },
+        region: 'us-east-1',
+        clock: time.clock,
+        leaseMs: 2000,
+        recordLease: async (startedAt) => {
+          order.push('record');
+          recorded.push(startedAt);
+          time.advance(200); // the record's quorum write takes 200 ms
+        },
+      });
+
+      // Act
+      const deadline = await withWriteScope(async () => {
+        await gate.assertWritable();
+        return writeDeadline();
+      });
+      time.advance(700); // past a third of the lease: renewed
+      await gate.assertWritable();
+
+      // Assess
+      expect(order).toEqual(['record', 'read', 'record', 'read']);
+      expect(recorded).toEqual([started, started + 900]);
+      expect(deadline).toBe(started + 2000);
+    });
+
+    it('fails a renewal whose record the quorum refused like a failed read: the previous lease still runs, then RegionIsolated', async () => {
+      // Prepare
+      const store = fakeStore(initialAppState(app));
+      const time = fakeClock();
+      let recordFails = false;
+      const gate = createWriteGate({
+        store,
+        region: 'us-east-1',
+        clock: time.clock,
+        leaseMs: 2000,
+        recordLease: async () => {
+          if (recordFails) throw Object.assign(new Error('no quorum'), { name: 'ServiceUnavailable' });
+        },
+      });
+      await gate.assertWritable();
+      recordFails = true;
+
+      // Act
+      time.advance(1000);
+      const withinLease = await gate.assertWritable();
+      time.advance(1000);
+      const afterLease = gate.assertWritable();
+
+      // Assess
+      expect(withinLease.state).toBe('active');
+      await expect(afterLease).rejects.toBeInstanceOf(RegionIsolated);
+      expect(store.reads).toHaveLength(1); // no read without its record
+    });
+
     it('admits a write again when its lease ended before it was sent: a new lease while writable, a refusal once isolated', async () => {
       // Prepare
       const quorum = unreachableAfterFirstRead();

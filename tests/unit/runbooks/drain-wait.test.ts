@@ -1,4 +1,4 @@
-import { drainRemainingMs } from '../../../services/runbooks/decisions/drain';
+import { drainBoundMs, drainRemainingMs } from '../../../services/runbooks/decisions/drain';
 import { afterDrain } from '../../../services/runbooks/step-handler';
 
 const until = '2026-12-01T18:27:03.640Z';
@@ -39,5 +39,22 @@ describe('the end of a drain, to the millisecond', () => {
     expect(clock).toBe(at(until));
     await afterDrain({ fence: { bestEffort: false, drainUntil: until } }, () => clock + 1, earlySleep);
     expect(slept).toEqual([640, 1]);
+  });
+});
+
+describe("the drain's bound", () => {
+  const bound = { leaseMs: 2000, clockSkewMarginMs: 500 };
+  const fencedAt = at('2026-12-01T18:27:10.000Z');
+
+  it("counts from the fenced region's newest recorded lease start when it is older than the fence", () => {
+    // Cut off 4 s before the fence: its last lease started then, its writes ended 1.5 s before the fence.
+    expect(drainBoundMs({ ...bound, acknowledgedAt: fencedAt, latestLeaseStart: fencedAt - 4000 })).toBe(fencedAt - 1500);
+    expect(drainBoundMs({ ...bound, acknowledgedAt: fencedAt, latestLeaseStart: fencedAt - 400 })).toBe(fencedAt + 2100);
+  });
+
+  it('counts from the fence when no start is recorded, or when the newest one is later than the fence', () => {
+    expect(drainBoundMs({ ...bound, acknowledgedAt: fencedAt, latestLeaseStart: null })).toBe(fencedAt + 2500);
+    // A renewal after the fence read the fence and took no lease; its start bounds nothing.
+    expect(drainBoundMs({ ...bound, acknowledgedAt: fencedAt, latestLeaseStart: fencedAt + 300 })).toBe(fencedAt + 2500);
   });
 });

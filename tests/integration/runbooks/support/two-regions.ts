@@ -18,6 +18,7 @@ import { recordKeys } from '../../../../services/runbooks/model';
 import type { Notifier, RunbookDeps, RunbookParameters } from '../../../../services/runbooks/steps/ports';
 import { createRunbookDeps } from '../../../../services/runbooks/wiring';
 import { AppStateError } from '../../../../shared/app-state/errors';
+import { DynamoLeaseRecords } from '../../../../shared/app-state/lease-record';
 import type { AppState } from '../../../../shared/app-state/model';
 import { appStateKey, DynamoAppStateStore } from '../../../../shared/app-state/store';
 import { withWriteScope } from '../../../../shared/app-state/write-deadline';
@@ -204,6 +205,11 @@ export class World {
     });
   }
 
+  /** The regions' lease records in the quorum store, as the write gates keep them. */
+  leases(): DynamoLeaseRecords {
+    return new DynamoLeaseRecords(this.clients[PRIMARY] as DynamoDBDocumentClient, this.tables.quorum, APP_ID);
+  }
+
   state(region: string): Promise<AppState> {
     return this.store(region).get({ consistent: true });
   }
@@ -298,7 +304,13 @@ export class World {
   async writePhoto(region: string, id: string): Promise<'written' | 'refused'> {
     let gate = this.gates.get(region);
     if (!gate) {
-      gate = createWriteGate({ store: this.store(region), region, leaseMs: 1000 });
+      const leases = this.leases();
+      gate = createWriteGate({
+        store: this.store(region),
+        region,
+        leaseMs: 1000,
+        recordLease: (startedAt) => leases.record(region, startedAt),
+      });
       this.gates.set(region, gate);
     }
     const client = this.dataClient(region);
