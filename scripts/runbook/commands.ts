@@ -16,6 +16,7 @@ import { loadStageConfig, type StageConfig } from '../../infra/stage-config.cjs'
 import { documentOf, executionHistory, RunbookRecordsReader } from '../../services/runbooks/adapters/runbook-read-model';
 import { isRefusal } from '../../services/runbooks/refusal-advice';
 import { probeView } from '../../services/state-api/health';
+import { DynamoLeaseRecords } from '../../shared/app-state/lease-record';
 import type { AppState } from '../../shared/app-state/model';
 import { DynamoAppStateStore } from '../../shared/app-state/store';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
@@ -37,6 +38,7 @@ import {
   describeCause,
   describeEvent,
   exitCodeFor,
+  leaseLine,
   lockLine,
   refusalLines,
   reportExitCode,
@@ -57,8 +59,8 @@ interface Clients {
   sfn: SFNClient;
   /** This region's replica of the app-state table: reports, audit, probe records. */
   records: RunbookRecordsReader;
-  /** The quorum store (state, lock) as this region reaches it. */
-  quorum: { state: DynamoAppStateStore; records: RunbookRecordsReader };
+  /** The quorum store (state, lock, lease records) as this region reaches it. */
+  quorum: { state: DynamoAppStateStore; records: RunbookRecordsReader; leases: DynamoLeaseRecords };
 }
 
 function clientsFor(options: CliOptions, io: Io): Clients {
@@ -80,6 +82,7 @@ function clientsFor(options: CliOptions, io: Io): Clients {
     }),
     quorum: {
       records: new RunbookRecordsReader({ client: quorumDdb, tableName: quorumTable, appId: config.appId }),
+      leases: new DynamoLeaseRecords(quorumDdb, quorumTable, config.appId),
       state: new DynamoAppStateStore({
         client: quorumDdb,
         tableName: quorumTable,
@@ -191,10 +194,22 @@ async function status(options: CliOptions, io: Io): Promise<number> {
   for (const line of stateLines(state, options.region, isolated, new Date())) io.out(line);
   const lock = await quorum.records.lock({ consistent: !isolated }).catch(() => null);
   io.out(lockLine(lock, new Date()));
+  const stage = loadStageConfig(options.stage);
+  if (!isolated) {
+    // Each region's newest recorded lease start: whether it can still be writing (docs/fencing.md).
+    io.out('write leases (lease records in the quorum):');
+    for (const region of [stage.primaryRegion, stage.secondaryRegion]) {
+      const since = await quorum.leases.latest(region).catch(() => undefined);
+      io.out(
+        since === undefined
+          ? `  ${region.padEnd(14)} lease record unreadable`
+          : leaseLine(region, since, new Date(), stage.quorum.writeLeaseMillis, stage.quorum.clockSkewMarginMillis),
+      );
+    }
+  }
   for (const execution of await recentExecutions(sfn, { ...options, limit: 5 }, 'RUNNING'))
     io.out(`  RUNNING ${execution.machine} ${execution.name}`);
   // The health probes' last findings, as replicated into this region (GET /health?deep=1 shows the same).
-  const stage = loadStageConfig(options.stage);
   io.out('health probes (records in this region):');
   for (const region of [stage.primaryRegion, stage.secondaryRegion]) {
     const record = await records.healthRecord(region);

@@ -166,6 +166,20 @@ export function lockLine(lock: LockHolder | null, now: Date): string {
     : '  runbook lock free';
 }
 
+/**
+ * `status`: a region's write lease as its lease record in the quorum shows it (docs/fencing.md):
+ * the newest lease start any of its gates recorded. A region whose last start is older than lease
+ * + margin writes nothing now, whatever the state says.
+ */
+export function leaseLine(region: string, since: number | null, now: Date, leaseMs: number, clockSkewMarginMs: number): string {
+  if (since === null) return `  ${region.padEnd(14)} no lease recorded`;
+  const ago = ((now.getTime() - since) / 1000).toFixed(1);
+  const endsAt = since + leaseMs + clockSkewMarginMs;
+  return endsAt > now.getTime()
+    ? `  ${region.padEnd(14)} last lease started ${ago} s ago: its writes may land until ${new Date(endsAt).toISOString()}`
+    : `  ${region.padEnd(14)} last lease started ${ago} s ago: writes nothing now (ended ${new Date(endsAt).toISOString()})`;
+}
+
 /** `history`: one state transition of the audit. */
 export function auditLine(a: AuditRecord): string {
   const extra = [

@@ -61,7 +61,9 @@ describe.each([
   // the data writers may write there, but only their lease records, never the state or the lock.
   it('that write through the write gate may write only lease records in the quorum table', () => {
     const onQuorum = (s: Statement) => /table\/switchyard-dev-quorum"/.test(JSON.stringify(s.Resource));
-    const writers = functions.filter(([id]) => /^(CreatePhoto|CompletePhotoUpload|DeletePhoto|AddComment|DeleteComment)LambdaFunction$/.test(id));
+    const writers = functions.filter(([id]) =>
+      /^(CreatePhoto|CompletePhotoUpload|DeletePhoto|AddComment|DeleteComment)LambdaFunction$/.test(id),
+    );
     expect(writers).toHaveLength(5);
     for (const [id, fn] of writers) {
       const quorumWrites = allowStatements(template, roleOf(fn))

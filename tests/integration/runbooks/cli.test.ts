@@ -115,6 +115,9 @@ describe('runbook CLI', () => {
     expect(run.lines.join('\n')).toMatch(/writes unavailable for \d+ ms/);
     expect(status.lines.join('\n')).toMatch(/state failover \(version 2\), active region us-west-2/);
     expect(status.lines.join('\n')).toMatch(/runbook lock free/);
+    expect(status.lines.join('\n')).toMatch(
+      /write leases \(lease records in the quorum\):\n {2}us-east-1 +(no lease recorded|last lease started)/,
+    );
     expect(reportCode).toBe(EXIT.ok);
     expect(report.lines.join('\n')).toMatch(/failover .* succeeded \(succeeded\)/);
     expect(report.lines.join('\n')).toMatch(/Promote\s+promoted/);

@@ -8,6 +8,7 @@ import {
   helpRequested,
   type IdentitySources,
   type Io,
+  leaseLine,
   main,
   parseCli,
   requester,
@@ -287,6 +288,20 @@ describe('summariseState', () => {
     expect(summariseState('CheckPreconditions', output)).toBe(
       'proceed from active v2\n      OVERRIDDEN: target-healthy\n      warning: health unknown',
     );
+  });
+});
+
+describe('leaseLine', () => {
+  const now = new Date('2026-12-02T04:00:10.000Z');
+
+  it("says until when a region's writes may land while its last recorded lease runs, and that it writes nothing after", () => {
+    expect(leaseLine('us-east-1', now.getTime() - 400, now, 2000, 500)).toBe(
+      '  us-east-1      last lease started 0.4 s ago: its writes may land until 2026-12-02T04:00:12.100Z',
+    );
+    expect(leaseLine('us-east-1', now.getTime() - 6000, now, 2000, 500)).toBe(
+      '  us-east-1      last lease started 6.0 s ago: writes nothing now (ended 2026-12-02T04:00:06.500Z)',
+    );
+    expect(leaseLine('us-west-2', null, now, 2000, 500)).toBe('  us-west-2      no lease recorded');
   });
 });
 
