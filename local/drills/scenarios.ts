@@ -257,7 +257,8 @@ export const SCENARIOS: Record<string, Scenario> = {
           check(
             'the failback succeeded',
             run.status === 'SUCCEEDED',
-            `${run.status}${run.error ? ` ${run.error}` : ''} after ${Date.now() - started} ms`,
+            // The cause names what stopped it (for UnresolvedConflicts: the items and what each region holds).
+            `${run.status}${run.error ? ` ${run.error}` : ''} after ${Date.now() - started} ms${run.cause ? `: ${String(run.cause).slice(0, 600)}` : ''}`,
           ),
           check(
             'the failback reconciled before promoting',

@@ -5,6 +5,7 @@ import { PhotoNotFound } from '../../shared/photos/errors';
 import type { Actor, WriteGatePort } from '../../shared/photos/model';
 import { requestScopedId } from '../../shared/photos/request-ids';
 import { writeStampFor } from '../../shared/photos/write-stamp';
+import { requestDigest } from '../../shared/write-journal/model';
 import { type CommentView, toCommentView } from './views';
 
 export interface AddCommentDeps {
@@ -43,7 +44,9 @@ export async function addComment(deps: AddCommentDeps, command: AddCommentComman
         text: command.text,
         createdAt: at.toISOString(),
       };
-      const outcome = await deps.comments.addToListedPhoto(record, writeStampFor(admitted, now));
+      // With a key the request fixes the comment (id, content): its retry anywhere writes the same one.
+      const request = command.idempotencyKey === undefined ? undefined : requestDigest({ ...record });
+      const outcome = await deps.comments.addToListedPhoto(record, writeStampFor(admitted, now, request));
       if (outcome.kind === 'photo-not-listed' || outcome.kind === 'deleted') throw new PhotoNotFound();
       if (outcome.kind === 'exists') return sameRequest(outcome.existing, record);
       return record;

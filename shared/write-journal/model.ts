@@ -12,6 +12,7 @@
 // - A delete leaves a tombstone (`TOMBSTONE#<pk>` / `<sk>`, same table, TTL), so reconciliation
 //   never takes "absent" for "not replicated yet".
 // Global tables replicate the journal and the tombstones like any other item, each on its own.
+import { createHash } from 'node:crypto';
 
 export interface ItemKey {
   pk: string;
@@ -28,6 +29,12 @@ export interface WriteStamp {
   at: string;
   /** The region that took the write. */
   region: string;
+  /**
+   * The digest of what the client request asked to write (requestDigest), for a create whose id
+   * the request fixes (an Idempotency-Key): two writes carrying the same one are attempts of one
+   * request, e.g. its retry in the other region after a failover (docs, "Reconciliation").
+   */
+  request?: string;
 }
 
 export type JournalOp = 'put' | 'delete';
@@ -47,6 +54,8 @@ export interface JournalEntry {
   at: string;
   region: string;
   objects?: JournalObject[];
+  /** The write's request digest (WriteStamp.request), when it has one. */
+  request?: string;
 }
 
 export const JOURNAL_PREFIX = 'JOURNAL#';
@@ -98,8 +107,23 @@ export function journalRecord(stamp: WriteStamp, item: ItemKey, op: JournalOp, o
     at: stamp.at,
     region: stamp.region,
     ...(objects && objects.length > 0 ? { objects } : {}),
+    ...(stamp.request === undefined ? {} : { request: stamp.request }),
   };
   return { ...journalKey(stamp, item), ...entry, expiresAt: epochSeconds(stamp.at) + JOURNAL_RETENTION_SECONDS };
+}
+
+/**
+ * A digest of the record a request creates, its own attributes only (no stamp): a retry of the
+ * request, in any region, creates the same record (same id, same content) and so the same digest;
+ * another request that reused the id with other content does not.
+ */
+export function requestDigest(record: Record<string, unknown>): string {
+  const canonical = JSON.stringify(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]]),
+  );
+  return createHash('sha256').update(canonical).digest('base64url');
 }
 
 export function journalEntryOf(record: Record<string, unknown>): JournalEntry {
@@ -111,6 +135,7 @@ export function journalEntryOf(record: Record<string, unknown>): JournalEntry {
     at: record.at as string,
     region: record.region as string,
     ...(Array.isArray(record.objects) ? { objects: record.objects as JournalObject[] } : {}),
+    ...(typeof record.request === 'string' ? { request: record.request } : {}),
   };
 }
 

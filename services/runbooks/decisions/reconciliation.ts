@@ -5,7 +5,9 @@
 //   - changed since the failover: the secondary's latest write of the item, admitted under the
 //     promotion's version or later.
 // Each stranded write is then
-//   - converged when the secondary holds that write (or a later one, or its later delete);
+//   - converged when the secondary holds that write (or a later one, or its later delete), or
+//     when the secondary's write is the same request retried there (the same request digest,
+//     shared/write-journal/model.ts) and it holds one of the two;
 //   - a conflict when the secondary changed the item too: reported with what last-writer-wins
 //     has made of it so far (never counted as converged), and blocking unless a human forces it;
 //   - replayed into the secondary otherwise (a put: the primary's item; a delete: the delete and
@@ -53,8 +55,21 @@ function heldIn(item: Item | undefined, tombstone: string | undefined): string |
   return item !== undefined ? writeIdOf(item) : (tombstone ?? null);
 }
 
+/** Two puts of one request (the same request digest): an idempotent retry, not two writes. */
+function sameRequest(a: JournalEntry, b: JournalEntry): boolean {
+  return a.op === 'put' && b.op === 'put' && a.request !== undefined && a.request === b.request;
+}
+
 export function judgeStranded(c: StrandedCase): Verdict {
   if (c.table === 'comments' && c.photoInSecondary === false && c.stranded.op === 'put') return { kind: 'remove-orphan' };
+
+  if (c.changedSince && sameRequest(c.stranded, c.changedSince)) {
+    // One request written in both regions: its attempt in the old primary was stranded (its answer
+    // lost at the cut) and the client retried it in the secondary. The two writes are one write
+    // (same record, requestDigest); whichever the secondary holds, nothing was lost.
+    const secondaryNow = heldIn(c.secondaryItem, c.secondaryTombstone);
+    if (secondaryNow === c.changedSince.writeId || secondaryNow === c.stranded.writeId) return { kind: 'converged' };
+  }
 
   if (c.changedSince) {
     // Both regions wrote the item. Which write holds in each region now?

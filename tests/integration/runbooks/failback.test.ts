@@ -1,6 +1,6 @@
 import { stepResults } from '../../../services/runbooks/adapters/runbook-read-model';
 import { type ReconciliationResult, recordKeys } from '../../../services/runbooks/model';
-import { stampAttributes } from '../../../shared/write-journal/model';
+import { requestDigest, stampAttributes } from '../../../shared/write-journal/model';
 import { eventually } from '../../support/eventually';
 import { runMachine } from './support/run-machine';
 import { APP_ID, createWorld, PRIMARY, SECONDARY, startRegions, stopRegions, type World } from './support/two-regions';
@@ -91,6 +91,38 @@ describe('failback', () => {
     expect(await w.state(SECONDARY)).toMatchObject({ state: 'failover', version: 2 });
     expect(await w.get(SECONDARY, 'photos', photoKey('e'))).toBeUndefined();
     expect(await w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID))).toBeUndefined();
+  });
+
+  it("does not block on a comment written in both regions by one request (its retry in the secondary), only on another request's", async () => {
+    // Prepare: besides the scenario's conflict on photo c (forced below), the comment of one request
+    // stranded in the primary and written again in the secondary by the client's retry (the same
+    // record, so the same request digest), and another request that reused an id with other text.
+    const comment = (id: string, text: string) => ({ pk: 'PHOTO#a', sk: `COMMENT#${id}`, id, photoId: 'a', text });
+    const retried = requestDigest(comment('r', 'sent once'));
+    await strandedWritesScenario(
+      async (w) => {
+        await w.write(PRIMARY, 'comments', comment('r', 'sent once'), { stateVersion: 0, request: retried });
+        await w.write(PRIMARY, 'comments', comment('x', 'first text'), {
+          stateVersion: 0,
+          request: requestDigest(comment('x', 'first text')),
+        });
+      },
+      async (w) => {
+        await w.write(SECONDARY, 'comments', comment('r', 'sent once'), { request: retried });
+        await w.write(SECONDARY, 'comments', comment('x', 'other text'), { request: requestDigest(comment('x', 'other text')) });
+      },
+    );
+    const deps = await w.deps(PRIMARY);
+
+    // Act
+    const run = await runMachine('failback', deps, request({ dryRun: true }));
+
+    // Assess: the retried comment is converged; the reused id and photo c are the two conflicts
+    const summary = String(run.output?.summary);
+    expect(summary).toMatch(/UnresolvedConflicts: 2 conflict/);
+    const [reconcile] = stepResults<ReconciliationResult>(run.events, 'Reconcile');
+    const conflicting = (reconcile?.conflicts ?? []).map((c) => `${c.pk}/${c.sk}`).sort();
+    expect(conflicting).toEqual(['PHOTO#a/COMMENT#x', 'PHOTO#c/PHOTO']);
   });
 
   it('practice run: lists what it would replay and the conflicts, and changes nothing', async () => {

@@ -61,6 +61,30 @@ describe('judgeStranded', () => {
     expect(verdict).toEqual({ kind: 'conflict', resolution: 'secondary-kept' });
   });
 
+  it("takes one request's attempt in each region (the same request digest) for one write, not a conflict", () => {
+    // The comment was written in the primary (w2), its answer lost at the cut; the client retried
+    // the same Idempotency-Key in the secondary after the promotion (w3, a newer token).
+    const attempt = (writeId: string, stateVersion: number, request: string): JournalEntry => ({
+      ...entry(writeId, 'put', stateVersion),
+      request,
+    });
+    const retried = { stranded: attempt('w2', 0, 'r1'), changedSince: attempt('w3', 2, 'r1') };
+    // Whichever attempt last-writer-wins kept, and before it has merged them.
+    expect(judgeStranded(base({ ...retried, secondaryItem: item('w3'), primaryItem: item('w3') }))).toEqual({ kind: 'converged' });
+    expect(judgeStranded(base({ ...retried, secondaryItem: item('w2'), primaryItem: item('w2') }))).toEqual({ kind: 'converged' });
+    expect(judgeStranded(base({ ...retried, secondaryItem: item('w3'), primaryItem: item('w2') }))).toEqual({ kind: 'converged' });
+    // Another request under the same id (other content), or no digest: still a conflict.
+    const other = { stranded: attempt('w2', 0, 'r1'), changedSince: attempt('w3', 2, 'r2') };
+    expect(judgeStranded(base({ ...other, secondaryItem: item('w3'), primaryItem: item('w2') }))).toMatchObject({ kind: 'conflict' });
+    expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w3'), primaryItem: item('w3') }))).toMatchObject({
+      kind: 'conflict',
+    });
+    // The secondary deleted it since: the delete is the latest change there, a conflict as before.
+    expect(
+      judgeStranded(base({ stranded: attempt('w2', 0, 'r1'), changedSince: entry('w4', 'delete', 2), secondaryTombstone: 'w4' })),
+    ).toMatchObject({ kind: 'conflict' });
+  });
+
   it('reports a conflict that last-writer-wins already merged, instead of calling it converged', () => {
     // Both regions hold the same item now: the stranded write overwrote the secondary's newer one.
     expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w2'), primaryItem: item('w2') }))).toEqual({

@@ -83,6 +83,8 @@ export interface AppWrite {
   stateVersion?: number;
   /** Moment of the write (default now). */
   at?: Date;
+  /** The request digest the application gives a create whose id its request fixed (requestDigest). */
+  request?: string;
 }
 
 export class World {
@@ -269,7 +271,8 @@ export class World {
 
   /** An item written as the application writes it: stamped, with its journal entry, in one transaction. */
   async write(region: string, table: 'photos' | 'comments', item: Record<string, unknown>, options: AppWrite = {}): Promise<WriteStamp> {
-    const stamp = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    const made = this.stamp(region, options.stateVersion ?? (await this.state(region)).version, options.at);
+    const stamp = options.request === undefined ? made : { ...made, request: options.request };
     const key = { pk: String(item.pk), sk: String(item.sk) };
     await this.clients[region]?.send(
       new TransactWriteCommand({
