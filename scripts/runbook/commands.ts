@@ -200,11 +200,7 @@ async function status(options: CliOptions, io: Io): Promise<number> {
     io.out('write leases (lease records in the quorum):');
     for (const region of [stage.primaryRegion, stage.secondaryRegion]) {
       const since = await quorum.leases.latest(region).catch(() => undefined);
-      io.out(
-        since === undefined
-          ? `  ${region.padEnd(14)} lease record unreadable`
-          : leaseLine(region, since, new Date(), stage.quorum.writeLeaseMillis, stage.quorum.clockSkewMarginMillis),
-      );
+      io.out(leaseLine(region, since, new Date(), stage.quorum.writeLeaseMillis, stage.quorum.clockSkewMarginMillis));
     }
   }
   for (const execution of await recentExecutions(sfn, { ...options, limit: 5 }, 'RUNNING'))

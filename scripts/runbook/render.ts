@@ -169,9 +169,10 @@ export function lockLine(lock: LockHolder | null, now: Date): string {
 /**
  * `status`: a region's write lease as its lease record in the quorum shows it (docs/fencing.md):
  * the newest lease start any of its gates recorded. A region whose last start is older than lease
- * + margin writes nothing now, whatever the state says.
+ * + margin writes nothing now, whatever the state says. `undefined`: the record could not be read.
  */
-export function leaseLine(region: string, since: number | null, now: Date, leaseMs: number, clockSkewMarginMs: number): string {
+export function leaseLine(region: string, since: number | null | undefined, now: Date, leaseMs: number, clockSkewMarginMs: number): string {
+  if (since === undefined) return `  ${region.padEnd(14)} lease record unreadable`;
   if (since === null) return `  ${region.padEnd(14)} no lease recorded`;
   const ago = ((now.getTime() - since) / 1000).toFixed(1);
   const endsAt = since + leaseMs + clockSkewMarginMs;

@@ -18,7 +18,7 @@ type FenceDeps = Pick<RunbookDeps, 'config' | 'clock' | 'stateIn' | 'stateInBest
  * and the region's newest recorded lease start, + lease + margin. The record is read after the
  * fence; when it cannot be read, the bound counts from the fence.
  */
-export async function drainUntilAfterFence(deps: Pick<FenceDeps, 'config' | 'clock' | 'leases'>, region: string): Promise<string> {
+async function drainUntilAfterFence(deps: Pick<FenceDeps, 'config' | 'clock' | 'leases'>, region: string): Promise<string> {
   const acknowledgedAt = deps.clock().getTime();
   const latestLeaseStart = await deps.leases.latest(region).catch(() => null);
   return new Date(

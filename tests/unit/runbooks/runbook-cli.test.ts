@@ -302,6 +302,7 @@ describe('leaseLine', () => {
       '  us-east-1      last lease started 6.0 s ago: writes nothing now (ended 2026-12-02T04:00:06.500Z)',
     );
     expect(leaseLine('us-west-2', null, now, 2000, 500)).toBe('  us-west-2      no lease recorded');
+    expect(leaseLine('us-west-2', undefined, now, 2000, 500)).toBe('  us-west-2      lease record unreadable');
   });
 });
 
