@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import type { CommentListPosition, CommentStore } from '../../shared/photos/comment-model';
 import { decodeCursor, encodeCursor } from '../../shared/photos/cursor';
 import { PhotoNotFound } from '../../shared/photos/errors';
 import { ID_PATTERN } from '../../shared/photos/ids';
 import type { PhotoStore } from '../../shared/photos/model';
+import * as z from '../../shared/zod';
 import { type CommentView, toCommentView } from './views';
 
-const position = z.strictObject({ id: z.string().regex(ID_PATTERN) });
+const position = z.strictObject({ id: z.string().check(z.regex(ID_PATTERN)) });
 // The photo is part of the scope: a cursor from one photo's comments is refused on another's.
 const scopeOf = (photoId: string) => `comments:${photoId}`;
 

@@ -7,31 +7,29 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { dynamoDocumentClient, quorumDocumentClient, s3Client } from '../../shared/aws-clients';
-import { loadAppEnv, nonEmpty } from '../../shared/env';
+import { loadAppEnv, nonEmpty, positiveInteger } from '../../shared/env';
 import { DynamoHeartbeats } from '../../shared/health/heartbeat';
 import { type HealthRecord, healthRecordKey, probeItemKey, probeObjectKey } from '../../shared/health/record';
 import { logger } from '../../shared/powertools';
 import { regionalEndpoint } from '../../shared/regional-endpoints';
+import * as z from '../../shared/zod';
 import { describeFailure, type Heartbeat, PROBE_NAMESPACE, type ProbeDeps } from './probe';
 import { awsCadence, type ProbeCadence } from './schedule';
-
-const positiveInt = z.coerce.number().int().positive();
 
 export function loadProbeEnv(env: NodeJS.ProcessEnv = process.env) {
   return loadAppEnv(
     {
       PHOTOS_BUCKET: nonEmpty,
       SSM_PREFIX: nonEmpty,
-      PROBE_INTERVAL_SECONDS: positiveInt,
-      PROBE_TIMEOUT_MS: positiveInt,
-      HEARTBEAT_STALE_SECONDS: positiveInt,
-      HEALTH_RECORD_STALE_SECONDS: positiveInt,
+      PROBE_INTERVAL_SECONDS: positiveInteger,
+      PROBE_TIMEOUT_MS: positiveInteger,
+      HEARTBEAT_STALE_SECONDS: positiveInteger,
+      HEALTH_RECORD_STALE_SECONDS: positiveInteger,
       /** This region's API URL on AWS (locally SWITCHYARD_REGION_ENDPOINTS says it). */
-      SELF_API_URL: z.string().url().optional(),
+      SELF_API_URL: z.optional(z.url()),
       /** Set by the embedded runtime: one round per invocation, every this many ms. */
-      SWITCHYARD_LOCAL_SCHEDULE_MS: positiveInt.optional(),
+      SWITCHYARD_LOCAL_SCHEDULE_MS: z.optional(positiveInteger),
     },
     env,
   );

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { loadEnv } from '../../shared/env';
+import * as z from '../../shared/zod';
 
 export interface PhotoLimits {
   /** infra/stages/<stage>.yml photos.maxBytes (10 MB by default), through PHOTOS_MAX_BYTES. */
@@ -13,11 +13,13 @@ const UPLOAD_URL_SECONDS = 900;
 const DOWNLOAD_URL_SECONDS = 300;
 
 const schema = z.object({
-  PHOTOS_MAX_BYTES: z
-    .string()
-    .regex(/^[0-9]{1,12}$/, 'must be a whole number of bytes')
-    .transform(Number)
-    .pipe(z.int().min(1)),
+  PHOTOS_MAX_BYTES: z.pipe(
+    z.pipe(
+      z.string().check(z.regex(/^[0-9]{1,12}$/, 'must be a whole number of bytes')),
+      z.transform((raw: string) => Number(raw)),
+    ),
+    z.int().check(z.gte(1)),
+  ),
 });
 
 export function loadPhotoLimits(env: Record<string, string | undefined> = process.env): PhotoLimits {

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '../../shared/photos/cursor';
 import { ID_PATTERN } from '../../shared/photos/ids';
 import type { PhotoListPosition, PhotoStore } from '../../shared/photos/model';
+import * as z from '../../shared/zod';
 import { type PhotoView, toPhotoView } from './views';
 
 const SCOPE = 'photos';
-const position = z.strictObject({ listedAt: z.iso.datetime(), id: z.string().regex(ID_PATTERN) });
+const position = z.strictObject({ listedAt: z.iso.datetime(), id: z.string().check(z.regex(ID_PATTERN)) });
 
 export interface ListPhotosQuery {
   limit: number;

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { IMAGE_TYPES } from '../../shared/photos/model';
 import { textSchema } from '../../shared/photos/schemas';
 import { TITLE_RULES } from '../../shared/photos/text';
+import * as z from '../../shared/zod';
 
 /**
  * POST /photos: what the client is about to upload. The size limit is checked by the use case
@@ -9,6 +9,6 @@ import { TITLE_RULES } from '../../shared/photos/text';
  */
 export const createPhotoBody = z.strictObject({
   contentType: z.enum(IMAGE_TYPES),
-  size: z.int().min(1),
-  title: textSchema(TITLE_RULES).default(''),
+  size: z.int().check(z.gte(1)),
+  title: z._default(textSchema(TITLE_RULES), ''),
 });

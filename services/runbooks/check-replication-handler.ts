@@ -1,8 +1,8 @@
 import { stepHandler } from './step-handler';
 import { checkReplicationGate } from './steps/gate';
-import { runbookDeps } from './wiring';
+import { photoObjects, runbookDeps } from './wiring';
 
-const deps = runbookDeps();
+const deps = runbookDeps({ objects: photoObjects });
 
 export const handler = stepHandler('CheckReplication', (event: Parameters<typeof checkReplicationGate>[1]) =>
   checkReplicationGate(deps, event),

@@ -2,8 +2,9 @@
 // fills from infra/stages/<stage>.yml (the one source of the thresholds), by the one schema
 // mechanism of shared/env.ts. Fails fast, naming the variable, so a misdeployed function never
 // runs a runbook with a guessed threshold: no threshold has a default here.
-import * as z from 'zod';
+
 import { InvalidEnvironment, loadAppEnv, nonEmpty } from '../../shared/env';
+import * as z from '../../shared/zod';
 import type { ReplicatedTable } from './model';
 
 export interface RunbookConfig {
@@ -56,14 +57,14 @@ export class RunbookConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const positiveNumber = z
-  .string()
-  .refine((raw) => raw.trim() !== '' && Number.isFinite(Number(raw)) && Number(raw) > 0, 'must be a positive number')
-  .transform(Number);
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => value?.trim() || null);
+const positiveNumber = z.pipe(
+  z.string().check(z.refine((raw) => raw.trim() !== '' && Number.isFinite(Number(raw)) && Number(raw) > 0, 'must be a positive number')),
+  z.transform((raw: string) => Number(raw)),
+);
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => value?.trim() || null),
+);
 
 /** The runbook functions' variables besides the application's (shared/env.ts appEnvShape): functions.yml. */
 const runbookEnvShape = {

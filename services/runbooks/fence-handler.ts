@@ -1,7 +1,7 @@
 import { stepHandler } from './step-handler';
 import { runFence } from './steps/fence';
-import { runbookDeps } from './wiring';
+import { runbookDeps, snsNotifier } from './wiring';
 
-const deps = runbookDeps();
+const deps = runbookDeps({ notifier: snsNotifier });
 
 export const handler = stepHandler('Fence', (event: Parameters<typeof runFence>[1]) => runFence(deps, event));

@@ -1,29 +1,31 @@
 // Execution input of the three state machines, validated once by the Begin step. Unknown
 // fields are refused: a typo such as "dryrun" must never turn a practice run into a real one.
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { InvalidRunbookInput } from './errors';
 import type { FailoverMode, RunbookName } from './model';
 
 const requestedBy = z
   .string()
-  .trim()
-  .min(1, 'requestedBy is required: who asks for this run (e.g. "oncall:alice" or "alarm:<alarm name>")')
-  .max(200)
-  .regex(/^[\w.@+:/ -]+$/, 'requestedBy may hold letters, digits, spaces and . @ + : / _ - only');
+  .check(
+    z.trim(),
+    z.minLength(1, 'requestedBy is required: who asks for this run (e.g. "oncall:alice" or "alarm:<alarm name>")'),
+    z.maxLength(200),
+    z.regex(/^[\w.@+:/ -]+$/, 'requestedBy may hold letters, digits, spaces and . @ + : / _ - only'),
+  );
 
 const common = {
-  reason: z.string().trim().min(3, 'reason is required: say why this runbook is being run').max(500),
+  reason: z.string().check(z.trim(), z.minLength(3, 'reason is required: say why this runbook is being run'), z.maxLength(500)),
   requestedBy,
-  dryRun: z.boolean().default(false),
-  force: z.boolean().default(false),
-  expectedVersion: z.number().int().nonnegative().optional(),
-  detectedAt: z.iso.datetime({ offset: true }).optional(),
+  dryRun: z._default(z.boolean(), false),
+  force: z._default(z.boolean(), false),
+  expectedVersion: z.optional(z.int().check(z.nonnegative())),
+  detectedAt: z.optional(z.iso.datetime({ offset: true })),
 };
 
 const schemas = {
-  fence: z.strictObject({ ...common, lift: z.boolean().default(false) }),
-  failover: z.strictObject({ ...common, mode: z.enum(['planned', 'ungraceful']).default('planned') }),
-  failback: z.strictObject({ ...common, primaryHealthConfirmed: z.boolean().default(false) }),
+  fence: z.strictObject({ ...common, lift: z._default(z.boolean(), false) }),
+  failover: z.strictObject({ ...common, mode: z._default(z.enum(['planned', 'ungraceful']), 'planned') }),
+  failback: z.strictObject({ ...common, primaryHealthConfirmed: z._default(z.boolean(), false) }),
 };
 
 export interface RunbookInput {
@@ -38,7 +40,7 @@ export interface RunbookInput {
   primaryHealthConfirmed: boolean;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {
@@ -50,7 +52,7 @@ function describeIssues(error: z.ZodError): string {
 }
 
 export function parseRunbookInput(runbook: RunbookName, raw: unknown): RunbookInput {
-  const parsed = schemas[runbook].safeParse(raw ?? {});
+  const parsed = z.safeParse(schemas[runbook], raw ?? {});
   if (!parsed.success) throw new InvalidRunbookInput(`Invalid ${runbook} input: ${describeIssues(parsed.error)}`);
   const input = parsed.data as z.infer<(typeof schemas)['failover']> &
     Partial<z.infer<(typeof schemas)['fence']>> &

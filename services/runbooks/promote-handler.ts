@@ -1,7 +1,7 @@
 import { stepHandler } from './step-handler';
 import { promote } from './steps/promote';
-import { runbookDeps } from './wiring';
+import { runbookDeps, snsNotifier } from './wiring';
 
-const deps = runbookDeps();
+const deps = runbookDeps({ notifier: snsNotifier });
 
 export const handler = stepHandler('Promote', (event: Parameters<typeof promote>[1]) => promote(deps, event));

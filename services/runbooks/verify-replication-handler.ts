@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { lambdaEntry, logger } from '../../shared/powertools';
 import { type BackgroundRunResult, verifyInBackground } from './steps/background-verify';
-import { runbookDeps } from './wiring';
+import { photoObjects, runbookDeps } from './wiring';
 
-const deps = runbookDeps();
+const deps = runbookDeps({ objects: photoObjects });
 
 /** Half the invocation proves; the rest covers the last call's overrun and the save, far from the timeout. */
 const BUDGET_SHARE = 0.5;

@@ -1,8 +1,16 @@
 // Wires the runbook steps to AWS once per container: configuration from the environment (fails
-// fast on the first cold start), the quorum store, DynamoDB clients for this region and the peer, SSM, SNS.
-// Handlers call `runbookDeps()` at module load and stay one line each. Clients are this
-// module's own (not shared/aws-clients) because their endpoints come from the `env` given,
-// which lets a test wire both regions, or an unreachable primary, in one process.
+// fast on the first cold start), the quorum store, DynamoDB clients for this region and the peer,
+// and, for the functions whose step uses them, S3, SSM and SNS. Handlers call `runbookDeps()` at
+// module load and stay one line each. Clients are this module's own (not shared/aws-clients)
+// because their endpoints come from the `env` given, which lets a test wire both regions, or an
+// unreachable primary, in one process.
+//
+// The S3, SSM and SNS ports are wired only where a handler names their factory (`photoObjects`,
+// `runbookParameters`, `snsNotifier`): the SDK packages are side-effect free, so esbuild leaves a
+// client out of every function whose handler does not name it (about 120 KiB for S3, 85 KiB for
+// SSM, 25 KiB for SNS), and a Lambda compiles its whole bundle on a cold start (README,
+// "Performance"). The types keep it honest: a step's deps are a Pick of RunbookDeps, so a handler
+// that forgets a port its step uses does not compile.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -25,6 +33,40 @@ import type { RunbookDeps } from './steps/ports';
 
 type Env = Record<string, string | undefined>;
 
+/** The ports with an SDK client of their own, wired only into the functions that use them. */
+type ClientPorts = Pick<RunbookDeps, 'objects' | 'parameters' | 'notifier'>;
+type ClientPortName = keyof ClientPorts;
+export type ClientPortFactories = { [K in ClientPortName]?: (config: RunbookConfig, env: Env) => ClientPorts[K] };
+/** RunbookDeps without the client ports, plus those whose factory was given. */
+export type WiredRunbookDeps<F extends ClientPortFactories> = Omit<RunbookDeps, ClientPortName> & {
+  [K in keyof F & ClientPortName]: ClientPorts[K];
+};
+
+/** The photo bucket of this region (null when the function has none configured). */
+export const photoObjects = (config: RunbookConfig, env: Env): RunbookDeps['objects'] => {
+  if (!config.photosBucket) return null;
+  const endpoint = regionalEndpoint(config.region, 's3', env as NodeJS.ProcessEnv) ?? (env.AWS_ENDPOINT_URL_S3 || undefined);
+  return new S3PhotoObjects(
+    new S3Client({ region: config.region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }),
+    config.photosBucket,
+  );
+};
+
+export const runbookParameters = (config: RunbookConfig): RunbookDeps['parameters'] =>
+  new SsmRunbookParameters(
+    new SSMClient({ region: config.region }),
+    { autoFailover: autoFailoverParameter(config), maxReplicationLagSeconds: maxLagParameter(config) },
+    (parameter, error) => logger.warn('SSM parameter unreadable; treated as missing', { parameter, error: (error as Error).name }),
+  );
+
+export const snsNotifier = (config: RunbookConfig): RunbookDeps['notifier'] =>
+  new SnsNotifier(new SNSClient({ region: config.region }), config.notificationsTopicArn, (error) =>
+    logger.warn('Notification not published', { error: (error as Error).name }),
+  );
+
+/** Every client port: for tests and tools that drive all the steps from one process. */
+export const ALL_CLIENT_PORTS = { objects: photoObjects, parameters: runbookParameters, notifier: snsNotifier } as const;
+
 /**
  * The document client for a region's replica. This region's client honours
  * AWS_ENDPOINT_URL_DYNAMODB (local runtime); another region's needs its own endpoint there, or
@@ -44,10 +86,15 @@ const documentClient = (dynamo: DynamoDBClient) =>
   DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 
 /**
- * Everything the steps need, for the region in `env.AWS_REGION`. `overrides` replaces ports
- * (tests give in-memory SSM/SNS stand-ins; everything else stays real).
+ * What the steps need, for the region in `env.AWS_REGION`: the DynamoDB ports, and the client ports
+ * whose factory is in `factories`. `overrides` replaces ports (tests give in-memory SSM/SNS
+ * stand-ins; everything else stays real).
  */
-export function createRunbookDeps(env: Env = process.env, overrides: Partial<RunbookDeps> = {}): RunbookDeps {
+export function createRunbookDeps<F extends ClientPortFactories = Record<never, never>>(
+  env: Env = process.env,
+  overrides: Partial<RunbookDeps> = {},
+  factories: F = {} as F,
+): WiredRunbookDeps<F> {
   const config = loadRunbookConfig(env);
   const clock = overrides.clock ?? (() => new Date());
   const clients = new Map<string, DynamoDBDocumentClient>();
@@ -94,14 +141,13 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
   });
   const tables = new DynamoRegionalTables(clientFor, config.tables, config.appId);
   const watermarks = new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId);
-  const s3Endpoint = regionalEndpoint(config.region, 's3', env as NodeJS.ProcessEnv) ?? (env.AWS_ENDPOINT_URL_S3 || undefined);
-  const objects = config.photosBucket
-    ? new S3PhotoObjects(
-        new S3Client({ region: config.region, ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}) }),
-        config.photosBucket,
-      )
-    : null;
-  return {
+  const clientPorts: Partial<ClientPorts> = {};
+  for (const name of Object.keys(factories) as ClientPortName[]) {
+    if (name in overrides) continue;
+    const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
+    clientPorts[name] = factory(config, env);
+  }
+  const base: Omit<RunbookDeps, ClientPortName> = {
     config,
     clock,
     stateIn: (region) => new AppStateRegion(stateStore(quorum), region),
@@ -118,27 +164,19 @@ export function createRunbookDeps(env: Env = process.env, overrides: Partial<Run
     verifiedPoints: watermarks,
     verificationRuns: new DynamoVerificationRuns(clientFor(config.region), config.tables.appState, config.appId),
     journal: tables,
-    objects,
     health: records,
     markers: tables,
     data: tables,
-    parameters: new SsmRunbookParameters(
-      new SSMClient({ region: config.region }),
-      { autoFailover: autoFailoverParameter(config), maxReplicationLagSeconds: maxLagParameter(config) },
-      (parameter, error) => logger.warn('SSM parameter unreadable; treated as missing', { parameter, error: (error as Error).name }),
-    ),
-    notifier: new SnsNotifier(new SNSClient({ region: config.region }), config.notificationsTopicArn, (error) =>
-      logger.warn('Notification not published', { error: (error as Error).name }),
-    ),
     onUnexpectedError: (step, error) => logger.error('Runbook step failed unexpectedly', { step, error: error as Error }),
-    ...overrides,
   };
+  // Each client port named in `factories` is there, from its override or its factory.
+  return { ...base, ...clientPorts, ...overrides } as WiredRunbookDeps<F>;
 }
 
-let deps: RunbookDeps | undefined;
+let deps: unknown;
 
-/** The container's dependencies, built on first use. */
-export function runbookDeps(): RunbookDeps {
-  deps ??= createRunbookDeps();
-  return deps;
+/** The container's dependencies with the client ports in `factories`, built on first use (one handler a container). */
+export function runbookDeps<F extends ClientPortFactories = Record<never, never>>(factories?: F): WiredRunbookDeps<F> {
+  deps ??= createRunbookDeps(process.env, {}, factories);
+  return deps as WiredRunbookDeps<F>;
 }

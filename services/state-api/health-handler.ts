@@ -3,13 +3,13 @@
 // health probes' records from this region's app-state replica; its configuration is loaded on
 // first use, so a problem there never breaks the plain check.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { dynamoDocumentClient } from '../../shared/aws-clients';
-import { loadAppEnv, loadEnv, regionName } from '../../shared/env';
+import { loadAppEnv, loadEnv, positiveInteger, regionName } from '../../shared/env';
 import { type HealthRecord, healthRecordKey } from '../../shared/health/record';
 import { httpHandler } from '../../shared/http/handler';
 import { jsonResponse } from '../../shared/http/responses';
 import { logger } from '../../shared/powertools';
+import * as z from '../../shared/zod';
 import { checkHealth, type DeepHealthDeps, deepHealth } from './health';
 
 const env = loadEnv(z.object({ AWS_REGION: regionName }));
@@ -23,7 +23,7 @@ const deps = {
 let deep: DeepHealthDeps | undefined;
 function deepDeps(): DeepHealthDeps {
   if (deep) return deep;
-  const appEnv = loadAppEnv({ HEALTH_RECORD_STALE_SECONDS: z.coerce.number().int().positive() });
+  const appEnv = loadAppEnv({ HEALTH_RECORD_STALE_SECONDS: positiveInteger });
   const client = dynamoDocumentClient();
   deep = {
     region: appEnv.AWS_REGION,

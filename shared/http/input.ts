@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * Request parsing at the HTTP edge: body, path and query become typed commands or one of the
@@ -87,8 +87,8 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Parses with the schema or throws InvalidInput listing every problem. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new InvalidInput(result.error.issues.map(describe));
   return result.data;
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { InvalidCursor } from './errors';
 
 /**
@@ -17,7 +17,7 @@ export function encodeCursor(scope: string, position: Record<string, string>): s
   return Buffer.from(JSON.stringify({ v: VERSION, s: scope, p: position }), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string, scope: string, position: z.ZodType<T>): T {
+export function decodeCursor<T>(cursor: string, scope: string, position: z.ZodMiniType<T>): T {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) throw new InvalidCursor();
   let parsed: unknown;
   try {
@@ -25,7 +25,7 @@ export function decodeCursor<T>(cursor: string, scope: string, position: z.ZodTy
   } catch {
     throw new InvalidCursor();
   }
-  const envelope = z.strictObject({ v: z.literal(VERSION), s: z.string(), p: position }).safeParse(parsed);
+  const envelope = z.safeParse(z.strictObject({ v: z.literal(VERSION), s: z.string(), p: position }), parsed);
   if (!envelope.success || envelope.data.s !== scope) throw new InvalidCursor();
   return envelope.data.p;
 }

@@ -15,10 +15,12 @@ import { executeStep } from './run-step';
 const INNER_POLL_MS = 1_000;
 const INNER_POLL_INTERVAL_MS = 100;
 
-type GateDeps = Pick<
-  RunbookDeps,
-  'config' | 'clock' | 'markers' | 'parameters' | 'stateIn' | 'reports' | 'journal' | 'objects' | 'verifiedPoints'
->;
+type GateDeps = Pick<RunbookDeps, 'config' | 'clock' | 'markers' | 'stateIn' | 'reports' | 'journal' | 'objects' | 'verifiedPoints'>;
+/**
+ * WriteMarkers reads the lag threshold (SSM) for its round and no photo object; CheckReplication
+ * judges by the round's threshold and proves the journal, so only it needs S3 and only the other SSM.
+ */
+type MarkerDeps = Omit<GateDeps, 'objects' | 'journal' | 'stateIn'> & Pick<RunbookDeps, 'parameters'>;
 /** The ASL seeds `$.gate` with `{ phase }` before the first round. */
 type GateDoc = RunbookDocument & { gate?: Partial<GateProgress> & Pick<GateProgress, 'phase'> };
 
@@ -35,7 +37,7 @@ function requiredVersion(doc: GateDoc): number | null {
   return plan?.fromState === 'fenced' ? plan.fromVersion : null;
 }
 
-export async function writeGateMarkers(deps: GateDeps, doc: GateDoc): Promise<GateProgress> {
+export async function writeGateMarkers(deps: MarkerDeps, doc: GateDoc): Promise<GateProgress> {
   return executeStep(deps, doc, 'WriteMarkers', async () => {
     const plan = doc.plan?.gate;
     if (!plan) throw new IllegalRunbookState('The replication gate was reached without a gate in the plan');
@@ -81,7 +83,9 @@ export async function checkReplicationGate(deps: GateDeps, doc: GateDoc): Promis
     // for the markers and then for the writes still missing: the measured lag is only as fine as
     // the polling, and a Wait state is a whole second at least (Step Functions truncates less).
     const started = deps.clock().getTime();
-    const lag = await maxLagSeconds(deps);
+    // The threshold WriteMarkers read for this round: a change in SSM counts from the next round
+    // (a lag over the old threshold starts one, RUNBOOK.md).
+    const lag = progress.maxLagSeconds;
     let next: GateProgress = progress;
     let proven = false;
     for (;;) {

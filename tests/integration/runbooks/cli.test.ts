@@ -5,7 +5,7 @@ import '../../../local/polyfills';
 import { type ControlPlane, startControlPlane } from '../../../local/control-plane';
 import { EXIT, type Io, main } from '../../../scripts/runbook';
 import type { RunbookDeps } from '../../../services/runbooks/steps/ports';
-import { createRunbookDeps } from '../../../services/runbooks/wiring';
+import { ALL_CLIENT_PORTS, createRunbookDeps } from '../../../services/runbooks/wiring';
 import { loadDefinition, RUNBOOK_MACHINES, withFunctionArns } from '../../../state-machines/definitions';
 import { eventually } from '../../support/eventually';
 import { STEPS } from './support/run-machine';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SFN = controlPlane.endpoint;
   process.env.AWS_ENDPOINT_URL_SSM = controlPlane.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = controlPlane.endpoint;
-  for (const region of [PRIMARY, SECONDARY]) deps[region] = createRunbookDeps(w.env(region));
+  for (const region of [PRIMARY, SECONDARY]) deps[region] = createRunbookDeps(w.env(region), {}, ALL_CLIENT_PORTS);
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '../../../shared/photos/cursor';
 import { InvalidCursor } from '../../../shared/photos/errors';
 import { ID_PATTERN } from '../../../shared/photos/ids';
+import * as z from '../../../shared/zod';
 
-const position = z.strictObject({ listedAt: z.iso.datetime(), id: z.string().regex(ID_PATTERN) });
+const position = z.strictObject({ listedAt: z.iso.datetime(), id: z.string().check(z.regex(ID_PATTERN)) });
 const here = { listedAt: '2025-01-02T03:04:05.678Z', id: '01JH0000000000000000000000' };
 const raw = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 

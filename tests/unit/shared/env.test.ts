@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { InvalidEnvironment, loadAppEnv, loadEnv, nonEmpty } from '../../../shared/env';
+import * as z from '../../../shared/zod';
 
 const valid = {
   APP_ID: 'switchyard',
@@ -77,7 +77,7 @@ describe('environment', () => {
 
   it('parses any schema with loadEnv, failing with the variable name', () => {
     // Prepare
-    const schema = z.object({ LIMIT: z.coerce.number().int().positive() });
+    const schema = z.object({ LIMIT: z.coerce.number().check(z.int(), z.positive()) });
 
     // Act / Assess
     expect(loadEnv(schema, { LIMIT: '10' })).toEqual({ LIMIT: 10 });

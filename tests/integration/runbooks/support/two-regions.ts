@@ -16,7 +16,7 @@ import { createReplicator, type Replicator } from '../../../../local/replication
 import { loadServiceDefinition } from '../../../../local/service-definition';
 import { recordKeys } from '../../../../services/runbooks/model';
 import type { Notifier, RunbookDeps, RunbookParameters } from '../../../../services/runbooks/steps/ports';
-import { createRunbookDeps } from '../../../../services/runbooks/wiring';
+import { ALL_CLIENT_PORTS, createRunbookDeps } from '../../../../services/runbooks/wiring';
 import { AppStateError } from '../../../../shared/app-state/errors';
 import { DynamoLeaseRecords } from '../../../../shared/app-state/lease-record';
 import type { AppState } from '../../../../shared/app-state/model';
@@ -190,10 +190,14 @@ export class World {
         return true;
       },
     };
-    return createRunbookDeps(this.env(region, { ...options.env, SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }), {
-      parameters,
-      notifier,
-    });
+    return createRunbookDeps(
+      this.env(region, { ...options.env, SWITCHYARD_REGION_ENDPOINTS: JSON.stringify(map) }),
+      {
+        parameters,
+        notifier,
+      },
+      ALL_CLIENT_PORTS,
+    );
   }
 
   /** The quorum store, as `region` reaches it (the same store from both regions). */
