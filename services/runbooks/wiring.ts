@@ -141,13 +141,13 @@ export function createRunbookDeps<F extends ClientPortFactories = Record<never, 
   });
   const tables = new DynamoRegionalTables(clientFor, config.tables, config.appId);
   const watermarks = new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId);
-  const clientPorts: Partial<ClientPorts> = {};
+  const wired: Partial<ClientPorts> = {};
   for (const name of Object.keys(factories) as ClientPortName[]) {
     if (name in overrides) continue;
     const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
-    clientPorts[name] = factory(config, env);
+    wired[name] = factory(config, env);
   }
-  const base: Omit<RunbookDeps, ClientPortName> = {
+  const core: Omit<RunbookDeps, ClientPortName> = {
     config,
     clock,
     stateIn: (region) => new AppStateRegion(stateStore(quorum), region),
@@ -170,13 +170,23 @@ export function createRunbookDeps<F extends ClientPortFactories = Record<never, 
     onUnexpectedError: (step, error) => logger.error('Runbook step failed unexpectedly', { step, error: error as Error }),
   };
   // Each client port named in `factories` is there, from its override or its factory.
-  return { ...base, ...clientPorts, ...overrides } as WiredRunbookDeps<F>;
+  return { ...core, ...wired, ...overrides } as WiredRunbookDeps<F>;
 }
 
-let deps: unknown;
+let base: WiredRunbookDeps<Record<never, never>> | undefined;
+const clientPorts: Partial<ClientPorts> = {};
 
-/** The container's dependencies with the client ports in `factories`, built on first use (one handler a container). */
-export function runbookDeps<F extends ClientPortFactories = Record<never, never>>(factories?: F): WiredRunbookDeps<F> {
-  deps ??= createRunbookDeps(process.env, {}, factories);
-  return deps as WiredRunbookDeps<F>;
+/**
+ * The container's dependencies with the client ports in `factories`, built on first use. Each
+ * client port is built once however many handlers ask for it: the embedded runtime loads every
+ * runbook handler into one worker (they share an environment), where a Lambda loads one.
+ */
+export function runbookDeps<F extends ClientPortFactories = Record<never, never>>(factories: F = {} as F): WiredRunbookDeps<F> {
+  base ??= createRunbookDeps(process.env);
+  for (const name of Object.keys(factories) as ClientPortName[]) {
+    if (name in clientPorts) continue;
+    const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
+    clientPorts[name] = factory(base.config, process.env);
+  }
+  return { ...base, ...clientPorts } as WiredRunbookDeps<F>;
 }

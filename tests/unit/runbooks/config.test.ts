@@ -1,31 +1,5 @@
 import { loadRunbookConfig, RunbookConfigError } from '../../../services/runbooks/config';
-
-const env = {
-  AWS_REGION: 'us-west-2',
-  PRIMARY_REGION: 'us-east-1',
-  SECONDARY_REGION: 'us-west-2',
-  STAGE: 'dev',
-  APP_ID: 'switchyard',
-  APP_STATE_TABLE: 'app-state',
-  PHOTOS_TABLE: 'photos',
-  COMMENTS_TABLE: 'comments',
-  SSM_PREFIX: '/switchyard/dev/',
-  QUORUM_TABLE: 'quorum',
-  WRITE_LEASE_MS: '2000',
-  CLOCK_SKEW_MARGIN_MS: '500',
-  STATE_WRITE_TIMEOUT_MS: '1000',
-  WRITER_TIMEOUT_SECONDS: '10',
-  HEARTBEAT_STALE_SECONDS: '20',
-  HEALTH_RECORD_STALE_SECONDS: '300',
-  RUNBOOK_LOCK_LEASE_SECONDS: '120',
-  RUNBOOK_GATE_TIMEOUT_SECONDS: '60',
-  RUNBOOK_GATE_POLL_SECONDS: '1',
-  RUNBOOK_BEST_EFFORT_TIMEOUT_MS: '2000',
-  RUNBOOK_MAX_REPLICATION_LAG_SECONDS: '5',
-  RUNBOOK_MIN_SECONDS_BETWEEN_AUTO_FAILOVERS: '900',
-  RUNBOOK_MAX_ALARM_AGE_SECONDS: '300',
-  RUNBOOK_PRIMARY_HEALTHY_SECONDS: '300',
-};
+import { runbookEnv as env } from './fixtures';
 
 describe('loadRunbookConfig', () => {
   it('reads the thresholds, and leaves the optional ones unset', () => {
