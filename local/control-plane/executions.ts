@@ -1,6 +1,7 @@
 import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
+import aslValidator from 'asl-validator';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -104,6 +105,26 @@ function integrationOf(kind: TaskKind): { resourceType: string; resource: string
   return kind === 'sns:publish' ? { resourceType: 'sns', resource: 'publish' } : { resourceType: 'lambda', resource: 'invoke' };
 }
 
+/**
+ * The errors of a definition as Step Functions validates it (asl-validator, ARNs and paths
+ * checked), or null when it is valid. Remembered for the process per definition with its region
+ * taken out (the two regions' copies differ in their ARNs' region only, and the validator's
+ * verdict does not depend on which region an ARN names): the validator builds its JSON schemas
+ * anew on every call (~130 ms of CPU each, most of a runtime's control-plane start), and the
+ * drills and tests start many runtimes in one process.
+ */
+const validated = new Map<string, string | null>();
+function definitionErrors(text: string, region: string, definition: unknown): string | null {
+  const key = text.split(region).join('\u0000');
+  let errors = validated.get(key);
+  if (errors === undefined) {
+    const result = aslValidator(definition, { checkArn: true, checkPaths: true });
+    errors = result.isValid ? null : result.errorsText('\n');
+    validated.set(key, errors);
+  }
+  return errors;
+}
+
 /** Checks a definition once, up front, for what aws-local-stepfunctions would run wrongly or not at all. */
 function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs: Record<string, number> = {}): Machine {
   const fail = (why: string): never => {
@@ -113,6 +134,10 @@ function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs:
   const text = JSON.stringify(definition);
   if (/"QueryLanguage":"JSONata"/.test(text)) fail('JSONata is not supported locally (aws-local-stepfunctions ignores it)');
   if (/"Assign":/.test(text)) fail('variables (Assign) are not supported locally');
+  // The definition as written is what Step Functions validates; the engine's copy below differs
+  // only in what this module rewrites, so the engine does not validate it again.
+  const errors = definitionErrors(text, spec.region, definition);
+  if (errors !== null) fail(`the definition is invalid: ${errors}`);
   const tasks: Machine['tasks'] = {};
   const timestampWaits: Machine['timestampWaits'] = {};
   // The engine runs a copy in which each Wait on a timestamp is a Task the control plane serves.
@@ -150,7 +175,7 @@ function compile(spec: StateMachineSpec, waitTimeScale: number, waitOverridesMs:
     if (state.Type === 'Wait' && name in waitOverridesMs) waitTimeOverrides[name] = waitOverridesMs[name] as number;
   let engine: StateMachine;
   try {
-    engine = new StateMachine(engineDefinition as unknown as StateMachineDefinition);
+    engine = new StateMachine(engineDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   } catch (error) {
     return fail((error as Error).message);
   }
