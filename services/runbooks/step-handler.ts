@@ -1,11 +1,11 @@
 // The one frame of every runbook Lambda (a Step Functions Task): the Powertools frame of every
 // entry point (Lambda context in the logs, the handler's trace subsegment), then log the step with
 // the execution it belongs to, run it, let its named error propagate (the state machine matches on
-// error.name). There is no HTTP to parse or serialise here. A step that follows a fence's drain
-// first waits out what the drain's Wait left of its bound (decisions/drain.ts).
+// error.name). There is no HTTP to parse or serialise here. Every step but WriteMarkers first waits
+// out what is left of its run's drain (decisions/drain.ts).
 import type { Context } from 'aws-lambda';
 import { lambdaEntry, logger } from '../../shared/powertools';
-import { drainRemainingMs } from './decisions/drain';
+import { drainRemainingMs, waitsForDrain } from './decisions/drain';
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -36,7 +36,7 @@ export function stepHandler<E, R>(step: string, body: (event: E) => Promise<R>):
       runbook: e.run?.runbook ?? e.runbook ?? 'unknown',
     });
     try {
-      await afterDrain(event);
+      if (waitsForDrain(step)) await afterDrain(event);
       const result = await body(event);
       logger.info('Runbook step done');
       return result;

@@ -12,8 +12,20 @@
 // Wait state, docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-wait-state.html),
 // so the Wait ends up to 999 ms early. Rounding its timestamp up instead cost every drain 0–999 ms
 // of write outage (on average half a second) for nothing. The step after the Wait, whichever it is
-// (markers, promotion, the report's close), waits out the milliseconds left before it does
-// anything (services/runbooks/step-handler.ts): the bound is kept to the millisecond.
+// (the gate's check, promotion, the report's close), waits out the milliseconds left before it
+// does anything (services/runbooks/step-handler.ts): the bound is kept to the millisecond.
+//
+// WriteMarkers alone runs before the drain ends (failover and failback ASL: markers, ChooseDrain,
+// the drain, CheckReplication): a marker is not a write of the application, and what it is for, a
+// replication that moves, then happens while the drain lasts instead of after it. The proof that
+// every write arrived reads the journal in CheckReplication, after the drain.
+
+/** The steps that may run before the drain ends (see above); every other step waits it out first. */
+const STEPS_BEFORE_DRAIN: ReadonlySet<string> = new Set(['WriteMarkers']);
+
+export function waitsForDrain(step: string): boolean {
+  return !STEPS_BEFORE_DRAIN.has(step);
+}
 
 /** What a step's input may carry of its run's fence (`$.fence`, FenceResult). */
 interface FenceInInput {

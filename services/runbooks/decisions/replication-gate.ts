@@ -2,9 +2,13 @@
 // of the region being left (global tables do not order writes across tables, so one marker per
 // table), then the target region's replica is polled. The gate passes when every marker is
 // visible there, the target shows the fence's version, and the measured lag (first check that
-// saw the marker − marker write time) is under the threshold. A lag over the threshold means
-// the backlog was large when measured: a new round of markers measures again. Past the
-// deadline the gate times out, and a real run fails with the state left fenced.
+// saw the marker − marker write time) is under the threshold. The measure is an upper bound, as
+// fine as the checks: after a fence the markers are written before the drain and first looked for
+// after it, so a marker that arrived during the drain measures the drain's rest (at most 2.5 s,
+// under the default 5 s threshold; a lower threshold gets a second round, measured after the
+// drain). A lag over the threshold means the backlog was large when measured: a new round of
+// markers measures again. Past the deadline the gate times out, and a real run fails with the
+// state left fenced.
 import type { GatePlan, GateProgress } from '../model';
 
 export function startGateRound(args: {

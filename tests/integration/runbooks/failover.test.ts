@@ -114,6 +114,48 @@ describe('planned failover', () => {
   });
 });
 
+describe('planned failover: markers before the drain, the proof after it', () => {
+  it('writes the markers while the drain lasts and checks replication only once it has ended, missing no write made during it', async () => {
+    // Prepare: writers busy on the primary, the real drain (the fence's bound to the millisecond)
+    const w = await world({ lagMs: 300 });
+    await w.healthy(SECONDARY);
+    const deps = await w.deps(SECONDARY);
+    const acknowledged: string[] = [];
+    let writing = true;
+    const writer = async (n: number) => {
+      for (let i = 0; writing; i += 1) {
+        const id = `d${n}-${i}`;
+        if ((await w.writePhoto(PRIMARY, id)) === 'written') acknowledged.push(id);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const writers = [writer(1), writer(2)];
+    await new Promise((r) => setTimeout(r, 300));
+    const startedAt: Record<string, number> = {};
+    let drainUntil = Number.NaN;
+    let atPromotion = new Set<string>();
+    const observe = async (state: string, input: unknown) => {
+      startedAt[state] ??= Date.now();
+      const fence = (input as { fence?: { drainUntil?: string } }).fence;
+      if (fence?.drainUntil) drainUntil = Date.parse(fence.drainUntil);
+      if (state === 'Promote') atPromotion = new Set((await w.items(SECONDARY, 'photos', 'PHOTO#')).map((item) => String(item.id)));
+    };
+
+    // Act
+    const run = await runMachine('failover', deps, request(), { realWaits: ['DrainInFlightWrites'], beforeTask: observe });
+    writing = false;
+    await Promise.all(writers);
+
+    // Assess: markers went out before the drain's end, the check came after it, nothing was missed
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.path.indexOf('WriteMarkers')).toBeLessThan(run.path.indexOf('DrainInFlightWrites'));
+    expect(startedAt.WriteMarkers).toBeLessThan(drainUntil);
+    expect(startedAt.CheckReplication).toBeGreaterThanOrEqual(drainUntil);
+    expect(acknowledged.length).toBeGreaterThan(5);
+    expect(acknowledged.filter((id) => !atPromotion.has(id))).toEqual([]);
+  });
+});
+
 describe('planned failover with unordered replication', () => {
   it('waits at the gate for writes of a slow key range although every marker arrived, and promotes only once they are in', async () => {
     // Prepare: one hot partition replicates 5 s late; the markers and everything else are quick

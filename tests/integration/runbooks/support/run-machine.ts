@@ -13,6 +13,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startControlPlane } from '../../../../local/control-plane';
+import { waitsForDrain } from '../../../../services/runbooks/decisions/drain';
 import { afterDrain } from '../../../../services/runbooks/step-handler';
 import { beginRun } from '../../../../services/runbooks/steps/begin';
 import { runFence } from '../../../../services/runbooks/steps/fence';
@@ -99,7 +100,7 @@ export async function runMachine(
       const step = STEPS[logicalId];
       if (!step) throw new Error(`No step for ${functionArn} (Task ${task.state})`);
       // A real drain ends as in a Lambda: the Wait to the second, the step's frame to the millisecond.
-      if (overrides.realWaits?.includes('DrainInFlightWrites')) await afterDrain(payload);
+      if (overrides.realWaits?.includes('DrainInFlightWrites') && waitsForDrain(task.state)) await afterDrain(payload);
       await overrides.beforeTask?.(task.state, payload);
       const result = await step(deps, JSON.parse(JSON.stringify(payload)));
       return JSON.parse(JSON.stringify(result ?? null));
