@@ -63,6 +63,12 @@ export function jsonBody(event: EventBody): unknown {
   }
 }
 
+/** " characters" after a string's length bound (" character" for 1), nothing after a number's. */
+function unitOf(origin: string, bound: number | bigint): string {
+  if (origin !== 'string') return '';
+  return Number(bound) === 1 ? ' character' : ' characters';
+}
+
 function describe(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
   switch (issue.code) {
@@ -71,9 +77,9 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `${where}: has ${issue.keys.length === 1 ? 'a field' : 'fields'} this request does not accept`;
     case 'too_big':
-      return `${where}: must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
+      return `${where}: must be at most ${String(issue.maximum)}${unitOf(issue.origin, issue.maximum)}`;
     case 'too_small':
-      return `${where}: must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
+      return `${where}: must be at least ${String(issue.minimum)}${unitOf(issue.origin, issue.minimum)}`;
     case 'invalid_value':
       return `${where}: must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
     case 'invalid_format':
