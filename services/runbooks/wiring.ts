@@ -64,6 +64,21 @@ export const snsNotifier = (config: RunbookConfig): RunbookDeps['notifier'] =>
     logger.warn('Notification not published', { error: (error as Error).name }),
   );
 
+/** Builds into `ports` each client port of `factories` that it lacks and `skip` does not name. */
+function addClientPorts(
+  ports: Partial<ClientPorts>,
+  factories: ClientPortFactories,
+  config: RunbookConfig,
+  env: Env,
+  skip: (name: ClientPortName) => boolean = () => false,
+): void {
+  for (const name of Object.keys(factories) as ClientPortName[]) {
+    if (name in ports || skip(name)) continue;
+    const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
+    ports[name] = factory(config, env);
+  }
+}
+
 /** Every client port: for tests and tools that drive all the steps from one process. */
 export const ALL_CLIENT_PORTS = { objects: photoObjects, parameters: runbookParameters, notifier: snsNotifier } as const;
 
@@ -142,11 +157,7 @@ export function createRunbookDeps<F extends ClientPortFactories = Record<never, 
   const tables = new DynamoRegionalTables(clientFor, config.tables, config.appId);
   const watermarks = new DynamoWatermarks(clientFor, config.region, config.tables.appState, config.appId);
   const wired: Partial<ClientPorts> = {};
-  for (const name of Object.keys(factories) as ClientPortName[]) {
-    if (name in overrides) continue;
-    const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
-    wired[name] = factory(config, env);
-  }
+  addClientPorts(wired, factories, config, env, (name) => name in overrides);
   const core: Omit<RunbookDeps, ClientPortName> = {
     config,
     clock,
@@ -183,10 +194,6 @@ const clientPorts: Partial<ClientPorts> = {};
  */
 export function runbookDeps<F extends ClientPortFactories = Record<never, never>>(factories: F = {} as F): WiredRunbookDeps<F> {
   base ??= createRunbookDeps(process.env);
-  for (const name of Object.keys(factories) as ClientPortName[]) {
-    if (name in clientPorts) continue;
-    const factory = factories[name] as (config: RunbookConfig, env: Env) => never;
-    clientPorts[name] = factory(base.config, process.env);
-  }
+  addClientPorts(clientPorts, factories, base.config, process.env);
   return { ...base, ...clientPorts } as WiredRunbookDeps<F>;
 }
