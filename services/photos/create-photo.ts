@@ -13,6 +13,7 @@ import {
 } from '../../shared/photos/model';
 import { requestScopedId } from '../../shared/photos/request-ids';
 import { writeStampFor } from '../../shared/photos/write-stamp';
+import { requestDigest } from '../../shared/write-journal/model';
 import type { PhotoLimits } from './limits';
 import { type PhotoView, toPhotoView } from './views';
 
@@ -65,7 +66,12 @@ export async function createPhoto(deps: CreatePhotoDeps, command: CreatePhotoCom
         createdAt: at.toISOString(),
         uploadDeadline: new Date(now.getTime() + deps.limits.uploadUrlSeconds * 1000).toISOString(),
       };
-      const outcome = await deps.photos.createPending(record, writeStampFor(admitted, now));
+      // With a key the request fixes the photo (id, createdAt, what was announced); only its upload
+      // deadline counts from each attempt, so it stays out of the digest: a retry anywhere is the
+      // same creation (reconciliation at failback, services/runbooks/decisions/reconciliation.ts).
+      const { uploadDeadline: _perAttempt, ...fixed } = record;
+      const request = command.idempotencyKey === undefined ? undefined : requestDigest(fixed);
+      const outcome = await deps.photos.createPending(record, writeStampFor(admitted, now, request));
       if (outcome.kind === 'deleted') throw new PhotoNotFound();
       if (outcome.kind === 'exists') return sameRequest(outcome.existing, record);
       created = true;

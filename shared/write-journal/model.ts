@@ -69,6 +69,13 @@ export const JOURNAL_RETENTION_SECONDS = 3_600;
 /** A tombstone outlives any failover-to-failback period (a week). */
 export const TOMBSTONE_RETENTION_SECONDS = 7 * 86_400;
 
+/**
+ * The attribute of an item created under an Idempotency-Key that holds its creation's request
+ * digest, kept through later updates (a photo's completion): a failback tells the creation
+ * retried in the other region from another write of the same id.
+ */
+export const CREATION_REQUEST = 'creationRequest';
+
 /** Attributes of a data item that belong to this bookkeeping, not to the application. */
 export const STAMP_ATTRIBUTES = ['writeId', 'stateVersion', 'writtenAt', 'writtenIn'] as const;
 

@@ -7,7 +7,9 @@
 // Each stranded write is then
 //   - converged when the secondary holds that write (or a later one, or its later delete), or
 //     when the secondary's write is the same request retried there (the same request digest,
-//     shared/write-journal/model.ts) and it holds one of the two;
+//     shared/write-journal/model.ts) and it holds one of the two, or, for a photo whose stranded
+//     write is its creation, when the secondary holds the photo that same request created there
+//     (pending or completed since: its `creationRequest`);
 //   - a conflict when the secondary changed the item too: reported with what last-writer-wins
 //     has made of it so far (never counted as converged), and blocking unless a human forces it;
 //   - replayed into the secondary otherwise (a put: the primary's item; a delete: the delete and
@@ -16,7 +18,7 @@
 // comment is ever left on a deleted photo. A tombstone tells "deleted" from "not replicated
 // yet", so a delete is never undone by a replay.
 import type { ItemKey, JournalEntry } from '../../../shared/write-journal/model';
-import { coversWrite } from '../../../shared/write-journal/model';
+import { CREATION_REQUEST, coversWrite } from '../../../shared/write-journal/model';
 import type { ConflictReport } from '../model';
 import type { DataTable } from './journal-verification';
 
@@ -60,6 +62,19 @@ function sameRequest(a: JournalEntry, b: JournalEntry): boolean {
   return a.op === 'put' && b.op === 'put' && a.request !== undefined && a.request === b.request;
 }
 
+/**
+ * Only a photo's creation carries a request digest (a completion or a removal does not), so a
+ * stranded put with one is the creation; the secondary's photo names the request that created it.
+ */
+function strandedCreationHeld(c: StrandedCase): boolean {
+  return (
+    c.stranded.op === 'put' &&
+    c.stranded.request !== undefined &&
+    c.secondaryItem !== undefined &&
+    c.secondaryItem[CREATION_REQUEST] === c.stranded.request
+  );
+}
+
 export function judgeStranded(c: StrandedCase): Verdict {
   if (c.table === 'comments' && c.photoInSecondary === false && c.stranded.op === 'put') return { kind: 'remove-orphan' };
 
@@ -69,6 +84,14 @@ export function judgeStranded(c: StrandedCase): Verdict {
     // (same record, requestDigest); whichever the secondary holds, nothing was lost.
     const secondaryNow = heldIn(c.secondaryItem, c.secondaryTombstone);
     if (secondaryNow === c.changedSince.writeId || secondaryNow === c.stranded.writeId) return { kind: 'converged' };
+  }
+
+  if (c.changedSince && c.table === 'photos' && strandedCreationHeld(c)) {
+    // The photo's creation was stranded in the old primary (its answer lost at the cut); the client
+    // retried it in the secondary, where the same request created the photo, and may have completed
+    // its upload there since. What the client was told of the stranded attempt (a pending photo and
+    // its upload URL) is what the secondary holds, or further along: nothing was lost.
+    return { kind: 'converged' };
   }
 
   if (c.changedSince) {

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../../write-journal/model';
+import { CREATION_REQUEST, journalRecord, stampAttributes, tombstoneKey, tombstoneRecord } from '../../write-journal/model';
 import type { Creation, OwnedRemoval, Page, PhotoListPosition, PhotoRecord, PhotoStore, WriteStamp } from '../model';
 
 /*
@@ -68,7 +68,16 @@ export class DynamoPhotoStore implements PhotoStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...key, ...photo, status: 'pending', expiresAt: pendingExpiresAt(photo.uploadDeadline), ...stampAttributes(stamp) },
+                Item: {
+                  ...key,
+                  ...photo,
+                  status: 'pending',
+                  expiresAt: pendingExpiresAt(photo.uploadDeadline),
+                  ...stampAttributes(stamp),
+                  // Which request created it, kept through its completion (an update): a failback
+                  // tells the creation retried in the other region from another write of the id.
+                  ...(stamp.request === undefined ? {} : { [CREATION_REQUEST]: stamp.request }),
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

@@ -1,5 +1,6 @@
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../../../shared/photos/ids';
+import { requestDigest } from '../../../shared/write-journal/model';
 import { call, IMAGES, loadRoutes, PRIMARY, type Routes, SECONDARY, usePrimaryPhotoRoutes } from './harness';
 
 describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable)', () => {
@@ -209,6 +210,22 @@ describe('idempotent writes (Idempotency-Key, Powertools on the IdempotencyTable
     expect(retry.body.photo.id).toBe(first.body.photo.id);
     expect(otherUser.body.photo.id).not.toBe(first.body.photo.id);
     expect((await stack.env.snapshot()).photos.length).toBe(before + 1);
+  });
+
+  it('with a key, a photo names the request that created it, from creation through completion, as its journal entry does', async () => {
+    // Act
+    const photoId = await listedPhoto(newId(new Date()));
+
+    // Assess: the creation's journal entry and the photo carry one digest, of what the request
+    // fixed (not the per-attempt upload deadline); the completion's entry carries none
+    const { photos, journal } = await stack.env.snapshot();
+    const item = (photos as Array<Record<string, unknown>>).find((p) => p.id === photoId) as Record<string, unknown>;
+    const entries = journal.filter((e) => (e.item as { pk: string }).pk === `PHOTO#${photoId}`);
+    expect(item.status).toBe('ready');
+    expect(entries.map((e) => e.request ?? null)).toEqual([item.creationRequest, null]);
+    const fixed = ['id', 'ownerId', 'ownerName', 'title', 'contentType', 'declaredSize', 'status', 'createdAt'];
+    const asCreated = Object.fromEntries(fixed.filter((k) => k in item).map((k) => [k, k === 'status' ? 'pending' : item[k]]));
+    expect(item.creationRequest).toBe(requestDigest(asCreated));
   });
 
   it('refuses a ULID key far from the server clock (a stale or skewed client), storing nothing', async () => {

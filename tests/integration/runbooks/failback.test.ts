@@ -93,14 +93,22 @@ describe('failback', () => {
     expect(await w.get(PRIMARY, 'quorum', recordKeys.lock(APP_ID))).toBeUndefined();
   });
 
-  it("does not block on a comment written in both regions by one request (its retry in the secondary), only on another request's", async () => {
+  it("does not block on a comment or a photo created in both regions by one request (its retry in the secondary), only on another request's", async () => {
     // Prepare: besides the scenario's conflict on photo c (forced below), the comment of one request
     // stranded in the primary and written again in the secondary by the client's retry (the same
     // record, so the same request digest), and another request that reused an id with other text.
     const comment = (id: string, text: string) => ({ pk: 'PHOTO#a', sk: `COMMENT#${id}`, id, photoId: 'a', text });
     const retried = requestDigest(comment('r', 'sent once'));
+    // A photo's creation stranded in the primary (its digest leaves out the per-attempt upload
+    // deadline), retried in the secondary and completed there; and photo m, created in the primary
+    // by one request and in the secondary by another under the same id.
+    const pending = (id: string, creationRequest: string) =>
+      photo(id, { status: 'pending', createdAt: ago(30), uploadDeadline: ago(-10), creationRequest });
+    const created = requestDigest({ id: 'n', title: 'n' });
     await strandedWritesScenario(
       async (w) => {
+        await w.write(PRIMARY, 'photos', pending('n', created), { stateVersion: 0, request: created });
+        await w.write(PRIMARY, 'photos', pending('m', 'request-1'), { stateVersion: 0, request: 'request-1' });
         await w.write(PRIMARY, 'comments', comment('r', 'sent once'), { stateVersion: 0, request: retried });
         await w.write(PRIMARY, 'comments', comment('x', 'first text'), {
           stateVersion: 0,
@@ -110,6 +118,9 @@ describe('failback', () => {
       async (w) => {
         await w.write(SECONDARY, 'comments', comment('r', 'sent once'), { request: retried });
         await w.write(SECONDARY, 'comments', comment('x', 'other text'), { request: requestDigest(comment('x', 'other text')) });
+        await w.write(SECONDARY, 'photos', pending('n', created), { request: created });
+        await w.write(SECONDARY, 'photos', photo('n', { createdAt: ago(30), creationRequest: created, listedAt: ago(1) }));
+        await w.write(SECONDARY, 'photos', pending('m', 'request-2'), { request: 'request-2' });
       },
     );
     const deps = await w.deps(PRIMARY);
@@ -117,12 +128,12 @@ describe('failback', () => {
     // Act
     const run = await runMachine('failback', deps, request({ dryRun: true }));
 
-    // Assess: the retried comment is converged; the reused id and photo c are the two conflicts
+    // Assess: the retried comment and photo n are converged; the reused ids and photo c conflict
     const summary = String(run.output?.summary);
-    expect(summary).toMatch(/UnresolvedConflicts: 2 conflict/);
+    expect(summary).toMatch(/UnresolvedConflicts: 3 conflict/);
     const [reconcile] = stepResults<ReconciliationResult>(run.events, 'Reconcile');
     const conflicting = (reconcile?.conflicts ?? []).map((c) => `${c.pk}/${c.sk}`).sort();
-    expect(conflicting).toEqual(['PHOTO#a/COMMENT#x', 'PHOTO#c/PHOTO']);
+    expect(conflicting).toEqual(['PHOTO#a/COMMENT#x', 'PHOTO#c/PHOTO', 'PHOTO#m/PHOTO']);
   });
 
   it('practice run: lists what it would replay and the conflicts, and changes nothing', async () => {

@@ -85,6 +85,33 @@ describe('judgeStranded', () => {
     ).toMatchObject({ kind: 'conflict' });
   });
 
+  it("takes a photo's creation stranded in the primary for the one the secondary holds when the same request made it there", () => {
+    // The creation (w2, digest r1) was stranded; the client retried it in the secondary (w3) and
+    // completed its upload there (w4, an update without a digest, which keeps creationRequest).
+    const creation: JournalEntry = { ...entry('w2', 'put', 0), request: 'r1' };
+    const completedThere = { stranded: creation, changedSince: entry('w4', 'put', 2) };
+    const ready = (writeId: string, creationRequest?: string) =>
+      item(writeId, { status: 'ready', ...(creationRequest ? { creationRequest } : {}) });
+    expect(judgeStranded(base({ ...completedThere, secondaryItem: ready('w4', 'r1'), primaryItem: ready('w4', 'r1') }))).toEqual({
+      kind: 'converged',
+    });
+    // Another request's photo under that id, one without a digest, or a stranded write that was not
+    // the creation (a completion carries none): still a conflict.
+    expect(judgeStranded(base({ ...completedThere, secondaryItem: ready('w4', 'r2'), primaryItem: ready('w4', 'r2') }))).toMatchObject({
+      kind: 'conflict',
+    });
+    expect(judgeStranded(base({ ...completedThere, secondaryItem: ready('w4'), primaryItem: ready('w4') }))).toMatchObject({
+      kind: 'conflict',
+    });
+    expect(
+      judgeStranded(base({ stranded: entry('w2', 'put', 0), changedSince: entry('w4', 'put', 2), secondaryItem: ready('w4', 'r1') })),
+    ).toMatchObject({ kind: 'conflict' });
+    // Comments do not take this path: their retried creation is the same write (the rule above).
+    expect(
+      judgeStranded(base({ ...completedThere, table: 'comments', secondaryItem: ready('w4', 'r1'), primaryItem: ready('w4', 'r1') })),
+    ).toMatchObject({ kind: 'conflict' });
+  });
+
   it('reports a conflict that last-writer-wins already merged, instead of calling it converged', () => {
     // Both regions hold the same item now: the stranded write overwrote the secondary's newer one.
     expect(judgeStranded(base({ changedSince: entry('w3', 'put', 2), secondaryItem: item('w2'), primaryItem: item('w2') }))).toEqual({
