@@ -17,8 +17,9 @@ const INNER_POLL_INTERVAL_MS = 100;
 
 type GateDeps = Pick<RunbookDeps, 'config' | 'clock' | 'markers' | 'stateIn' | 'reports' | 'journal' | 'objects' | 'verifiedPoints'>;
 /**
- * WriteMarkers reads the lag threshold (SSM) for its round and no photo object; CheckReplication
- * judges by the round's threshold and proves the journal, so only it needs S3 and only the other SSM.
+ * WriteMarkers reads its round's lag threshold (SSM) and no photo object; CheckReplication judges
+ * by that threshold and proves the journal, photo objects included (S3): each function carries
+ * one of the two clients.
  */
 type MarkerDeps = Omit<GateDeps, 'objects' | 'journal' | 'stateIn'> & Pick<RunbookDeps, 'parameters'>;
 /** The ASL seeds `$.gate` with `{ phase }` before the first round. */
