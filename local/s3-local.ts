@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { cachedWorkerScript } from './runtime/worker-script';
+import { cachedWorkerScript, WORKER_EXEC_ARGV } from './runtime/worker-script';
 import { PERMISSIVE_CORS, type S3CorsRule, type S3ObjectEvent } from './s3-server';
 import type { S3WorkerCommand, S3WorkerInput, S3WorkerMessage } from './s3-worker';
 
@@ -102,7 +102,7 @@ export async function startS3Local(options: StartS3LocalOptions): Promise<S3Loca
       cors: options.cors ?? PERMISSIVE_CORS,
       ...(options.region ? { region: options.region } : {}),
     };
-    worker = new Worker(await workerScript(), { workerData: input, name });
+    worker = new Worker(await workerScript(), { workerData: input, name, execArgv: WORKER_EXEC_ARGV });
   } catch (error) {
     removeDir();
     throw new S3LocalStartFailed(`The ${name} could not start: ${(error as Error).message}`, { cause: error });

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StateView } from '../../web/src/state';
-import { cachedWorkerScript } from '../runtime/worker-script';
+import { cachedWorkerScript, WORKER_EXEC_ARGV } from '../runtime/worker-script';
 import type { AckedWrite, Attempt, LoadOptions, StateSample } from './load';
 import type { LoadWorkerCommand, LoadWorkerMessage } from './load-worker';
 
@@ -26,7 +26,7 @@ export interface Load {
 const workerScript = () => cachedWorkerScript(path.join(__dirname, 'load-worker.ts'), 'load-worker');
 
 export async function startLoadThread(options: LoadOptions): Promise<Load> {
-  const worker = new Worker(await workerScript(), { workerData: options });
+  const worker = new Worker(await workerScript(), { workerData: options, execArgv: WORKER_EXEC_ARGV });
   const attempts: Attempt[] = [];
   const acked: AckedWrite[] = [];
   const samples: StateSample[] = [];

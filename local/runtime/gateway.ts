@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DelayDirection, FaultMode, FaultState } from './faults';
 import { DIRECTION_CODES, FAULT_SLOT_COUNT, FAULT_SLOTS, type GatewayCommand, type GatewayMessage, MODE_CODES } from './gateway-worker';
-import { cachedWorkerScript } from './worker-script';
+import { cachedWorkerScript, WORKER_EXEC_ARGV } from './worker-script';
 
 export interface Gateway {
   port: number;
@@ -27,7 +27,7 @@ let nextId = 1;
 function acquireHost(): Promise<Host> {
   host ??= (async () => {
     const script = await cachedWorkerScript(path.join(__dirname, 'gateway-worker.ts'), 'gateway-worker');
-    const worker = new Worker(script);
+    const worker = new Worker(script, { execArgv: WORKER_EXEC_ARGV });
     const started: Host = { worker, doors: 0, waiting: new Map() };
     current = started;
     worker.on('message', (message: GatewayMessage) => {

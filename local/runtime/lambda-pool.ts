@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { BUILD_DIR, bundleHandlers, handlerSource } from './bundle';
 import { type InvocationSlots, invocationSlots } from './invocation-slots';
 import type { LocalFunction } from './topology';
+import { WORKER_EXEC_ARGV } from './worker-script';
 
 export class LambdaInvocationError extends Error {
   constructor(
@@ -108,6 +109,7 @@ export async function startLambdaPool(options: {
         AWS_XRAY_MANUAL_MODE: 'true',
       };
       const worker = new Worker(workerFile, {
+        execArgv: WORKER_EXEC_ARGV,
         env,
         stdout: true,
         stderr: true,
