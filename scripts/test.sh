@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck, lint, then the four jest projects (jest.config.js). The unit and
-# integration projects run in the foreground on two workers; beside them, one background job
+# integration projects run in the foreground on three workers (on two cores they wait on DynamoDB
+# Local and timers as much as they compute); beside them, one background job
 # typechecks and lints (~20 s of one core), another packages both regions (`package:all`, ~30 s,
 # mostly osls waiting on itself) and then runs the template project, the one that reads what it
 # produced. The end-to-end project runs last and alone (--runInBand): two embedded runtimes at
