@@ -51,7 +51,8 @@ export interface S3ServerOptions {
 }
 
 /**
- * How the server reports changes: `publish` is called for each change as s3rver stores it;
+ * How the server reports changes: `publish` is called for each change as s3rver stores it (a
+ * removal: as s3rver's answer to the delete arrives, see removedKeys);
  * `beforeAnswer` is called when s3rver's answer to a request arrives at the access layer, and
  * the answer is held until the promise it returns (if any) resolves, so that whoever receives
  * the published changes has taken them before the client hears of them.
@@ -67,7 +68,7 @@ export interface S3Server {
 }
 
 // s3rver 3.7.1 ships no type declarations: this is the slice of its API used here
-// (lib/s3rver.js, lib/stores/filesystem.js).
+// (lib/s3rver.js).
 interface S3rverNotification {
   Records: Array<{
     eventName: string;
@@ -75,11 +76,7 @@ interface S3rverNotification {
     s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
   }>;
 }
-interface S3rverStore {
-  deleteObject(bucket: string, key: string): Promise<unknown>;
-}
 interface S3rverInstance {
-  store: S3rverStore;
   httpServer?: Server;
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
@@ -128,6 +125,52 @@ const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'expect', 'content-length', 'upgrade', 'te', 'trailer']);
 
+/** The objects a request deletes. */
+export interface Removal {
+  bucket: string;
+  keys: string[];
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
+    if (name[0] !== '#') return XML_ENTITIES[name.toLowerCase()] ?? entity;
+    const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
+}
+
+/**
+ * The keys a request deletes, as S3 counts them (path-style requests: /bucket/key): a simple
+ * DELETE of one object (not of a version, its tags or a multipart upload), or every key of a
+ * multi-object delete (POST /bucket?delete). In a versioned bucket, and replication needs
+ * versioning, a simple DELETE adds a delete marker whether or not the key holds an object
+ * (S3 User Guide, "Working with delete markers", DeleteMarker.html), and delete marker
+ * replication, which infra/resources/buckets.yml enables, sends that marker to the peer
+ * ("Replicating delete markers between buckets", delete-marker-replication.html). s3rver stores
+ * nothing for a key it does not hold and says nothing, so a delete of an object whose replica
+ * was still on its way would never replicate, and the late copy would bring the deleted object
+ * back in both regions. Counted here, every delete is a change the replicator sees.
+ */
+export function removedKeys(method: string, target: Pick<RequestTarget, 'segments' | 'query'>, body: Buffer): Removal | undefined {
+  const [, bucket, ...rest] = target.segments;
+  if (!bucket) return undefined;
+  if (method === 'DELETE' && rest.length > 0) {
+    const key = rest.join('/');
+    const { query } = target;
+    if (key === '' || query.has('versionId') || query.has('uploadId') || query.has('tagging')) return undefined;
+    return { bucket, keys: [key] };
+  }
+  // The SDK sends a bucket's requests path-style as /bucket/ (a trailing slash), others as /bucket.
+  if (method === 'POST' && rest.join('') === '' && target.query.has('delete')) {
+    // The body is <Delete><Object><Key>…</Key>[<VersionId>…</VersionId>]</Object>…</Delete>.
+    const keys = [...body.toString('utf8').matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => unescapeXml(m[1] as string));
+    return keys.length > 0 ? { bucket, keys } : undefined;
+  }
+  return undefined;
+}
+
 /**
  * The layer in front of s3rver: checks every request as S3 checks a private bucket's requests
  * (local/s3-signature.ts: signature, scope, expiry, signed headers, payload hash; an unsigned
@@ -138,6 +181,7 @@ async function startAccessLayer(options: {
   upstreamPort: number;
   region?: string;
   cors: S3CorsRule[];
+  publish: S3ServerHooks['publish'];
   beforeAnswer: S3ServerHooks['beforeAnswer'];
 }): Promise<{ server: Server; port: number; agent: http.Agent }> {
   const agent = new http.Agent({ keepAlive: true });
@@ -147,7 +191,7 @@ async function startAccessLayer(options: {
     res.writeHead(error.status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...cors });
     res.end(res.req.method === 'HEAD' ? undefined : xml);
   };
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) =>
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, removes: Removal | undefined) =>
     new Promise<void>((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -175,8 +219,14 @@ async function startAccessLayer(options: {
             answer.on('end', resolve);
             res.on('close', resolve);
           };
-          // s3rver has stored (and published) every change of this request before it answers. A
-          // GET, HEAD or OPTIONS changes nothing, so it never waits for other requests' changes.
+          // s3rver has stored (and published) every creation of this request before it answers;
+          // its removals are published here, before the answer goes on. A GET, HEAD or OPTIONS
+          // changes nothing, so it never waits for other requests' changes.
+          const status = answer.statusCode ?? 502;
+          if (removes && status >= 200 && status < 300) {
+            const at = Date.now();
+            for (const key of removes.keys) options.publish({ bucket: removes.bucket, key, kind: 'removed', at });
+          }
           const held = READ_ONLY_METHODS.has(req.method ?? 'GET') ? undefined : options.beforeAnswer();
           if (held) held.then(send).catch(reject);
           else send();
@@ -220,7 +270,7 @@ async function startAccessLayer(options: {
         throw error;
       }
     }
-    await forward(req, res, body);
+    await forward(req, res, body, removedKeys(method, target, body));
   };
 
   const server = http.createServer(
@@ -279,10 +329,10 @@ export async function startS3Server(options: S3ServerOptions, hooks: S3ServerHoo
   quietS3rver(server);
 
   // Creations come from s3rver's documented 'event' notifications (Put, Post, Copy,
-  // CompleteMultipartUpload). Removals are taken from the store instead, because s3rver
-  // raises no notification for the multi-object DeleteObjects call; its single-delete
-  // notification is ignored so that each removal is reported exactly once. Both happen
-  // before s3rver answers the request.
+  // CompleteMultipartUpload), before s3rver answers. Removals are counted by the access layer
+  // from the requests (removedKeys, below): s3rver raises no notification for the multi-object
+  // DeleteObjects call, nor for a delete of a key it does not hold; its single-delete
+  // notification is ignored so that each removal is reported exactly once.
   server.on('event', (notification) => {
     for (const record of notification.Records) {
       if (!record.eventName.startsWith('ObjectCreated:')) continue;
@@ -297,18 +347,13 @@ export async function startS3Server(options: S3ServerOptions, hooks: S3ServerHoo
       });
     }
   });
-  const deleteObject = server.store.deleteObject.bind(server.store);
-  server.store.deleteObject = async (bucket, key) => {
-    const result = await deleteObject(bucket, key);
-    hooks.publish({ bucket, key, kind: 'removed', at: Date.now() });
-    return result;
-  };
 
   const address = await server.run();
   const front = await startAccessLayer({
     port: options.port,
     upstreamPort: address.port,
     cors: options.cors,
+    publish: hooks.publish,
     beforeAnswer: hooks.beforeAnswer,
     ...(options.region ? { region: options.region } : {}),
   }).catch(async (error: unknown) => {

@@ -464,6 +464,28 @@ describe('embedded replication between two regions', () => {
     expect(await objectIn(east, key)).toMatchObject({ body: 'held', contentType: 'image/jpeg' });
   }, 60_000);
 
+  it('lets a delete win over the copy still on its way: the region that deleted never held the object', async () => {
+    // Prepare: the object is written in us-east-1 and its copy is held by a cut link.
+    await replicator.drain();
+    const key = `photos/${randomUUID()}.jpg`;
+    replicator.cutLink();
+    try {
+      await east.objects.send(
+        new PutObjectCommand({ Bucket: east.bucket, Key: key, Body: 'deleted before it arrived', ContentType: 'image/jpeg' }),
+      );
+      await sleep(300);
+
+      // Act: us-west-2 deletes it without holding it (on S3, a delete marker in a versioned bucket).
+      await west.objects.send(new DeleteObjectCommand({ Bucket: west.bucket, Key: key }));
+    } finally {
+      replicator.healLink();
+    }
+
+    // Assess: the later delete wins in both regions; the held copy does not bring the object back.
+    await replicator.drain();
+    expect({ east: await objectExists(east, key), west: await objectExists(west, key) }).toEqual({ east: false, west: false });
+  }, 60_000);
+
   // Last: it stops the replicator the other tests share, so that only the fresh one runs timers.
   it('leaves no timers behind after stop()', async () => {
     // Prepare

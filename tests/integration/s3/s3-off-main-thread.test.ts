@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { localS3Client } from '../../../local/clients';
 import { type S3Local, S3LocalStartFailed, type S3ObjectEvent, startS3Local } from '../../../local/s3-local';
@@ -184,6 +184,25 @@ describe('the S3 stand-in off the main thread', () => {
       await s3Client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'to-remove' }));
       answered = true;
       expect(removals).toEqual([false]);
+    } finally {
+      off();
+      s3Client.destroy();
+    }
+  }, 30_000);
+
+  it('reports a delete of a key it does not hold, and each key of a multi-object delete, once', async () => {
+    const s3Client = client();
+    await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'held & kept?', Body: 'x' }));
+    const removed: string[] = [];
+    const off = s3.onObjectEvent((event) => {
+      if (event.kind === 'removed') removed.push(event.key);
+    });
+    try {
+      await s3Client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'never-written' }));
+      await s3Client.send(
+        new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'held & kept?' }, { Key: 'also <never> written' }] } }),
+      );
+      expect(removed).toEqual(['never-written', 'held & kept?', 'also <never> written']);
     } finally {
       off();
       s3Client.destroy();
