@@ -422,8 +422,8 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       const key = newId(new Date());
       const text = `retried across regions ${key}`;
       // Neither the comment nor its idempotency record may reach the secondary before the cut.
-      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, extraMs: 5_000 });
-      ctx.rt.chaos.slowReplication({ target: '-idempotency', extraMs: 5_000 });
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${ctx.photoId}`, from: ctx.primary, extraMs: 5_000 });
+      ctx.rt.chaos.slowReplication({ target: '-idempotency', from: ctx.primary, extraMs: 5_000 });
       const first = await postComment(ctx, ctx.rt.primary.apiUrl, ctx.photoId, key, text);
       const committed = (await commentsIn(ctx.rt, ctx.primary, ctx.photoId)).find((c) => c.text === text);
       ctx.rt.chaos.cut(ctx.primary);
@@ -477,7 +477,10 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
         async () => (await photoIn(ctx.rt, ctx.secondary, photoId)) !== undefined,
         15_000,
       );
-      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${photoId}`, extraMs: 8_000 });
+      // Only what leaves the primary is late: the comments the load writes on this photo in the
+      // secondary after the failover replicate back as usual, or the failback's catch-up gate would
+      // wait 8 s for them and refuse (10 s) for a reason this scenario is not about.
+      ctx.rt.chaos.slowReplication({ target: '-comments', keyPrefix: `PHOTO#${photoId}`, from: ctx.primary, extraMs: 8_000 });
       const stranded = await postComment(ctx, ctx.rt.primary.apiUrl, photoId, newId(new Date()), 'stranded on a photo about to go');
       const committed = (await commentsIn(ctx.rt, ctx.primary, photoId)).length > 0;
       ctx.rt.chaos.cut(ctx.primary);
