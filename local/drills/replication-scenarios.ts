@@ -114,16 +114,22 @@ async function reconcileReads(rt: Runtime, region: string, executionArn: string 
 
 const perEntry = (r: ReconcileReads) => (r.queries + r.batches) / Math.max(1, r.entries);
 
-/** The drain's end a fence step computed (`$.fence.drainUntil`), once the step has run. */
-async function drainEndOf(rt: Runtime, region: string, executionArn: string, timeoutMs: number): Promise<number | null> {
+/** When a fence step's fence took effect (`$.fence.at`) and the drain's end it computed (`$.fence.drainUntil`). */
+interface FenceTimes {
+  fencedAt: number;
+  drainUntil: number;
+}
+
+/** The fence step's times, once the step has run (null: it fenced nothing). */
+async function fenceOf(rt: Runtime, region: string, executionArn: string, timeoutMs: number): Promise<FenceTimes | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const events = await historyOf(rt, region, executionArn);
     for (const e of events) {
       const exited = e.stateExitedEventDetails;
       if (exited?.name !== 'FencePrimary') continue;
-      const until = stepResultOf<{ drainUntil?: string | null }>('FencePrimary', exited.output)?.drainUntil;
-      return until ? Date.parse(until) : null;
+      const result = stepResultOf<{ drainUntil?: string | null; at?: string }>('FencePrimary', exited.output);
+      return result?.drainUntil && result.at ? { fencedAt: Date.parse(result.at), drainUntil: Date.parse(result.drainUntil) } : null;
     }
     if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed')) return null;
     await sleep(50);
@@ -349,12 +355,14 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       const completions: Array<{ sentAt: number; answeredAt: number; status: number; code: string }> = [];
       const sent: Promise<void>[] = [];
       let drainUntil: number | null | undefined;
+      let fencedAt: number | null = null;
       const fenced = plannedFailoverAsOnCall(ctx, 'Game day: planned failover with slow writes in the primary', async (arn) => {
         // The drain's end as soon as the fence step has computed it; a run refused before it fenced is watched to its end.
-        const at = await drainEndOf(ctx.rt, ctx.secondary, arn, 60_000);
-        return { value: at, ended: at === null ? await waitForExecution(ctx.rt, ctx.secondary, arn) : null };
+        const times = await fenceOf(ctx.rt, ctx.secondary, arn, 60_000);
+        return { value: times, ended: times === null ? await waitForExecution(ctx.rt, ctx.secondary, arn) : null };
       }).then((run) => {
-        drainUntil = run.value;
+        drainUntil = run.value?.drainUntil ?? null;
+        fencedAt = run.value?.fencedAt ?? null;
         return run;
       });
       let next = 0;
@@ -380,9 +388,12 @@ export const REPLICATION_SCENARIOS: Record<string, Scenario> = {
       const lateCommits = atDrainEnd
         ? [...later].filter(([sk, entry]) => !atDrainEnd.has(sk) && entry.region === ctx.primary).map(([, e]) => e)
         : [];
-      // The bound's base: the fence, or the primary's last recorded lease start if earlier. Sent
-      // before it is sent before the fence.
-      const fence = drainUntil ? drainUntil - ctx.rt.fencing.writeLeaseMs - ctx.rt.fencing.clockSkewMarginMs : null;
+      // Sent before the fence took effect and answered after the drain: admitted under a lease read
+      // before the fence (a gate that read after it refuses at once), then held by the slow S3.
+      // Not "sent before the bound's base": that base is the primary's last recorded lease start
+      // when earlier than the fence, and a completion sent after that start is still admitted
+      // under its lease (a run of 2026-12-02 13:55 sent its three completions then).
+      const fence: number | null = fencedAt;
       const heldAcross = fence === null ? [] : completions.filter((c) => c.sentAt < fence && c.answeredAt > (drainUntil as number));
       const byCode = new Map<string, number>();
       for (const c of heldAcross) byCode.set(c.code, (byCode.get(c.code) ?? 0) + 1);
