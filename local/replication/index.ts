@@ -110,6 +110,13 @@ export interface Replicator {
    * 30 s), e.g. while a cut holds changes back.
    */
   drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when every table stream has been read to its end since the call: each change made
+   * before it has been read and queued, while deliveries may still be pending. Under a steady load
+   * something is always pending and a drain may never come; this is the wait for a backlog to be
+   * read. Rejects with ReplicationDrainTimeout after timeoutMs (default 30 s).
+   */
+  caughtUp(timeoutMs?: number): Promise<void>;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
@@ -135,6 +142,8 @@ interface StreamTail {
   nextPollAt: number;
   /** Start time of the latest poll that found every shard read to its end and nothing new. */
   quietSince: number;
+  /** Start time of the latest poll that read every shard to its end, with or without changes. */
+  readToEndSince: number;
   lastError?: string;
 }
 
@@ -150,6 +159,8 @@ interface DeliveryLane<P> {
 
 interface PendingDrain {
   since: number;
+  /** caughtUp(): the feeds read to their end suffice; deliveries may be pending. */
+  feedsOnly: boolean;
   deadline: number;
   timeoutMs: number;
   resolve(): void;
@@ -268,6 +279,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
         busy: false,
         nextPollAt: 0,
         quietSince: Number.NEGATIVE_INFINITY,
+        readToEndSince: Number.NEGATIVE_INFINITY,
       });
       const lane: DeliveryLane<TablePayload> = {
         engine,
@@ -342,6 +354,7 @@ export function createReplicator(options: ReplicationOptions): Replicator {
       if (poll.failure !== undefined) throw poll.failure;
       const quiet = poll.caughtUp && poll.changes.length === 0;
       if (quiet) tail.quietSince = startedAt;
+      if (poll.caughtUp) tail.readToEndSince = startedAt;
       tail.nextPollAt = quiet ? startedAt + idlePollIntervalMs : 0;
       if (tail.lastError) log(`[replication] reading ${tail.reader.table} in ${tail.region} works again`);
       tail.lastError = undefined;
@@ -384,9 +397,20 @@ export function createReplicator(options: ReplicationOptions): Replicator {
       .map((s) => `${s.table} ${s.from} -> ${s.to}: ${s.pending} pending${blocked(s) ? ' (cut)' : ''}`);
   }
 
+  function waitFor(timeoutMs: number, feedsOnly: boolean): Promise<void> {
+    if (state !== 'running') return Promise.reject(new ReplicatorStopped());
+    checkDuration('timeoutMs', timeoutMs, 0);
+    return new Promise<void>((resolve, reject) => {
+      const since = Date.now();
+      drains.add({ since, feedsOnly, deadline: since + timeoutMs, timeoutMs, resolve, reject });
+    });
+  }
+
   function settleDrains(now: number): void {
     for (const drain of drains) {
-      const quiet = engines.every((e) => e.idle) && tails.every((t) => t.quietSince >= drain.since);
+      const quiet = drain.feedsOnly
+        ? tails.every((t) => t.readToEndSince >= drain.since)
+        : engines.every((e) => e.idle) && tails.every((t) => t.quietSince >= drain.since);
       if (quiet) {
         drains.delete(drain);
         drain.resolve();
@@ -516,12 +540,11 @@ export function createReplicator(options: ReplicationOptions): Replicator {
     stats,
 
     drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
-      if (state !== 'running') return Promise.reject(new ReplicatorStopped());
-      checkDuration('timeoutMs', timeoutMs, 0);
-      return new Promise<void>((resolve, reject) => {
-        const since = Date.now();
-        drains.add({ since, deadline: since + timeoutMs, timeoutMs, resolve, reject });
-      });
+      return waitFor(timeoutMs, false);
+    },
+
+    caughtUp(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
+      return waitFor(timeoutMs, true);
     },
   };
 }

@@ -464,6 +464,28 @@ describe('embedded replication between two regions', () => {
     expect(await objectIn(east, key)).toMatchObject({ body: 'held', contentType: 'image/jpeg' });
   }, 60_000);
 
+  it('says when every stream is read to its end while a delivery is still on its way (caughtUp), where a drain waits for it', async () => {
+    // Prepare
+    await replicator.drain();
+    const id = randomUUID();
+    replicator.slow({ target: photosTable, extraMs: 4_000 });
+    try {
+      await putPhoto(east, id, 'read, not yet delivered');
+
+      // Act
+      await replicator.caughtUp(10_000);
+
+      // Assess: read and queued, not delivered; a drain from now still has to wait for it.
+      expect(statOf(photosTable, EAST).pending).toBe(1);
+      expect(await captionIn(west, id)).toBeNull();
+      await expect(replicator.drain(500)).rejects.toBeInstanceOf(ReplicationDrainTimeout);
+    } finally {
+      replicator.clearSlow();
+    }
+    await replicator.drain();
+    expect(await captionIn(west, id)).toBe('read, not yet delivered');
+  }, 60_000);
+
   it('lets a delete win over the copy still on its way: the region that deleted never held the object', async () => {
     // Prepare: the object is written in us-east-1 and its copy is held by a cut link.
     await replicator.drain();
