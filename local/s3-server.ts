@@ -330,7 +330,7 @@ export async function startS3Server(options: S3ServerOptions, hooks: S3ServerHoo
 
   // Creations come from s3rver's documented 'event' notifications (Put, Post, Copy,
   // CompleteMultipartUpload), before s3rver answers. Removals are counted by the access layer
-  // from the requests (removedKeys, below): s3rver raises no notification for the multi-object
+  // from the requests (removedKeys, above): s3rver raises no notification for the multi-object
   // DeleteObjects call, nor for a delete of a key it does not hold; its single-delete
   // notification is ignored so that each removal is reported exactly once.
   server.on('event', (notification) => {
